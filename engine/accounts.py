@@ -1,0 +1,178 @@
+"""Organisations, users, memberships and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+
+from .actors import SYSTEM, Actor
+from .errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated, UserNotFound
+from .models import ApiToken, Membership, Organization, User
+from .uow import UnitOfWork
+
+_HASHER = PasswordHasher()
+TOKEN_PREFIX = "pct_"
+
+
+def require_admin(actor: Actor) -> None:
+    if not actor.is_admin:
+        raise Forbidden(f"{actor.username} is not an administrator")
+
+
+def actor_for(uow: UnitOfWork, user: User) -> Actor:
+    """The actor of a user, with their roles in organisations."""
+    rows = uow.session.execute(
+        select(Membership.role, Organization.code)
+        .join(Organization, Organization.id == Membership.organization_id)
+        .where(Membership.user_id == user.id)
+    ).all()
+    return Actor(user.id, user.username, frozenset((r, o) for r, o in rows), user.is_admin)
+
+
+def load_actor(uow: UnitOfWork, username: str | None) -> Actor:
+    """The named active user's actor, or the built-in system administrator for None."""
+    if username is None:
+        return SYSTEM
+    user = uow.session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active:
+        raise UserNotFound(f"no active user {username!r}")
+    return actor_for(uow, user)
+
+
+def ensure_organization(
+    uow: UnitOfWork, code: str, name: str, kind: str = "member"
+) -> Organization:
+    """Create or update an organisation by its code."""
+    org = uow.session.scalar(select(Organization).where(Organization.code == code))
+    if org is None:
+        org = Organization(code=code, name=name, kind=kind)
+        uow.session.add(org)
+    else:
+        org.name, org.kind = name, kind
+    uow.session.flush()
+    return org
+
+
+def create_user(
+    uow: UnitOfWork,
+    username: str,
+    *,
+    memberships: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    password: str | None = None,
+    full_name: str = "",
+    email: str = "",
+    is_admin: bool = False,
+) -> User:
+    """Create a user with (organisation code, role) memberships."""
+    if (
+        not username
+        or len(username) > 80
+        or not username.replace(".", "").replace("_", "").replace("-", "").isalnum()
+    ):
+        raise InvalidInput(
+            f"invalid username {username!r}",
+            [{"field": "username", "message": "letters, digits, . _ -"}],
+        )
+    if uow.session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"user {username!r} already exists")
+    user = User(
+        username=username,
+        full_name=full_name,
+        email=email,
+        password_hash=hash_password(password) if password else None,
+        is_admin=is_admin,
+        active=True,
+        created_at=uow.now,
+    )
+    uow.session.add(user)
+    uow.session.flush()
+    for org_code, role in memberships:
+        add_membership(uow, user, org_code, role)
+    return user
+
+
+def add_membership(uow: UnitOfWork, user: User, org_code: str, role: str) -> Membership:
+    org = uow.session.scalar(select(Organization).where(Organization.code == org_code))
+    if org is None:
+        raise InvalidInput(
+            f"unknown organisation {org_code!r}", [{"field": "org", "message": "unknown"}]
+        )
+    existing = uow.session.scalar(
+        select(Membership).where(
+            Membership.user_id == user.id,
+            Membership.organization_id == org.id,
+            Membership.role == role,
+        )
+    )
+    if existing is not None:
+        return existing
+    membership = Membership(user_id=user.id, organization_id=org.id, role=role)
+    uow.session.add(membership)
+    uow.session.flush()
+    return membership
+
+
+def hash_password(password: str) -> str:
+    return _HASHER.hash(password)
+
+
+def check_password(uow: UnitOfWork, username: str, password: str) -> Actor:
+    """The actor for valid credentials; Unauthenticated otherwise (same message either way)."""
+    user = uow.session.scalar(select(User).where(User.username == username))
+    try:
+        if user is None or not user.active or not user.password_hash:
+            _HASHER.verify(_DUMMY_HASH, password)  # same work whether or not the user exists
+            raise Unauthenticated("wrong username or password")
+        _HASHER.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError) as exc:
+        raise Unauthenticated("wrong username or password") from exc
+    return actor_for(uow, user)
+
+
+_DUMMY_HASH = _HASHER.hash("percorsi-dummy-password")
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    id: int
+    token: str
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(uow: UnitOfWork, username: str, name: str = "") -> IssuedToken:
+    """A new random API token for a user; only its hash is stored."""
+    user = uow.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise UserNotFound(f"no user {username!r}")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(user_id=user.id, name=name, token_hash=_token_digest(token), created_at=uow.now)
+    uow.session.add(row)
+    uow.session.flush()
+    return IssuedToken(row.id, token)
+
+
+def revoke_token(uow: UnitOfWork, token_id: int) -> None:
+    row = uow.session.get(ApiToken, token_id)
+    if row is None:
+        raise NotFound(f"no token {token_id}")
+    row.revoked_at = row.revoked_at or uow.now
+
+
+def authenticate_token(uow: UnitOfWork, token: str) -> Actor:
+    """The actor of a valid, unrevoked token."""
+    row = uow.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
+    if row is None or row.revoked_at is not None:
+        raise Unauthenticated("invalid or revoked token")
+    user = uow.session.get_one(User, row.user_id)
+    if not user.active:
+        raise Unauthenticated("the token's user is disabled")
+    row.last_used_at = uow.now
+    return actor_for(uow, user)

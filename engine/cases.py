@@ -1,0 +1,150 @@
+"""Use cases on whole cases: start, cancel, retry an incident."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from sqlalchemy import select
+
+from .actors import Actor
+from .audit import record
+from .deployment import latest_version
+from .errors import Forbidden, IncidentNotFound, InvalidInput
+from .models import Case, CaseParty, CaseSubject, HumanTask, Incident, Organization
+from .progress import (
+    CANCELLED,
+    RUNNING,
+    Outcome,
+    case_specs,
+    load_instance,
+    lock_case,
+    require_running,
+    settle,
+)
+from .references import next_reference
+from .uow import UnitOfWork
+from .worklist import CANCELLED as TASK_CANCELLED
+from .worklist import OPEN
+
+PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def new_pseudonym() -> str:
+    """A random pseudonym, shown for a restricted case's subject everywhere."""
+    return "PS-" + "".join(secrets.choice(PSEUDONYM_ALPHABET) for _ in range(8))
+
+
+def start_case(
+    uow: UnitOfWork,
+    process_id: str,
+    data: dict[str, Any],
+    actor: Actor,
+    *,
+    organization: str | None = None,
+    version_number: int | None = None,
+) -> Outcome:
+    """Open a case on the latest version of a process and run it to its first wait."""
+    if not isinstance(data, dict):
+        raise InvalidInput(
+            "case data must be a JSON object", [{"field": "data", "message": "not an object"}]
+        )
+    data = dict(data)
+    subject = data.pop("subject", None)
+    if subject is not None and not isinstance(subject, dict):
+        raise InvalidInput(
+            "subject must be an object", [{"field": "subject", "message": "not an object"}]
+        )
+    version = latest_version(uow, process_id)
+    case = Case(
+        reference=next_reference(uow),
+        version_id=version.id,
+        process_id=process_id,
+        status=RUNNING,
+        target_group=_text(data.get("target_group")),
+        comune=_text(data.get("comune")),
+        organization_id=_organization_id(uow, organization, actor),
+        case_manager_id=actor.user_id if actor.has_role("case_manager") else None,
+        restricted=data.get("restricted") is True,
+        subject_pseudonym=new_pseudonym(),
+        state_json="{}",
+        serializer_version=uow.runtime.serializer_version,
+        opened_by=actor.user_id,
+        opened_at=uow.now,
+    )
+    uow.session.add(case)
+    uow.session.flush()
+    if subject:
+        uow.session.add(CaseSubject(case_id=case.id, identity=subject))
+    if case.organization_id is not None:
+        uow.session.add(CaseParty(case_id=case.id, organization_id=case.organization_id))
+    record(uow, case, "case_started", actor, {"process_id": process_id, "version": version.number})
+    data.setdefault("case_reference", case.reference)
+    instance = uow.runtime.new(case_specs(uow, case), data)
+    outcome = settle(uow, case, instance, actor)
+    uow.commit()
+    return outcome
+
+
+def _text(value: Any) -> str | None:
+    return str(value)[:80] if value not in (None, "") else None
+
+
+def _organization_id(uow: UnitOfWork, code: str | None, actor: Actor) -> int | None:
+    if code is None and len(actor.organizations) == 1:
+        code = next(iter(actor.organizations))
+    if code is None:
+        return None
+    if not (actor.is_admin or code in actor.organizations):
+        raise Forbidden(f"{actor.username} does not belong to {code}")
+    org_id = uow.session.scalar(select(Organization.id).where(Organization.code == code))
+    if org_id is None:
+        raise InvalidInput(
+            f"unknown organisation {code!r}", [{"field": "organization", "message": "unknown"}]
+        )
+    return org_id
+
+
+def cancel_case(uow: UnitOfWork, case_id: int, actor: Actor, reason: str = "") -> Case:
+    """Cancel a running case and close its open tasks."""
+    case = lock_case(uow, case_id)
+    require_running(case)
+    instance = load_instance(uow, case)
+    instance.cancel()
+    case.state_json = uow.runtime.dump(instance)
+    case.status = CANCELLED
+    case.closed_at = uow.now
+    case.next_wakeup_at = None
+    case.lock_version += 1
+    for task in uow.session.scalars(
+        select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.status == OPEN)
+    ):
+        task.status = TASK_CANCELLED
+        task.completed_at = uow.now
+        task.next_escalation_at = None
+    record(uow, case, "case_cancelled", actor, {"reason": reason})
+    uow.commit()
+    return case
+
+
+def retry_incident(uow: UnitOfWork, incident_id: int, actor: Actor) -> Outcome:
+    """Run the failed element again; the incident closes if the case moves on."""
+    if not (actor.is_admin or actor.has_role("coordinator")):
+        raise Forbidden(f"{actor.username} may not retry incidents (coordinator role needed)")
+    incident = uow.session.get(Incident, incident_id)
+    if incident is None or incident.resolved_at is not None:
+        raise IncidentNotFound(f"no open incident {incident_id}")
+    case = lock_case(uow, incident.case_id)
+    require_running(case)
+    instance = load_instance(uow, case)
+    instance.retry(incident.spiff_task_id)
+    record(uow, case, "incident_retried", actor, {"incident_id": incident.id}, incident.element_id)
+    outcome = settle(uow, case, instance, actor)
+    if outcome.incident is None or outcome.incident.id != incident.id:
+        incident.resolved_at = uow.now
+        incident.resolved_by = actor.user_id
+        record(
+            uow, case, "incident_resolved", actor, {"incident_id": incident.id}, incident.element_id
+        )
+    uow.commit()
+    return outcome

@@ -1,0 +1,166 @@
+"""Deploying process models: validated, stored as immutable versions, never duplicated."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from .actors import Actor
+from .errors import Forbidden, ModelInvalid, ModelNotFound
+from .models import Organization, ProcessModel, ProcessVersion
+from .spiff import ParsedProcess
+from .uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Deployed:
+    """The outcome of deploying one process of a bundle."""
+
+    process_id: str
+    name: str
+    number: int
+    version_id: int
+    created: bool
+
+
+def require_coordinator(actor: Actor) -> None:
+    if not (actor.is_admin or actor.has_role("coordinator")):
+        raise Forbidden(f"{actor.username} may not deploy models (coordinator role needed)")
+
+
+def validate_model(uow: UnitOfWork, files: Mapping[str, bytes]) -> list[ParsedProcess]:
+    """Parse and check a bundle without storing anything; raises ModelInvalid with the problems."""
+    base_forms = _latest_forms(uow)
+    merged: dict[str, bytes] = {k: json.dumps(v).encode() for k, v in base_forms.items()}
+    merged.update(files)
+    parsed = uow.runtime.parse(merged, uow.settings.max_upload_bytes, lambda pid: _source(uow, pid))
+    _check_organizations(uow, parsed)
+    return parsed
+
+
+def deploy_model(
+    uow: UnitOfWork, files: Mapping[str, bytes], actor: Actor, *, dry_run: bool = False
+) -> list[Deployed]:
+    """Validate a bundle of .bpmn/.dmn/forms and store each process as a new version."""
+    require_coordinator(actor)
+    parsed = validate_model(uow, files)
+    if dry_run:
+        return [Deployed(p.process_id, p.name, 0, 0, False) for p in parsed]
+    deployed = [_store(uow, p, actor) for p in parsed]
+    uow.commit()
+    return deployed
+
+
+def _store(uow: UnitOfWork, parsed: ParsedProcess, actor: Actor) -> Deployed:
+    session = uow.session
+    model = session.scalar(
+        select(ProcessModel).where(ProcessModel.process_id == parsed.process_id).with_for_update()
+    )
+    if model is None:
+        model = ProcessModel(process_id=parsed.process_id, name=parsed.name, created_at=uow.now)
+        session.add(model)
+        session.flush()
+    forms = _used_forms(parsed)
+    digest = hashlib.sha256(
+        "\0".join([parsed.bpmn_xml, parsed.spec_json, json.dumps(forms, sort_keys=True)]).encode()
+    ).hexdigest()
+    latest = _latest(uow, model.id)
+    if latest is not None and latest.sha256 == digest:
+        return Deployed(parsed.process_id, model.name, latest.number, latest.id, False)
+    model.name = parsed.name
+    version = ProcessVersion(
+        model_id=model.id,
+        number=(latest.number + 1) if latest else 1,
+        bpmn_file=parsed.bpmn_file,
+        bpmn_xml=parsed.bpmn_xml,
+        dmn=parsed.dmn,
+        forms=forms,
+        spec_json=parsed.spec_json,
+        serializer_version=uow.runtime.serializer_version,
+        sha256=digest,
+        deployed_by=actor.user_id,
+        deployed_at=uow.now,
+    )
+    session.add(version)
+    session.flush()
+    return Deployed(parsed.process_id, model.name, version.number, version.id, True)
+
+
+def _used_forms(parsed: ParsedProcess) -> dict[str, Any]:
+    """Only the forms the process's tasks name are stored with its version."""
+    keys = {t.form_key for t in parsed.tasks.values() if t.form_key}
+    return {k: parsed.forms[k] for k in sorted(keys) if k in parsed.forms}
+
+
+def _latest(uow: UnitOfWork, model_id: int) -> ProcessVersion | None:
+    return uow.session.scalar(
+        select(ProcessVersion)
+        .where(ProcessVersion.model_id == model_id)
+        .order_by(ProcessVersion.number.desc())
+        .limit(1)
+    )
+
+
+def latest_version(uow: UnitOfWork, process_id: str) -> ProcessVersion:
+    """The newest version of a process, or ModelNotFound."""
+    version = uow.session.scalar(
+        select(ProcessVersion)
+        .join(ProcessModel)
+        .where(ProcessModel.process_id == process_id)
+        .order_by(ProcessVersion.number.desc())
+        .limit(1)
+    )
+    if version is None:
+        raise ModelNotFound(f"no process model {process_id!r} is deployed")
+    return version
+
+
+def _source(uow: UnitOfWork, process_id: str) -> tuple[str, str, dict[str, str]] | None:
+    try:
+        version = latest_version(uow, process_id)
+    except ModelNotFound:
+        return None
+    return version.bpmn_file, version.bpmn_xml, dict(version.dmn)
+
+
+def _latest_forms(uow: UnitOfWork) -> dict[str, Any]:
+    newest = (
+        select(ProcessVersion.model_id, func.max(ProcessVersion.number).label("n"))
+        .group_by(ProcessVersion.model_id)
+        .subquery()
+    )
+    rows = uow.session.scalars(
+        select(ProcessVersion.forms).join(
+            newest,
+            (ProcessVersion.model_id == newest.c.model_id) & (ProcessVersion.number == newest.c.n),
+        )
+    ).all()
+    forms: dict[str, Any] = {}
+    for row in rows:
+        forms.update(row)
+    return forms
+
+
+def _check_organizations(uow: UnitOfWork, parsed: list[ParsedProcess]) -> None:
+    known = set(uow.session.scalars(select(Organization.code)).all())
+    problems = [
+        {
+            "file": p.bpmn_file,
+            "element_id": element,
+            "message": f"organization {props.organization!r} is not an organisation of the network",
+        }
+        for p in parsed
+        for element, props in p.tasks.items()
+        if props.organization and props.organization not in known
+    ]
+    if problems:
+        raise ModelInvalid(
+            f"{len(problems)} task(s) name an unknown organisation; first: "
+            f"{problems[0]['element_id']}",
+            problems,
+        )

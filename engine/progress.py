@@ -1,0 +1,148 @@
+"""Advancing a locked case and writing everything that follows from it, in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, select
+
+from .actors import Actor
+from .audit import record
+from .errors import CaseClosed, CaseNotFound, StaleCase
+from .models import Case, HumanTask, Incident, MessageSubscription, ProcessVersion
+from .spiff import Failure, Instance, Specs
+from .uow import UnitOfWork
+from .worklist import sync_human_tasks
+
+RUNNING = "running"
+COMPLETED = "completed"
+CANCELLED = "cancelled"
+
+
+@dataclass
+class Outcome:
+    """What one command did to a case."""
+
+    case: Case
+    emitted: list[HumanTask] = field(default_factory=list)
+    incident: Incident | None = None
+
+
+def lock_case(uow: UnitOfWork, case_id: int, expected_version: int | None = None) -> Case:
+    """Load a case with its row locked (FOR UPDATE; SQLite holds the write lock already)."""
+    case = uow.session.scalar(
+        select(Case)
+        .where(Case.id == case_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if case is None:
+        raise CaseNotFound(f"case {case_id} does not exist")
+    if expected_version is not None and case.lock_version != expected_version:
+        raise StaleCase(
+            f"case {case.reference} changed meanwhile (version {case.lock_version}, "
+            f"you had {expected_version}); reload it"
+        )
+    return case
+
+
+def require_running(case: Case) -> None:
+    if case.status != RUNNING:
+        raise CaseClosed(f"case {case.reference} is {case.status}")
+
+
+def case_specs(uow: UnitOfWork, case: Case) -> Specs:
+    version_id = case.version_id
+    return uow.runtime.specs(
+        version_id, lambda: uow.session.get_one(ProcessVersion, version_id).spec_json
+    )
+
+
+def load_instance(uow: UnitOfWork, case: Case) -> Instance:
+    return uow.runtime.load(case_specs(uow, case), case.state_json)
+
+
+def settle(uow: UnitOfWork, case: Case, instance: Instance, actor: Actor) -> Outcome:
+    """Run the engine, then store state, worklist, wake-up, subscriptions and incidents."""
+    from .messages import consume_pending, route_thrown  # messages settle cases: import late
+
+    failure = instance.advance()
+    outcome = Outcome(case)
+    if failure is not None:
+        outcome.incident = open_incident(uow, case, failure, actor)
+    version = uow.session.get_one(ProcessVersion, case.version_id)
+    outcome.emitted = sync_human_tasks(uow, case, instance, version.forms)
+    for task in outcome.emitted:
+        record(
+            uow,
+            case,
+            "task_emitted",
+            actor,
+            {"task_id": task.id, "name": task.name},
+            task.element_id,
+        )
+    if instance.data.get("restricted") is True:
+        case.restricted = True
+    _store(uow, case, instance, actor)
+    route_thrown(uow, case, instance.thrown_messages(), actor)
+    if case.status == RUNNING:
+        consume_pending(uow, case, actor)
+    return outcome
+
+
+def _store(uow: UnitOfWork, case: Case, instance: Instance, actor: Actor) -> None:
+    case.state_json = uow.runtime.dump(instance)
+    case.serializer_version = uow.runtime.serializer_version
+    case.lock_version += 1
+    previous = case.next_wakeup_at
+    case.next_wakeup_at = None if instance.completed else instance.next_timer()
+    if case.next_wakeup_at is not None and case.next_wakeup_at != previous:
+        at = case.next_wakeup_at
+        uow.after_commit(lambda: uow.engine.notify_wakeup(at))
+    _subscribe(uow, case, instance)
+    if instance.completed and case.status == RUNNING:
+        case.status = COMPLETED
+        case.closed_at = uow.now
+        record(uow, case, "case_completed", actor)
+    uow.session.flush()
+
+
+def _subscribe(uow: UnitOfWork, case: Case, instance: Instance) -> None:
+    uow.session.execute(delete(MessageSubscription).where(MessageSubscription.case_id == case.id))
+    for name in [] if instance.completed else instance.waiting_messages():
+        uow.session.add(MessageSubscription(case_id=case.id, name=name, correlation=case.reference))
+
+
+def open_incident(uow: UnitOfWork, case: Case, failure: Failure, actor: Actor) -> Incident:
+    """Record a failure on the case; one open incident per failing element."""
+    existing = uow.session.scalar(
+        select(Incident).where(
+            Incident.case_id == case.id,
+            Incident.resolved_at.is_(None),
+            Incident.spiff_task_id == failure.task_id,
+        )
+    )
+    if existing is not None:
+        existing.error = failure.error
+        existing.attempts += 1
+        return existing
+    incident = Incident(
+        case_id=case.id,
+        element_id=failure.element_id,
+        spiff_task_id=failure.task_id,
+        kind=failure.kind,
+        error=failure.error,
+        attempts=1,
+        opened_at=uow.now,
+    )
+    uow.session.add(incident)
+    uow.session.flush()
+    record(
+        uow,
+        case,
+        "incident_opened",
+        actor,
+        {"incident_id": incident.id, "kind": failure.kind, "error": failure.error},
+        failure.element_id,
+    )
+    return incident

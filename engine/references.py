@@ -1,0 +1,33 @@
+"""Human case references such as CR-2026-000042, one sequence per year."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from .models import ReferenceCounter
+from .uow import UnitOfWork
+
+
+def next_reference(uow: UnitOfWork) -> str:
+    """Take the next number of the current year's sequence (inside the caller's transaction)."""
+    year = uow.now.year
+    value = _bump(uow, year)
+    if value is None:
+        try:
+            with uow.session.begin_nested():
+                uow.session.add(ReferenceCounter(year=year, value=0))
+        except IntegrityError:
+            pass  # another transaction created the year's row first
+        value = _bump(uow, year)
+    assert value is not None
+    return f"{uow.settings.reference_prefix}-{year}-{value:06d}"
+
+
+def _bump(uow: UnitOfWork, year: int) -> int | None:
+    return uow.session.execute(
+        update(ReferenceCounter)
+        .where(ReferenceCounter.year == year)
+        .values(value=ReferenceCounter.value + 1)
+        .returning(ReferenceCounter.value)
+    ).scalar_one_or_none()

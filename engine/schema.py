@@ -1,0 +1,34 @@
+"""Creating and upgrading the database with Alembic migrations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Engine as SqlEngine
+
+HERE = Path(__file__).parent
+
+
+def alembic_config(db: SqlEngine) -> Config:
+    config = Config(str(HERE / "alembic.ini"))
+    config.set_main_option("script_location", str(HERE / "migrations"))
+    config.set_main_option("sqlalchemy.url", db.url.render_as_string(hide_password=False))
+    return config
+
+
+def upgrade(db: SqlEngine, revision: str = "head") -> None:
+    """Bring the database to `revision` (default: the newest)."""
+    config = alembic_config(db)
+    with db.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def current(db: SqlEngine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with db.connect() as connection:
+        rev = MigrationContext.configure(connection).get_current_revision()
+    return str(rev) if rev is not None else None

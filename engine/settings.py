@@ -1,0 +1,69 @@
+"""Settings read from the environment (PERCORSI_*), with defaults for the embedded setup."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigurationError
+
+DEFAULT_INSTANCE = Path("instance")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the engine, the scheduler and the web app are configured by."""
+
+    database_url: str = f"sqlite:///{DEFAULT_INSTANCE / 'percorsi.db'}"
+    max_upload_bytes: int = 2 * 1024 * 1024
+    script_time_limit: float = 2.0
+    reference_prefix: str = "CR"
+    base_url: str = "http://127.0.0.1:5000"
+    secret_key: str = ""
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_tls: bool = False
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "percorsi@localhost"
+    escalation_ladder: str = "P0D:notify_assignee,P3D:notify_coordinators,P7D:review_task"
+    message_ttl_days: int = 30
+    sql_echo: bool = False
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build settings from PERCORSI_* variables; unknown or malformed values raise."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name == "extra":
+                continue
+            raw = env.get(f"PERCORSI_{f.name.upper()}")
+            if raw is not None:
+                values[f.name] = _coerce(f.name, raw, type(getattr(cls(), f.name)))
+        values.update(overrides)
+        return replace(cls(), **values)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _coerce(name: str, raw: str, kind: type) -> Any:
+    """Turn one environment string into the field's type, naming the variable on failure."""
+    try:
+        if kind is bool:
+            if raw.lower() in {"1", "true", "yes", "on"}:
+                return True
+            if raw.lower() in {"0", "false", "no", "off", ""}:
+                return False
+            raise ValueError(raw)
+        return kind(raw)
+    except ValueError as exc:
+        raise ConfigurationError(
+            f"PERCORSI_{name.upper()}={raw!r} is not a valid {kind.__name__}"
+        ) from exc

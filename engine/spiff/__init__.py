@@ -1,0 +1,23 @@
+"""Everything that touches SpiffWorkflow lives here; the rest of the engine uses these names."""
+
+from .clock import frozen_now
+from .instance import Failure, Instance, ReadyTask
+from .parsing import ParsedProcess
+from .properties import TaskProperties, parse_escalation, parse_properties, resolve_form
+from .runtime import Runtime, Specs
+from .scripting import ScriptError
+
+__all__ = [
+    "Failure",
+    "Instance",
+    "ParsedProcess",
+    "ReadyTask",
+    "Runtime",
+    "ScriptError",
+    "Specs",
+    "TaskProperties",
+    "frozen_now",
+    "parse_escalation",
+    "parse_properties",
+    "resolve_form",
+]

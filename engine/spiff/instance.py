@@ -1,0 +1,205 @@
+"""Operations on one loaded workflow instance. Nothing outside engine/spiff sees BpmnWorkflow."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.util import BpmnEvent
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from .scripting import ScriptRejected, ScriptTimeout
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    """A READY user or manual task, as the worklist sees it."""
+
+    id: str
+    element_id: str
+    name: str
+    process_id: str
+    lane: str | None
+    spec: Any
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why advancing a workflow stopped: a failing element, or a stall."""
+
+    kind: str
+    element_id: str | None
+    task_id: str | None
+    error: str
+
+
+@dataclass(frozen=True)
+class ThrownMessage:
+    name: str
+    payload: dict[str, Any]
+
+
+class Instance:
+    """A loaded BpmnWorkflow with the few verbs the engine needs."""
+
+    def __init__(self, workflow: BpmnWorkflow) -> None:
+        self.wf = workflow
+
+    # -- reading -------------------------------------------------------------------------
+    def _all_tasks(self) -> list[Any]:
+        """Every task of the instance, including those SpiffWorkflow's iterator cannot reach."""
+        tasks = list(self.wf.tasks.values())
+        for sub in self.wf.subprocesses.values():
+            tasks.extend(sub.tasks.values())
+        return tasks
+
+    def ready_human_tasks(self) -> list[ReadyTask]:
+        return [
+            ReadyTask(
+                id=str(t.id),
+                element_id=t.task_spec.bpmn_id,
+                name=t.task_spec.bpmn_name or t.task_spec.bpmn_id,
+                process_id=t.workflow.spec.name,
+                lane=getattr(t.task_spec, "lane", None),
+                spec=t.task_spec,
+                data=dict(t.data),
+            )
+            for t in self._all_tasks()
+            if t.state == TaskState.READY and t.task_spec.manual
+        ]
+
+    @property
+    def completed(self) -> bool:
+        return bool(self.wf.completed)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return dict(self.wf.data)
+
+    def element_ids(self) -> tuple[list[str], list[str]]:
+        """Completed and active BPMN element ids (for highlighting the diagram)."""
+        done: set[str] = set()
+        active: set[str] = set()
+        for task in self._all_tasks():
+            element = getattr(task.task_spec, "bpmn_id", None)
+            if element is None:
+                continue
+            if task.state == TaskState.COMPLETED:
+                done.add(element)
+            elif task.state in (
+                TaskState.READY,
+                TaskState.WAITING,
+                TaskState.STARTED,
+                TaskState.ERROR,
+            ):
+                active.add(element)
+        return sorted(done), sorted(active)
+
+    def next_timer(self) -> datetime | None:
+        """The earliest due time among the instance's waiting timers."""
+        due: list[datetime] = []
+        for event in self.wf.waiting_events():
+            value = event.value
+            if isinstance(value, dict):
+                value = value.get("next")
+            if isinstance(value, str):
+                try:
+                    due.append(TimerEventDefinition.get_datetime(value))
+                except ValueError:
+                    continue
+        return min(due) if due else None
+
+    def waiting_messages(self) -> list[str]:
+        return sorted(
+            {e.name for e in self.wf.waiting_events() if e.event_type.startswith("Message")}
+        )
+
+    def thrown_messages(self) -> list[ThrownMessage]:
+        return [
+            ThrownMessage(e.event_definition.name, dict(e.payload or {}))
+            for e in self.wf.get_events()
+            if isinstance(e.event_definition, MessageEventDefinition)
+        ]
+
+    def task(self, task_id: str) -> Any:
+        try:
+            return self.wf.get_task_from_id(UUID(task_id))
+        except (ValueError, SpiffWorkflowException):
+            return None
+
+    # -- changing ------------------------------------------------------------------------
+    def advance(self) -> Failure | None:
+        """Run engine steps and timers until only people or time can move the case."""
+        try:
+            self.wf.refresh_timers()
+            self.wf.do_engine_steps()
+        except (SpiffWorkflowException, ScriptRejected, ScriptTimeout) as exc:
+            return self._failure(exc)
+        return self._stall()
+
+    def _failure(self, exc: Exception) -> Failure:
+        task = getattr(exc, "task", None)
+        failed = task or next((t for t in self._all_tasks() if t.state == TaskState.ERROR), None)
+        cause = getattr(exc, "exception", None) or exc.__cause__
+        text = str(exc)
+        if cause is not None and str(cause) not in text:
+            text = f"{text}: {type(cause).__name__}: {cause}"
+        return Failure(
+            kind="script" if failed is not None else "engine",
+            element_id=getattr(failed.task_spec, "bpmn_id", None) if failed else None,
+            task_id=str(failed.id) if failed else None,
+            error=text,
+        )
+
+    def _stall(self) -> Failure | None:
+        """READY engine tasks left after do_engine_steps were hidden by the depth limit."""
+        stuck = [
+            t for t in self._all_tasks() if t.state == TaskState.READY and not t.task_spec.manual
+        ]
+        if not stuck:
+            return None
+        task = stuck[0]
+        return Failure(
+            kind="stall",
+            element_id=getattr(task.task_spec, "bpmn_id", None),
+            task_id=str(task.id),
+            error=(
+                f"{len(stuck)} ready step(s) were not run: the case's task tree is deeper than "
+                "SpiffWorkflow can walk (a loop turned too many times)"
+            ),
+        )
+
+    def complete(self, task_id: str, data: dict[str, Any]) -> None:
+        """Complete a READY user/manual task with the given data."""
+        task = self.task(task_id)
+        task.data.update(data)
+        task.run()
+
+    def retry(self, task_id: str | None) -> None:
+        """Put a failed task back to READY, so the next advance runs it again."""
+        task = self.task(task_id) if task_id else None
+        if task is not None and task.state == TaskState.ERROR:
+            task._set_state(TaskState.READY)
+
+    def catch_message(self, name: str, payload: dict[str, Any]) -> bool:
+        """Deliver a message to a waiting catch event; False when none waits for it."""
+        for task in self._all_tasks():
+            event = getattr(task.task_spec, "event_definition", None)
+            if (
+                task.state == TaskState.WAITING
+                and isinstance(event, MessageEventDefinition)
+                and event.name == name
+            ):
+                self.wf.catch(BpmnEvent(event, payload=payload))
+                return True
+        return False
+
+    def cancel(self) -> None:
+        self.wf.cancel()

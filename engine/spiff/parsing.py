@@ -1,0 +1,263 @@
+"""Deploy-time parsing: hardened XML, SpiffWorkflow's parser, and Percorsi's own model checks."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+
+from ..errors import ModelInvalid, UploadRejected, UploadTooLarge
+from .properties import TaskProperties, parse_properties
+from .scripting import check_source
+
+_XML_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
+)
+FORBIDDEN_MARKUP = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity")
+
+# Given a process id missing from the bundle, the latest deployed (file name, BPMN XML, DMN files).
+ExistingSource = Callable[[str], "tuple[str, str, dict[str, str]] | None"]
+
+
+@dataclass
+class ParsedProcess:
+    """One executable process of a bundle, ready to be stored as a version."""
+
+    process_id: str
+    name: str
+    bpmn_file: str
+    bpmn_xml: str
+    spec_json: str
+    dmn: dict[str, str]
+    forms: dict[str, Any]
+    tasks: dict[str, TaskProperties] = field(default_factory=dict)
+
+
+def load_xml(filename: str, content: bytes, max_bytes: int) -> Any:
+    """Parse an uploaded XML file with entities, DTDs and the network off."""
+    if len(content) > max_bytes:
+        raise UploadTooLarge(
+            f"{filename} is {len(content)} bytes; the limit is {max_bytes}",
+            [{"file": filename, "message": "file too large"}],
+        )
+    if any(marker in content for marker in FORBIDDEN_MARKUP):
+        raise UploadRejected(
+            f"{filename} declares a DOCTYPE or entities, which are not accepted",
+            [{"file": filename, "message": "DOCTYPE and ENTITY declarations are not allowed"}],
+        )
+    try:
+        tree = etree.fromstring(content, _XML_PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise ModelInvalid(
+            f"{filename} is not well-formed XML: {exc.msg}",
+            [{"file": filename, "line": exc.lineno, "message": exc.msg}],
+        ) from exc
+    return tree
+
+
+def parse_bundle(
+    files: Mapping[str, bytes],
+    *,
+    max_bytes: int,
+    services: Iterable[str],
+    existing: ExistingSource,
+    serialize: Callable[[Any], dict[str, Any]],
+) -> list[ParsedProcess]:
+    """Validate a bundle of .bpmn/.dmn/.json files and return its executable processes."""
+    bpmn, dmn, forms = _split(files, max_bytes)
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    sources: dict[str, tuple[str, str]] = {}
+    for name, content in bpmn.items():
+        tree = load_xml(name, content, max_bytes)
+        _guard(name, partial(parser.add_bpmn_xml, tree, name))
+        for proc in tree.iterfind("{http://www.omg.org/spec/BPMN/20100524/MODEL}process"):
+            sources[proc.get("id")] = (name, content.decode("utf-8"))
+    dmn_text: dict[str, str] = {}
+    for name, content in dmn.items():
+        tree = load_xml(name, content, max_bytes)
+        _guard(name, partial(parser.add_dmn_xml, tree, name))
+        dmn_text[name] = content.decode("utf-8")
+    _add_existing_dependencies(parser, existing, dmn_text)
+    processes = [pid for pid in parser.get_process_ids() if pid in sources]
+    if not processes:
+        raise ModelInvalid("the bundle holds no executable BPMN process", [])
+    return [
+        _parse_process(parser, pid, sources[pid], dmn_text, forms, services, serialize)
+        for pid in processes
+    ]
+
+
+def _split(
+    files: Mapping[str, bytes], max_bytes: int
+) -> tuple[dict[str, bytes], dict[str, bytes], dict[str, Any]]:
+    bpmn: dict[str, bytes] = {}
+    dmn: dict[str, bytes] = {}
+    forms: dict[str, Any] = {}
+    for name, content in files.items():
+        base = name.replace("\\", "/").rsplit("/", 1)[-1]
+        if base.endswith(".bpmn"):
+            bpmn[base] = content
+        elif base.endswith(".dmn"):
+            dmn[base] = content
+        elif base.endswith(".json"):
+            forms[base] = _load_form(base, content, max_bytes)
+        else:
+            raise UploadRejected(
+                f"{base}: only .bpmn, .dmn and .json (form) files can be deployed",
+                [{"file": base, "message": "unsupported file type"}],
+            )
+    if not bpmn:
+        raise ModelInvalid("the bundle holds no .bpmn file", [])
+    return bpmn, dmn, forms
+
+
+def _load_form(name: str, content: bytes, max_bytes: int) -> Any:
+    from ..forms import check_schema  # forms knows jsonschema; imported late to stay one-way
+
+    if len(content) > max_bytes:
+        raise UploadTooLarge(f"{name} is {len(content)} bytes; the limit is {max_bytes}")
+    try:
+        schema = json.loads(content)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelInvalid(
+            f"{name} is not valid JSON: {exc}", [{"file": name, "message": str(exc)}]
+        ) from exc
+    check_schema(name, schema)
+    return schema
+
+
+def _guard(filename: str, action: Callable[[], None]) -> None:
+    """Run a SpiffWorkflow parser step, turning its errors into ModelInvalid with file and line."""
+    try:
+        action()
+    except ValidationException as exc:
+        raise ModelInvalid(
+            f"{filename}: {exc}",
+            [
+                {
+                    "file": exc.file_name or filename,
+                    "element_id": getattr(exc, "id", "") or None,
+                    "line": getattr(exc, "line_number", "") or None,
+                    "message": str(exc).split("\n")[0],
+                }
+            ],
+        ) from exc
+    except SpiffWorkflowException as exc:
+        raise ModelInvalid(f"{filename}: {exc}", [{"file": filename, "message": str(exc)}]) from exc
+
+
+def _add_existing_dependencies(
+    parser: Any, existing: ExistingSource, dmn_text: dict[str, str]
+) -> None:
+    """Called processes missing from the bundle come from their latest deployed version."""
+    seen: set[str] = set()
+    while True:
+        missing = [
+            p
+            for p in parser.get_process_dependencies()
+            if p not in parser.process_parsers and p not in seen
+        ]
+        if not missing:
+            return
+        for pid in missing:
+            seen.add(pid)
+            found = existing(pid)
+            if found is None:
+                continue
+            name, xml, dmns = found
+            parser.add_bpmn_xml(load_xml(name, xml.encode(), len(xml.encode()) + 1), name)
+            for dname, dxml in dmns.items():
+                if dname not in dmn_text:
+                    parser.add_dmn_xml(load_xml(dname, dxml.encode(), len(dxml) * 4 + 1), dname)
+                    dmn_text[dname] = dxml
+
+
+def _parse_process(
+    parser: Any,
+    process_id: str,
+    source: tuple[str, str],
+    dmn_text: dict[str, str],
+    forms: dict[str, Any],
+    services: Iterable[str],
+    serialize: Callable[[Any], dict[str, Any]],
+) -> ParsedProcess:
+    filename, xml = source
+    spec = _guard_value(filename, lambda: parser.get_spec(process_id))
+    subprocesses = _guard_value(filename, lambda: parser.get_subprocess_specs(process_id))
+    problems: list[dict[str, Any]] = []
+    tasks: dict[str, TaskProperties] = {}
+    for wf_spec in [spec, *subprocesses.values()]:
+        for task_spec in wf_spec.task_specs.values():
+            problems.extend(_check_code(filename, task_spec, set(services)))
+            if getattr(task_spec, "manual", False):
+                props, errors = parse_properties(task_spec, forms)
+                tasks[task_spec.bpmn_id] = props
+                problems.extend({"file": filename, **e} for e in errors)
+    if problems:
+        first = problems[0]
+        raise ModelInvalid(
+            f"{filename}: {len(problems)} problem(s); first: {first.get('element_id')}: "
+            f"{first['message']}",
+            problems,
+        )
+    payload = {
+        "spec": serialize(spec),
+        "subprocess_specs": {k: serialize(v) for k, v in subprocesses.items()},
+    }
+    return ParsedProcess(
+        process_id=process_id,
+        name=spec.description or process_id,
+        bpmn_file=filename,
+        bpmn_xml=xml,
+        spec_json=json.dumps(payload, sort_keys=True),
+        dmn=dict(dmn_text),
+        forms=dict(forms),
+        tasks=tasks,
+    )
+
+
+def _guard_value(filename: str, action: Callable[[], Any]) -> Any:
+    box: list[Any] = []
+    _guard(filename, lambda: box.append(action()))
+    return box[0]
+
+
+def _check_code(filename: str, task_spec: Any, services: set[str]) -> list[dict[str, Any]]:
+    """Scripts, conditions and timer expressions must compile under RestrictedPython."""
+    element = getattr(task_spec, "bpmn_id", None) or task_spec.name
+    found: list[tuple[str, str, bool]] = []
+    for attr in ("script", "prescript", "postscript"):
+        source = getattr(task_spec, attr, None)
+        if source:
+            found.append((attr, source, False))
+    for condition, _target in getattr(task_spec, "cond_task_specs", []) or []:
+        source = getattr(condition, "args", [None])[0] if condition is not None else None
+        if isinstance(source, str) and source:
+            found.append(("condition", source, True))
+    event = getattr(task_spec, "event_definition", None)
+    expression = getattr(event, "expression", None)
+    if isinstance(task_spec, CatchingEvent) and isinstance(expression, str) and expression:
+        found.append(("timer", expression, True))
+    problems = [
+        {"file": filename, "element_id": element, "message": f"{kind}: {reason}"}
+        for kind, source, is_expr in found
+        if (reason := check_source(source, expression=is_expr)) is not None
+    ]
+    operation = getattr(task_spec, "operation_name", None)
+    if operation and operation not in services:
+        problems.append(
+            {
+                "file": filename,
+                "element_id": element,
+                "message": f"service task calls {operation!r}, which no handler provides",
+            }
+        )
+    return problems

@@ -1,0 +1,101 @@
+"""Percorsi's task metadata, read from `spiffworkflow:properties` (and the lane)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..durations import is_duration, parse_duration
+from .scripting import check_source
+
+ESCALATION_ACTIONS = ("notify_assignee", "notify_group", "notify_coordinators", "review_task")
+PRIORITY_NAMES = {"low": 10, "normal": 50, "high": 80, "urgent": 100}
+
+
+@dataclass(frozen=True)
+class TaskProperties:
+    """What the worklist needs to know about a user or manual task."""
+
+    candidate_groups: tuple[str, ...] = ()
+    organization: str | None = None
+    due_in: str | None = None
+    form_key: str | None = None
+    priority: int = PRIORITY_NAMES["normal"]
+    escalation: tuple[dict[str, str], ...] | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def parse_escalation(text: str) -> tuple[dict[str, str], ...]:
+    """Parse 'P0D:notify_assignee,P3D:notify_coordinators,...' into ladder steps."""
+    steps = []
+    for chunk in filter(None, (c.strip() for c in text.split(","))):
+        after, _, action = chunk.partition(":")
+        parse_duration(after)
+        if action not in ESCALATION_ACTIONS:
+            raise ValueError(
+                f"unknown escalation action {action!r}; use one of {', '.join(ESCALATION_ACTIONS)}"
+            )
+        steps.append({"after": after.strip().upper(), "action": action})
+    return tuple(steps)
+
+
+def resolve_form(form_key: str, forms: dict[str, Any]) -> str | None:
+    """The stored name of a form key ('segnalazione' or 'segnalazione.json'), if present."""
+    for candidate in (form_key, f"{form_key}.json"):
+        if candidate in forms:
+            return candidate
+    return None
+
+
+def parse_properties(
+    task_spec: Any, forms: dict[str, Any]
+) -> tuple[TaskProperties, list[dict[str, Any]]]:
+    """Read one task's properties; also return the problems found (for deploy errors)."""
+    raw: dict[str, str] = dict(getattr(task_spec, "extensions", {}).get("properties", {}))
+    element = task_spec.bpmn_id
+    problems: list[dict[str, Any]] = []
+
+    def problem(message: str) -> None:
+        problems.append({"element_id": element, "message": message})
+
+    groups = tuple(g.strip() for g in raw.pop("candidateGroups", "").split(",") if g.strip())
+    if not groups and getattr(task_spec, "lane", None):
+        groups = (str(task_spec.lane),)
+    due_in = raw.pop("dueIn", None) or None
+    if due_in and not is_duration(due_in) and (err := check_source(due_in, expression=True)):
+        problem(f"dueIn {due_in!r} is neither an ISO 8601 duration nor an expression: {err}")
+    form_key = raw.pop("formKey", None) or None
+    if form_key:
+        stored = resolve_form(form_key, forms)
+        if stored is None:
+            problem(f"formKey {form_key!r} names no form in the bundle or earlier versions")
+        form_key = stored or form_key
+    priority = _priority(raw.pop("priority", None), problem)
+    escalation = None
+    if text := raw.pop("escalation", None):
+        try:
+            escalation = parse_escalation(text)
+        except ValueError as exc:
+            problem(f"escalation: {exc}")
+    props = TaskProperties(
+        candidate_groups=groups,
+        organization=raw.pop("organization", None) or None,
+        due_in=due_in,
+        form_key=form_key,
+        priority=priority,
+        escalation=escalation,
+        extra=raw,
+    )
+    return props, problems
+
+
+def _priority(text: str | None, problem: Any) -> int:
+    if not text:
+        return PRIORITY_NAMES["normal"]
+    if text.lower() in PRIORITY_NAMES:
+        return PRIORITY_NAMES[text.lower()]
+    try:
+        return int(text)
+    except ValueError:
+        problem(f"priority {text!r} is not a number nor one of {', '.join(PRIORITY_NAMES)}")
+        return PRIORITY_NAMES["normal"]

@@ -1,0 +1,115 @@
+"""The one place that builds SpiffWorkflow objects: parser config, serializer, spec cache."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from copy import deepcopy
+from typing import Any
+
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+from . import clock as _clock  # noqa: F401  (installs the engine clock into SpiffWorkflow)
+from .instance import Instance
+from .parsing import ExistingSource, ParsedProcess, parse_bundle
+from .scripting import RestrictedEnvironment, RestrictedScriptEngine
+
+Specs = tuple[Any, dict[str, Any]]
+
+
+class _StateOnlyConverter(BpmnWorkflowConverter):  # type: ignore[misc]
+    """Converts a workflow without its specs: they are stored once per version, not per case."""
+
+    def to_dict(self, workflow: Any) -> dict[str, Any]:
+        dct: dict[str, Any] = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+
+_CONFIG = deepcopy(SPIFF_CONFIG)
+_CONFIG[BpmnWorkflow] = _StateOnlyConverter
+
+
+class Runtime:
+    """Parses bundles, caches parsed specs per version, and loads/dumps instances."""
+
+    def __init__(
+        self,
+        helpers: Mapping[str, Callable[..., Any]] | None = None,
+        services: Mapping[str, Callable[..., Any]] | None = None,
+        script_time_limit: float = 2.0,
+    ) -> None:
+        self.environment = RestrictedEnvironment(helpers, services, script_time_limit)
+        self.script_engine = RestrictedScriptEngine(self.environment)
+        self.serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_CONFIG))
+        self._specs: dict[int, Specs] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def serializer_version(self) -> str:
+        return str(self.serializer.VERSION)
+
+    def parse(
+        self, files: Mapping[str, bytes], max_bytes: int, existing: ExistingSource
+    ) -> list[ParsedProcess]:
+        """Validate and parse a deploy bundle."""
+        return parse_bundle(
+            files,
+            max_bytes=max_bytes,
+            services=self.environment.services,
+            existing=existing,
+            serialize=self.serializer.to_dict,
+        )
+
+    def specs(self, version_id: int, spec_json: Callable[[], str]) -> Specs:
+        """The parsed specs of a version, restored once per process and then cached."""
+        cached = self._specs.get(version_id)
+        if cached is not None:
+            return cached
+        with self._lock:
+            if version_id not in self._specs:
+                payload = json.loads(spec_json())
+                restore = self.serializer.from_dict
+                self._specs[version_id] = (
+                    restore(payload["spec"]),
+                    {k: restore(v) for k, v in payload["subprocess_specs"].items()},
+                )
+            return self._specs[version_id]
+
+    def new(self, specs: Specs, data: Mapping[str, Any]) -> Instance:
+        spec, subprocesses = specs
+        workflow = BpmnWorkflow(spec, subprocesses, script_engine=self.script_engine)
+        workflow.task_tree.data.update(data)
+        for task in workflow.get_tasks():
+            task.data.update(data)
+        return Instance(workflow)
+
+    def load(self, specs: Specs, state_json: str) -> Instance:
+        """Restore an instance from its stored state and the cached specs."""
+        spec, subprocesses = specs
+        dct = json.loads(state_json)
+        dct["spec"] = spec
+        dct["subprocess_specs"] = subprocesses
+        self.serializer.migrate(dct)
+        workflow = self.serializer.registry.restore(dct)
+        workflow.script_engine = self.script_engine
+        return Instance(workflow)
+
+    def dump(self, instance: Instance) -> str:
+        """The instance's state as JSON, without its specs (they live on the version)."""
+        registry = self.serializer.registry
+        registry._encoder_mode = True
+        try:
+            dct = self.serializer.to_dict(instance.wf)
+        finally:
+            registry._encoder_mode = False
+        dct[self.serializer.VERSION_KEY] = self.serializer.VERSION
+        return json.dumps(dct, cls=self.serializer._encoder_cls)
+
+    def services(self) -> Iterable[str]:
+        return self.environment.services.keys()

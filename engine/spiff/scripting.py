@@ -1,0 +1,230 @@
+"""Scripts, conditions, timer expressions and DMN entries, run under RestrictedPython.
+
+SpiffWorkflow's default environment is plain exec/eval: it runs `import os` as the server's user.
+Here every piece of model code is compiled with `compile_restricted`, attribute access is guarded,
+there are no imports, no dunder names, no `open`, only whitelisted helpers, and a time limit.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as _dt
+import json
+import math
+import sys
+import time
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from types import CodeType, FrameType
+from typing import Any
+
+from RestrictedPython import compile_restricted_eval, compile_restricted_exec
+from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
+from RestrictedPython.Guards import (
+    full_write_guard,
+    guarded_iter_unpack_sequence,
+    guarded_unpack_sequence,
+    safe_builtins,
+    safer_getattr,
+)
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+
+Helper = Callable[..., Any]
+ServiceHandler = Callable[..., Any]
+
+
+class ScriptRejected(Exception):
+    """Model code that RestrictedPython refuses to compile (imports, dunders, syntax)."""
+
+
+class ScriptTimeout(Exception):
+    """Model code that ran past its time limit."""
+
+
+class ScriptError(Exception):
+    """Model code evaluated outside SpiffWorkflow (e.g. a dueIn expression) failed."""
+
+
+def _safe_builtins() -> dict[str, Any]:
+    allowed = dict(safe_builtins)
+    for name in ("__build_class__", "id", "hash"):
+        allowed.pop(name, None)
+    for name in ("min", "max", "sum", "any", "all", "sorted", "enumerate", "zip", "map"):
+        allowed[name] = (
+            __builtins__[name] if isinstance(__builtins__, dict) else getattr(__builtins__, name)
+        )
+    allowed.update(dict=dict, list=list, set=set, tuple=tuple, reversed=reversed, filter=filter)
+    return allowed
+
+
+BUILTINS = _safe_builtins()
+GUARDS: dict[str, Any] = {
+    "__builtins__": BUILTINS,
+    "_getattr_": safer_getattr,
+    "_getitem_": default_guarded_getitem,
+    "_getiter_": default_guarded_getiter,
+    "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+    "_unpack_sequence_": guarded_unpack_sequence,
+    "_write_": full_write_guard,
+    "_inplacevar_": lambda op, x, y: _INPLACE[op](x, y),
+}
+_INPLACE: dict[str, Callable[[Any, Any], Any]] = {
+    "+=": lambda x, y: x + y,
+    "-=": lambda x, y: x - y,
+    "*=": lambda x, y: x * y,
+    "/=": lambda x, y: x / y,
+    "//=": lambda x, y: x // y,
+    "%=": lambda x, y: x % y,
+    "|=": lambda x, y: x | y,
+    "&=": lambda x, y: x & y,
+}
+STANDARD_HELPERS: dict[str, Any] = {
+    "datetime": _dt.datetime,
+    "date": _dt.date,
+    "timedelta": _dt.timedelta,
+    "timezone": _dt.timezone,
+    "json_dumps": json.dumps,
+    "floor": math.floor,
+    "ceil": math.ceil,
+}
+
+
+@lru_cache(maxsize=4096)
+def compile_expression(source: str) -> CodeType:
+    """Compile one expression under RestrictedPython, or raise ScriptRejected."""
+    result = compile_restricted_eval(source.strip(), "<expression>")
+    if result.errors or result.code is None:
+        raise ScriptRejected("; ".join(result.errors) or "cannot compile")
+    code: CodeType = result.code
+    return code
+
+
+@lru_cache(maxsize=4096)
+def compile_script(source: str) -> CodeType:
+    """Compile one script under RestrictedPython, or raise ScriptRejected."""
+    _refuse_imports(source)
+    result = compile_restricted_exec(source, "<script>")
+    if result.errors or result.code is None:
+        raise ScriptRejected("; ".join(result.errors) or "cannot compile")
+    script: CodeType = result.code
+    return script
+
+
+def _refuse_imports(source: str) -> None:
+    """Imports fail at run time anyway (no __import__); refusing them here names the line."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        raise ScriptRejected(f"line {exc.lineno}: {exc.msg}") from exc
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            raise ScriptRejected(f"line {node.lineno}: import is not allowed")
+
+
+def check_source(source: str, *, expression: bool) -> str | None:
+    """The reason model code would be refused, or None (used at deploy)."""
+    try:
+        (compile_expression if expression else compile_script)(source)
+    except ScriptRejected as exc:
+        return str(exc)
+    return None
+
+
+class _Deadline:
+    """A line tracer that stops model code after its time limit, in any thread."""
+
+    def __init__(self, seconds: float) -> None:
+        self.until = time.monotonic() + seconds
+        self.seconds = seconds
+
+    def __call__(self, frame: FrameType, event: str, arg: Any) -> Any:
+        if time.monotonic() > self.until:
+            raise ScriptTimeout(f"script ran longer than {self.seconds:g} s")
+        return self
+
+    def run(self, code: CodeType, namespace: dict[str, Any]) -> Any:
+        previous = sys.gettrace()
+        sys.settrace(self)
+        try:
+            return eval(code, namespace)
+        finally:
+            sys.settrace(previous)
+
+
+class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
+    """The only environment Percorsi gives SpiffWorkflow."""
+
+    def __init__(
+        self,
+        helpers: Mapping[str, Helper] | None = None,
+        services: Mapping[str, ServiceHandler] | None = None,
+        time_limit: float = 2.0,
+    ) -> None:
+        super().__init__({**STANDARD_HELPERS, **(helpers or {})})
+        self.services = dict(services or {})
+        self.time_limit = time_limit
+
+    def _namespace(
+        self, context: Mapping[str, Any], extra: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
+        clash = set(self.globals).intersection(context)
+        if clash:
+            raise ValueError(f"task data overwrites helper name(s): {', '.join(sorted(clash))}")
+        return {**GUARDS, **self.globals, **(extra or {}), **context}
+
+    def evaluate(
+        self, expression: str, context: dict[str, Any], external_context: Any = None
+    ) -> Any:
+        code = compile_expression(expression)
+        return _Deadline(self.time_limit).run(code, self._namespace(context, external_context))
+
+    def evaluate_checked(self, expression: str, context: dict[str, Any]) -> Any:
+        """Evaluate model code for the engine itself; any failure becomes ScriptError."""
+        try:
+            return self.evaluate(expression, context)
+        except Exception as exc:  # model code may raise anything; the caller records it
+            raise ScriptError(f"{expression!r}: {type(exc).__name__}: {exc}") from exc
+
+    def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
+        code = compile_script(script)
+        namespace = self._namespace(context, external_context)
+        reserved = set(GUARDS) | set(self.globals) | set(external_context or {})
+        _Deadline(self.time_limit).run(code, namespace)
+        for key in list(context):
+            if key not in namespace:
+                del context[key]
+        for key, value in namespace.items():
+            if key not in reserved and not callable(value) and not key.startswith("_"):
+                context[key] = value
+        return True
+
+    def call_service(self, context: dict[str, Any], **kwargs: Any) -> str:
+        name = kwargs["operation_name"]
+        handler = self.services.get(name)
+        if handler is None:
+            raise LookupError(f"no service handler registered as {name!r}")
+        params = {k: v["value"] for k, v in kwargs.get("operation_params", {}).items()}
+        return json.dumps(handler(dict(context), **params), default=str)
+
+
+class RestrictedScriptEngine(PythonScriptEngine):  # type: ignore[misc]
+    """SpiffWorkflow's script engine bound to the restricted environment."""
+
+    def __init__(self, environment: RestrictedEnvironment) -> None:
+        super().__init__(environment=environment)
+
+    def validate(self, expression: str) -> None:
+        ast.parse(expression)
+
+    def call_service(self, task: Any, **kwargs: Any) -> str:
+        try:
+            return str(self.environment.call_service(task.data, **kwargs))
+        except SpiffWorkflowException:
+            raise
+        except Exception as exc:
+            raise WorkflowTaskException(
+                f"service {kwargs.get('operation_name')!r} failed: {exc}", task=task, exception=exc
+            ) from exc

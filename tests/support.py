@@ -1,0 +1,116 @@
+"""Test support shared by every tier: the database choice, a controllable clock, model files."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine as SqlEngine
+
+from engine.models import Base
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PG_URL = os.environ.get("PERCORSI_TEST_DATABASE_URL") or None
+
+
+@dataclass
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    now: datetime = field(default_factory=lambda: datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+def fixture_files(*names: str) -> dict[str, bytes]:
+    """Model files from tests/fixtures (forms under fixtures/forms)."""
+    out = {}
+    for name in names:
+        path = FIXTURES / name
+        if not path.exists():
+            path = FIXTURES / "forms" / name
+        out[path.name] = path.read_bytes()
+    return out
+
+
+def truncate_all(db: SqlEngine) -> None:
+    """Empty every table between PostgreSQL tests (the schema is made once per session)."""
+    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with db.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+class Driver:
+    """Drives an engine through its use cases, one unit of work per command, as a test would."""
+
+    def __init__(self, engine: object) -> None:
+        from engine import Engine
+
+        assert isinstance(engine, Engine)
+        self.engine = engine
+
+    def actor(self, username: str | None = None):  # type: ignore[no-untyped-def]
+        from engine.accounts import load_actor
+
+        with self.engine.uow(write=False) as uow:
+            return load_actor(uow, username)
+
+    def deploy(
+        self, *names: str, files: dict[str, bytes] | None = None, as_user: str | None = None
+    ):  # type: ignore[no-untyped-def]
+        from engine.deployment import deploy_model
+
+        payload = files if files is not None else fixture_files(*names)
+        with self.engine.uow() as uow:
+            from engine.accounts import load_actor
+
+            return deploy_model(uow, payload, load_actor(uow, as_user))
+
+    def start(self, process_id: str, data: dict | None = None, as_user: str | None = None, **kw):  # type: ignore[no-untyped-def]
+        from engine.accounts import load_actor
+        from engine.cases import start_case
+
+        with self.engine.uow() as uow:
+            return start_case(
+                uow, process_id, data or {}, load_actor(uow, as_user), **kw
+            ).case.reference
+
+    def tasks(self, reference: str | None = None, group: str | None = None):  # type: ignore[no-untyped-def]
+        from engine.queries import open_tasks
+
+        with self.engine.uow(write=False) as uow:
+            return open_tasks(uow, case_reference=reference, group=group)
+
+    def task(self, reference: str, element_id: str):  # type: ignore[no-untyped-def]
+        found = [t for t in self.tasks(reference) if t.element_id == element_id]
+        assert len(found) == 1, (
+            f"expected one open {element_id}, got {[t.element_id for t in self.tasks(reference)]}"
+        )
+        return found[0]
+
+    def complete(
+        self, reference: str, element_id: str, data: dict | None = None, as_user: str | None = None
+    ):  # type: ignore[no-untyped-def]
+        from engine.accounts import load_actor
+        from engine.tasks import complete_task
+
+        task = self.task(reference, element_id)
+        with self.engine.uow() as uow:
+            return complete_task(uow, task.id, data or {}, load_actor(uow, as_user))
+
+    def case(self, reference: str) -> dict:  # type: ignore[type-arg]
+        from engine.queries import case_view
+
+        with self.engine.uow(write=False) as uow:
+            return case_view(uow, reference)
+
+    def open_elements(self, reference: str) -> list[str]:
+        return sorted(t.element_id for t in self.tasks(reference))
