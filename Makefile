@@ -6,7 +6,10 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint types pytest setup clean bench
+VENDOR := web/static/vendor
+ASSETS := $(VENDOR)/.copied
+
+.PHONY: run test lint types pytest setup assets clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,7 +17,25 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-setup: $(STAMP)
+# npm packages are pinned in package.json/package-lock.json; their prebuilt files are copied,
+# never built. web/static/vendor is generated, not committed.
+$(ASSETS): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bootstrap-italia $(VENDOR)/bpmn-js
+	cp -r node_modules/bootstrap-italia/dist/css node_modules/bootstrap-italia/dist/js \
+	      node_modules/bootstrap-italia/dist/fonts node_modules/bootstrap-italia/dist/svg \
+	      $(VENDOR)/bootstrap-italia/
+	cp node_modules/bpmn-js/dist/bpmn-viewer.production.min.js \
+	   node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js \
+	   node_modules/bpmn-js/dist/bpmn-modeler.production.min.js $(VENDOR)/bpmn-js/
+	cp -r node_modules/bpmn-js/dist/assets $(VENDOR)/bpmn-js/
+	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	touch $(ASSETS)
+
+assets: $(ASSETS)
+
+setup: $(STAMP) $(ASSETS)
 	$(BIN)/percorsi init
 	$(BIN)/percorsi deploy --bundled
 
@@ -28,7 +49,7 @@ lint: $(STAMP)
 types: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(ASSETS)
 	$(BIN)/pytest -q
 
 test: lint types pytest
@@ -37,4 +58,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/engine.py
 
 clean:
-	rm -rf $(VENV) instance .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) instance node_modules $(VENDOR) .mypy_cache .ruff_cache .pytest_cache

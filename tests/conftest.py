@@ -8,12 +8,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
 from engine import SYSTEM, Engine, Settings
 from engine.accounts import create_user, ensure_organization
 from engine.db import connect
 from engine.schema import upgrade
 from tests.support import PG_URL, FakeClock, truncate_all
+from web.app import create_app
 from web.composition import build_engine
 
 
@@ -79,6 +82,17 @@ def network(engine: Engine) -> Engine:
         )
         uow.commit()
     return engine
+
+
+@pytest.fixture
+def app(engine: Engine) -> Flask:
+    """The web app around the test engine (no scheduler thread)."""
+    return create_app({"TESTING": True, "SECRET_KEY": "test-secret"}, engine=engine)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
 
 
 __all__ = ["SYSTEM"]

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import secrets
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, Response, jsonify
 
 from engine import Engine, Settings
+from engine.health import database_ok
 
+from .auth import FailureLimiter
 from .composition import build_engine
+from .problems import init_problems
 
 
 def create_app(
@@ -19,28 +25,59 @@ def create_app(
 ) -> Flask:
     """Build the app around one engine; the scheduler runs inside it when asked."""
     app = Flask(__name__)
-    app.config.from_mapping(test_config or {})
     engine = engine or build_engine(Settings.from_env())
+    app.config.from_mapping(
+        SECRET_KEY=engine.settings.secret_key or _instance_secret(),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=engine.settings.base_url.startswith("https"),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        MAX_CONTENT_LENGTH=engine.settings.max_upload_bytes * 8,
+    )
+    app.config.from_mapping(test_config or {})
     app.extensions["percorsi"] = engine
-    scheduler = None
-    if start_scheduler:
-        from engine.scheduler import Scheduler
+    app.extensions["percorsi_limiter"] = FailureLimiter()
+    app.extensions["percorsi_scheduler"] = _scheduler(engine) if start_scheduler else None
+    init_problems(app)
+    app.after_request(_security_headers)
+    _health(app, engine)
+    return app
 
-        scheduler = Scheduler(engine)
-        scheduler.start()
-    app.extensions["percorsi_scheduler"] = scheduler
 
+def _instance_secret() -> str:
+    """A per-installation secret kept in instance/, made on first start."""
+    path = Path("instance") / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _scheduler(engine: Engine) -> Any:
+    from engine.scheduler import Scheduler
+
+    scheduler = Scheduler(engine)
+    scheduler.start()
+    return scheduler
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+def _health(app: Flask, engine: Engine) -> None:
     @app.get("/healthz")
     def healthz() -> Any:
         """Database reachable, scheduler alive."""
-        from engine.health import database_ok
-
         db = database_ok(engine)
+        scheduler = app.extensions["percorsi_scheduler"]
         body = {
             "status": "ok" if db else "degraded",
             "database": "ok" if db else "unreachable",
-            "scheduler": "alive" if scheduler and scheduler.alive else "not running",
+            "scheduler": "alive" if scheduler is not None and scheduler.alive else "not running",
         }
         return jsonify(body), 200 if db else 503
-
-    return app

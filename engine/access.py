@@ -1,0 +1,105 @@
+"""Who may see what: organisation scoping of cases and tasks, and identity of restricted cases.
+
+Rules (DOMAIN.md, issue 5):
+- an administrator sees everything;
+- coordinators (Comitato tecnico operativo) and auditors see every case, never an identity
+  unless they also qualify below;
+- an operator sees the cases in which one of their organisations takes part (`case_party`),
+  the cases they opened or manage, and the tasks of their roles and organisations;
+- the Cabina di Regia (`cabina_viewer`) sees aggregates only;
+- a restricted case shows its subject's identity only to CAV operators of an organisation taking
+  part in it and to its named case manager; everyone else sees the pseudonym.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+
+from .actors import Actor
+from .errors import CaseNotFound, Forbidden
+from .models import Case, CaseParty, HumanTask, Organization, TaskCandidate
+from .uow import UnitOfWork
+
+WIDE_ROLES = ("coordinator", "auditor")
+AGGREGATE_ONLY = "cabina_viewer"
+
+
+def require_case_reader(actor: Actor) -> None:
+    """Refuse actors who may read no case at all (the Cabina di Regia reads aggregates only)."""
+    if actor.is_admin or actor.roles - {AGGREGATE_ONLY}:
+        return
+    raise Forbidden(f"{actor.username} may read aggregates only")
+
+
+def _org_ids(actor: Actor) -> ColumnElement[bool] | None:
+    if not actor.organizations:
+        return None
+    return Organization.code.in_(sorted(actor.organizations))
+
+
+def case_scope(actor: Actor) -> ColumnElement[bool]:
+    """A WHERE clause selecting the cases the actor may see."""
+    if actor.is_admin or any(actor.has_role(r) for r in WIDE_ROLES):
+        return true()
+    orgs = _org_ids(actor)
+    if orgs is None or not actor.roles - {AGGREGATE_ONLY}:
+        return false()
+    party = exists(
+        select(CaseParty.case_id)
+        .join(Organization, Organization.id == CaseParty.organization_id)
+        .where(CaseParty.case_id == Case.id, orgs)
+    )
+    mine = or_(Case.opened_by == actor.user_id, Case.case_manager_id == actor.user_id)
+    return or_(party, mine) if actor.user_id is not None else party
+
+
+def task_scope(actor: Actor) -> ColumnElement[bool]:
+    """A WHERE clause selecting the human tasks the actor may see and act on."""
+    if actor.is_admin:
+        return true()
+    if not actor.memberships:
+        return false()
+    clauses = [HumanTask.assignee_id == actor.user_id]
+    for role, org in sorted(actor.memberships):
+        org_id = select(Organization.id).where(Organization.code == org).scalar_subquery()
+        has_role = exists(
+            select(TaskCandidate.task_id).where(
+                TaskCandidate.task_id == HumanTask.id, TaskCandidate.role == role
+            )
+        )
+        party = exists(
+            select(CaseParty.case_id).where(
+                CaseParty.case_id == HumanTask.case_id, CaseParty.organization_id == org_id
+            )
+        )
+        in_org = HumanTask.organization_id == org_id
+        unowned = and_(HumanTask.organization_id.is_(None), party)
+        clauses.append(and_(has_role, or_(in_org, unowned)))
+    return or_(*clauses)
+
+
+def visible_case(uow: UnitOfWork, actor: Actor, reference: str) -> Case:
+    """The case if the actor may see it; CaseNotFound otherwise (existence is not disclosed)."""
+    require_case_reader(actor)
+    case = uow.session.scalar(select(Case).where(Case.reference == reference, case_scope(actor)))
+    if case is None:
+        raise CaseNotFound(f"no case {reference!r}")
+    return case
+
+
+def may_see_identity(uow: UnitOfWork, actor: Actor, case: Case) -> bool:
+    """True for whoever may see the subject's identity on this case."""
+    if not case.restricted:
+        return True  # the caller found the case through visible_case
+    if actor.user_id is not None and case.case_manager_id == actor.user_id:
+        return True
+    cav_orgs = [org for role, org in actor.memberships if role == "cav_operator"]
+    if not cav_orgs:
+        return False
+    return bool(
+        uow.session.scalar(
+            select(CaseParty.case_id)
+            .join(Organization, Organization.id == CaseParty.organization_id)
+            .where(CaseParty.case_id == case.id, Organization.code.in_(cav_orgs))
+        )
+    )

@@ -1,0 +1,181 @@
+"""Reading cases: the list, one case with its tasks and diagram state, and its audit trail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, exists, or_, select
+
+from .access import case_scope, may_see_identity, require_case_reader, visible_case
+from .actors import Actor
+from .audit import record
+from .errors import Forbidden
+from .models import Case, CaseEvent, CaseParty, CaseSubject, HumanTask, Incident, Organization, User
+from .pages import Page, check_limit, decode_cursor, encode_cursor
+from .progress import load_instance
+from .taskviews import task_summary
+from .uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    status: str | None = None
+    process: str | None = None
+    target_group: str | None = None
+    organization: str | None = None
+    opened_after: datetime | None = None
+    opened_before: datetime | None = None
+
+
+def list_cases(
+    uow: UnitOfWork, actor: Actor, f: CaseFilter, cursor: str | None = None, limit: int = 50
+) -> Page[dict[str, Any]]:
+    """Cases the actor may see, newest first."""
+    require_case_reader(actor)
+    check_limit(limit)
+    query = select(Case).where(case_scope(actor))
+    for column, value in (
+        (Case.status, f.status),
+        (Case.process_id, f.process),
+        (Case.target_group, f.target_group),
+    ):
+        if value:
+            query = query.where(column == value)
+    if f.organization:
+        query = query.where(
+            exists(
+                select(CaseParty.case_id)
+                .join(Organization, Organization.id == CaseParty.organization_id)
+                .where(CaseParty.case_id == Case.id, Organization.code == f.organization)
+            )
+        )
+    if f.opened_after:
+        query = query.where(Case.opened_at >= f.opened_after)
+    if f.opened_before:
+        query = query.where(Case.opened_at < f.opened_before)
+    after = decode_cursor(cursor)
+    if after is not None:
+        at = datetime.fromisoformat(after[0])
+        query = query.where(
+            or_(Case.opened_at < at, and_(Case.opened_at == at, Case.id < int(after[1])))
+        )
+    rows = uow.session.scalars(
+        query.order_by(Case.opened_at.desc(), Case.id.desc()).limit(limit + 1)
+    ).all()
+    items = [case_summary(c) for c in rows[:limit]]
+    next_cursor = (
+        encode_cursor([rows[limit - 1].opened_at.isoformat(), rows[limit - 1].id])
+        if len(rows) > limit
+        else None
+    )
+    return Page(items, next_cursor)
+
+
+def case_summary(case: Case) -> dict[str, Any]:
+    """A case as lists show it: the subject is always the pseudonym here."""
+    return {
+        "reference": case.reference,
+        "process_id": case.process_id,
+        "status": case.status,
+        "target_group": case.target_group,
+        "comune": case.comune,
+        "restricted": case.restricted,
+        "subject": case.subject_pseudonym,
+        "opened_at": case.opened_at,
+        "closed_at": case.closed_at,
+        "next_wakeup_at": case.next_wakeup_at,
+    }
+
+
+def case_detail(uow: UnitOfWork, actor: Actor, reference: str) -> dict[str, Any]:
+    """One case: status, open tasks, diagram state, incidents; identity only to who may see it."""
+    case = visible_case(uow, actor, reference)
+    done, active = load_instance(uow, case).element_ids()
+    incidents = uow.session.scalars(
+        select(Incident).where(Incident.case_id == case.id).order_by(Incident.id)
+    ).all()
+    failing = sorted({i.element_id for i in incidents if i.resolved_at is None and i.element_id})
+    detail = case_summary(case)
+    detail.update(
+        version=_version_number(uow, case),
+        open_tasks=_open_tasks(uow, case),
+        completed_elements=done,
+        active_elements=active,
+        incident_elements=failing,
+        incidents=[_incident(i) for i in incidents],
+        identity=_identity(uow, actor, case),
+    )
+    if case.restricted:
+        record(
+            uow,
+            case,
+            "restricted_case_read",
+            actor,
+            {"identity_shown": detail["identity"] is not None},
+        )
+        uow.commit()
+    return detail
+
+
+def _identity(uow: UnitOfWork, actor: Actor, case: Case) -> dict[str, Any] | None:
+    if not may_see_identity(uow, actor, case):
+        return None
+    subject = uow.session.get(CaseSubject, case.id)
+    return dict(subject.identity) if subject else None
+
+
+def _version_number(uow: UnitOfWork, case: Case) -> int:
+    from .models import ProcessVersion
+
+    return uow.session.get_one(ProcessVersion, case.version_id).number
+
+
+def _open_tasks(uow: UnitOfWork, case: Case) -> list[dict[str, Any]]:
+    rows = uow.session.execute(
+        select(HumanTask, Organization.code, User.username)
+        .outerjoin(Organization, Organization.id == HumanTask.organization_id)
+        .outerjoin(User, User.id == HumanTask.assignee_id)
+        .where(HumanTask.case_id == case.id, HumanTask.status == "open")
+        .order_by(HumanTask.id)
+    ).all()
+    return [task_summary(t, case, org, user, uow.now) for t, org, user in rows]
+
+
+def _incident(i: Incident) -> dict[str, Any]:
+    return {
+        "id": i.id,
+        "element_id": i.element_id,
+        "kind": i.kind,
+        "error": i.error,
+        "attempts": i.attempts,
+        "opened_at": i.opened_at,
+        "resolved_at": i.resolved_at,
+    }
+
+
+def case_events(uow: UnitOfWork, actor: Actor, reference: str) -> list[dict[str, Any]]:
+    """The audit trail of a case, for whoever may see the case (auditors see every case)."""
+    case = visible_case(uow, actor, reference)
+    if actor.has_role("cabina_viewer") and not actor.roles - {"cabina_viewer"}:
+        raise Forbidden("aggregates only")
+    events = uow.session.scalars(
+        select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
+    ).all()
+    rows = [
+        {
+            "seq": e.seq,
+            "at": e.at,
+            "actor": e.actor_name,
+            "kind": e.kind,
+            "element_id": e.element_id,
+            "payload": e.payload,
+            "hash": e.hash,
+        }
+        for e in events
+    ]
+    if case.restricted:
+        record(uow, case, "restricted_case_read", actor, {"what": "events"})
+        uow.commit()
+    return rows

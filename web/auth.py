@@ -1,0 +1,114 @@
+"""Who is calling: a bearer token (integrations) or the UI's session cookie."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict, deque
+
+from flask import current_app, g, request, session
+
+from engine import Actor, Engine
+from engine.accounts import authenticate_token, check_password, load_actor
+from engine.errors import EngineError, Unauthenticated, UserNotFound
+
+
+class TooManyAttempts(EngineError):
+    """Authentication failed too often from one address; try again later."""
+
+    title = "Too many attempts"
+
+
+class FailureLimiter:
+    """Counts authentication failures per key in a sliding window (per process)."""
+
+    def __init__(self, limit: int = 10, window: float = 300.0) -> None:
+        self.limit, self.window = limit, window
+        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def check(self, key: str) -> None:
+        with self._lock:
+            recent = self._recent(key)
+            if len(recent) >= self.limit:
+                wait = int(self.window - (time.monotonic() - recent[0])) + 1
+                raise TooManyAttempts(f"too many failed attempts; try again in {wait} s")
+
+    def fail(self, key: str) -> None:
+        with self._lock:
+            self._recent(key).append(time.monotonic())
+
+    def _recent(self, key: str) -> deque[float]:
+        recent = self._failures[key]
+        while recent and time.monotonic() - recent[0] > self.window:
+            recent.popleft()
+        return recent
+
+
+def engine() -> Engine:
+    found: Engine = current_app.extensions["percorsi"]
+    return found
+
+
+def limiter() -> FailureLimiter:
+    found: FailureLimiter = current_app.extensions["percorsi_limiter"]
+    return found
+
+
+def _client_key() -> str:
+    return request.remote_addr or "unknown"
+
+
+def current_actor() -> Actor:
+    """The authenticated actor of this request, or Unauthenticated."""
+    if "actor" in g:
+        actor: Actor = g.actor
+        return actor
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        g.actor = _from_token(header[len("Bearer ") :].strip())
+    elif session.get("username"):
+        g.actor = _from_session(str(session["username"]))
+    else:
+        raise Unauthenticated("log in or send an Authorization: Bearer token")
+    return current_actor()
+
+
+def _from_token(token: str) -> Actor:
+    limiter().check(_client_key())
+    try:
+        with engine().uow(write=False) as uow:
+            return authenticate_token(uow, token)
+    except Unauthenticated:
+        limiter().fail(_client_key())
+        raise
+
+
+def _from_session(username: str) -> Actor:
+    try:
+        with engine().uow(write=False) as uow:
+            return load_actor(uow, username)
+    except UserNotFound as exc:
+        session.clear()
+        raise Unauthenticated("your session has ended; log in again") from exc
+
+
+def login(username: str, password: str) -> Actor:
+    """Check credentials (rate-limited per address) and open a session."""
+    limiter().check(_client_key())
+    try:
+        with engine().uow(write=False) as uow:
+            actor = check_password(uow, username, password)
+    except Unauthenticated:
+        limiter().fail(_client_key())
+        raise
+    session.clear()
+    session["username"] = actor.username
+    session.permanent = True
+    g.actor = actor
+    return actor
+
+
+def logout() -> None:
+    session.clear()
+    g.pop("actor", None)
