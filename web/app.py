@@ -14,7 +14,9 @@ from engine.health import database_ok
 
 from .auth import FailureLimiter
 from .composition import build_engine
+from .i18n import init_i18n
 from .problems import init_problems
+from .ui import init_ui
 
 
 def create_app(
@@ -39,6 +41,8 @@ def create_app(
     app.extensions["percorsi_limiter"] = FailureLimiter()
     app.extensions["percorsi_scheduler"] = _scheduler(engine) if start_scheduler else None
     init_problems(app)
+    init_i18n(app)
+    init_ui(app)
     app.after_request(_security_headers)
     _health(app, engine)
     return app
