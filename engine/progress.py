@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import delete, select
 
+from . import notify
 from .actors import Actor
 from .audit import record
 from .errors import CaseClosed, CaseNotFound, StaleCase
@@ -81,6 +82,7 @@ def settle(uow: UnitOfWork, case: Case, instance: Instance, actor: Actor) -> Out
             {"task_id": task.id, "name": task.name},
             task.element_id,
         )
+        notify.task_emitted(uow, case, task)
     if instance.data.get("restricted") is True:
         case.restricted = True
     _store(uow, case, instance, actor)
@@ -145,4 +147,5 @@ def open_incident(uow: UnitOfWork, case: Case, failure: Failure, actor: Actor) -
         {"incident_id": incident.id, "kind": failure.kind, "error": failure.error},
         failure.element_id,
     )
+    notify.incident_opened(uow, case, incident)
     return incident

@@ -20,10 +20,11 @@ BATCH = 200
 
 
 def due_case_ids(uow: UnitOfWork, now: datetime, limit: int = BATCH) -> list[int]:
+    """Cases whose wake-up is strictly past: SpiffWorkflow fires a timer only after its time."""
     return list(
         uow.session.scalars(
             select(Case.id)
-            .where(Case.status == RUNNING, Case.next_wakeup_at <= now)
+            .where(Case.status == RUNNING, Case.next_wakeup_at < now)
             .order_by(Case.next_wakeup_at, Case.id)
             .limit(limit)
         )
@@ -34,7 +35,7 @@ def claim_due_case(uow: UnitOfWork, case_id: int, now: datetime) -> Case | None:
     """Lock one due case, skipping it if another scheduler holds it or fired it already."""
     return uow.session.scalar(
         select(Case)
-        .where(Case.id == case_id, Case.status == RUNNING, Case.next_wakeup_at <= now)
+        .where(Case.id == case_id, Case.status == RUNNING, Case.next_wakeup_at < now)
         .with_for_update(skip_locked=True)
         .execution_options(populate_existing=True)
     )

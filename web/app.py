@@ -24,10 +24,15 @@ def create_app(
     app.extensions["percorsi"] = engine
     scheduler = None
     if start_scheduler:
+        from engine.errors import SchedulerBusy
         from engine.scheduler import Scheduler
 
         scheduler = Scheduler(engine)
-        scheduler.start()
+        try:
+            scheduler.start()
+        except SchedulerBusy as exc:  # a separate `percorsi scheduler` holds it: serve anyway
+            app.logger.warning("not starting the embedded scheduler: %s", exc.detail)
+            scheduler = None
     app.extensions["percorsi_scheduler"] = scheduler
 
     @app.get("/healthz")

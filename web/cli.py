@@ -313,3 +313,10 @@ def serve(ctx: Context, host: str, port: int) -> None:
 
     app = create_app(engine=ctx.engine, start_scheduler=True)
     app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+# The scheduler's commands live in their own module; it imports this one's helpers.
+from .cli_scheduler import COMMANDS  # noqa: E402
+
+for _command in COMMANDS:
+    main.add_command(_command)
