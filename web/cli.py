@@ -38,6 +38,8 @@ class Context:
     def engine(self) -> Engine:
         if self._engine is None:
             self._engine = build_engine(Settings.from_env())
+            # close pooled connections when the command ends (in-process runners, tests)
+            click.get_current_context().call_on_close(self._engine.dispose)
         return self._engine
 
 

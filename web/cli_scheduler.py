@@ -61,11 +61,13 @@ def _tick_text(report: TickReport) -> str:
 
 
 @click.command("escalations")
+@click.option("--now", default=None, help="As if it were this ISO time.")
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
-def escalations_cmd(ctx: Context, as_json: bool) -> None:
+def escalations_cmd(ctx: Context, now: str | None, as_json: bool) -> None:
     """Open tasks past their due date, with their escalation level."""
-    with reported(), ctx.engine.uow(write=False) as uow:
+    moment = parse_now(now)
+    with reported(), ctx.engine.uow(write=False, now=moment) as uow:
         rows = overdue_tasks(uow)
     emit([r.as_dict() for r in rows], as_json, lambda: _overdue_text(rows))
 
