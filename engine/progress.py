@@ -110,8 +110,21 @@ def _store(uow: UnitOfWork, case: Case, instance: Instance, actor: Actor) -> Non
 
 
 def _subscribe(uow: UnitOfWork, case: Case, instance: Instance) -> None:
-    uow.session.execute(delete(MessageSubscription).where(MessageSubscription.case_id == case.id))
-    for name in [] if instance.completed else instance.waiting_messages():
+    """Make the case's message subscriptions match what it waits for (touching only changes)."""
+    wanted = set() if instance.completed else set(instance.waiting_messages())
+    held = set(
+        uow.session.scalars(
+            select(MessageSubscription.name).where(MessageSubscription.case_id == case.id)
+        )
+    )
+    if held - wanted:
+        uow.session.execute(
+            delete(MessageSubscription).where(
+                MessageSubscription.case_id == case.id,
+                MessageSubscription.name.in_(held - wanted),
+            )
+        )
+    for name in sorted(wanted - held):
         uow.session.add(MessageSubscription(case_id=case.id, name=name, correlation=case.reference))
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from engine import Engine
 from engine.duties import tick
-from engine.models import Case, CaseEvent, utcnow
+from engine.models import Case, CaseEvent, Incident, utcnow
 from engine.scheduler import Scheduler
 from tests.support import FIXTURES, PG_URL, Driver, FakeClock, clone_case
 
@@ -140,3 +140,23 @@ def test_a_scheduler_killed_mid_batch_loses_and_repeats_nothing(
     fired = fired_per_case(drive.engine)
     assert len(fired) == total and set(fired.values()) == {1}
     assert running_cases(drive.engine) == 0
+
+
+def test_a_case_whose_timer_cannot_fire_is_set_aside_without_blocking_others(
+    drive: Driver, clock: FakeClock
+) -> None:
+    drive.deploy("timer_wait.bpmn")
+    refs = [drive.start("timer_wait") for _ in range(3)]
+    with drive.engine.uow() as uow:
+        broken = uow.session.scalar(select(Case).where(Case.reference == refs[1]))
+        assert broken is not None
+        broken.state_json = '{"not": "a workflow"}'
+        uow.commit()
+    assert tick(drive.engine, clock.now + timedelta(hours=2)).timers == 2
+    with drive.engine.uow(write=False) as uow:
+        cases = {c.reference: c for c in uow.session.scalars(select(Case))}
+        incidents = uow.session.scalars(select(Incident)).all()
+        assert [cases[r].status for r in refs] == ["completed", "running", "completed"]
+        assert cases[refs[1]].next_wakeup_at is None  # not retried on every pass
+        assert [(i.case_id, i.kind) for i in incidents] == [(cases[refs[1]].id, "scheduler")]
+    assert tick(drive.engine, clock.now + timedelta(hours=3)).timers == 0
