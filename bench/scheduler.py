@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import time
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,15 +23,15 @@ from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine import SYSTEM, Engine, Settings  # noqa: E402
-from engine.cases import start_case  # noqa: E402
-from engine.db import connect  # noqa: E402
-from engine.deployment import deploy_model  # noqa: E402
-from engine.models import Case  # noqa: E402
-from engine.scheduler import Scheduler  # noqa: E402
-from engine.schema import upgrade  # noqa: E402
-from tests.support import FIXTURES, clone_case, truncate_all  # noqa: E402
-from web.composition import build_engine  # noqa: E402
+from engine import SYSTEM, Engine, Settings
+from engine.cases import start_case
+from engine.db import connect
+from engine.deployment import deploy_model
+from engine.models import Case
+from engine.scheduler import Scheduler
+from engine.schema import upgrade
+from tests.support import FIXTURES, clone_case, truncate_all
+from web.composition import build_engine
 
 FIRED_AT: dict[int, float] = {}
 
@@ -79,7 +77,7 @@ def running(engine: Engine) -> int:
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def wait_until_done(engine: Engine, limit: float) -> None:
