@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint types pytest setup clean bench
+.PHONY: run test lint types pytest setup clean bench bench-scheduler
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ test: lint types pytest
 
 bench: $(STAMP)
 	$(BIN)/python bench/engine.py
+
+bench-scheduler: $(STAMP)
+	$(BIN)/python bench/scheduler.py
 
 clean:
 	rm -rf $(VENV) instance .mypy_cache .ruff_cache .pytest_cache

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select, update
 
 from .mail import MailError, SmtpSender, compose, title_of
-from .models import Notification, Outbox
+from .models import Case, Notification, Outbox
+from .overdue import iso
 from .uow import UnitOfWork
 
 if TYPE_CHECKING:
@@ -192,3 +193,63 @@ def next_attempt_at(uow: UnitOfWork) -> datetime | None:
         .order_by(Outbox.next_attempt_at)
         .limit(1)
     )
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    kind: str
+    channel: str
+    recipient: str
+    case_reference: str | None
+    attempts: int
+    created_at: datetime
+    next_attempt_at: datetime
+    delivered_at: datetime | None
+    failed_at: datetime | None
+    last_error: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        d = dict(self.__dict__)
+        for key in ("created_at", "next_attempt_at", "delivered_at", "failed_at"):
+            d[key] = iso(d[key])
+        return d
+
+
+def outbox_rows(uow: UnitOfWork, *, failed: bool = False, limit: int = 500) -> list[OutboxRow]:
+    """Undelivered notifications (pending and failed), or only the failed ones."""
+    query = (
+        select(Outbox, Case.reference)
+        .outerjoin(Case, Case.id == Outbox.case_id)
+        .where(Outbox.delivered_at.is_(None))
+    )
+    if failed:
+        query = query.where(Outbox.failed_at.is_not(None))
+    rows = uow.session.execute(query.order_by(Outbox.id).limit(limit)).all()
+    return [
+        OutboxRow(
+            id=o.id,
+            kind=o.kind,
+            channel=o.channel,
+            recipient=o.recipient,
+            case_reference=ref,
+            attempts=o.attempts,
+            created_at=o.created_at,
+            next_attempt_at=o.next_attempt_at,
+            delivered_at=o.delivered_at,
+            failed_at=o.failed_at,
+            last_error=o.last_error,
+        )
+        for o, ref in rows
+    ]
+
+
+def retry_failed(uow: UnitOfWork) -> int:
+    """Put every failed notification back in the queue (e.g. once SMTP is fixed)."""
+    result = uow.session.execute(
+        update(Outbox)
+        .where(Outbox.failed_at.is_not(None), Outbox.delivered_at.is_(None))
+        .values(failed_at=None, attempts=0, next_attempt_at=uow.now)
+    )
+    uow.commit()
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@ retried alone, then set aside with an incident, so it never blocks the others.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 BATCH = 500
 GROUP = 50
+SQLITE_PAUSE = 0.005
 
 
 def due_case_ids(uow: UnitOfWork, now: datetime, limit: int = BATCH) -> list[int]:
@@ -75,6 +77,10 @@ def fire_due_timers(engine: Engine, now: datetime | None = None) -> int:
         seen.update(batch)
         for start in range(0, len(batch), GROUP):
             fired += _fire_group(engine, batch[start : start + GROUP], moment)
+            if engine.settings.is_sqlite:
+                # SQLite's busy handler is not fair: pause so that web requests and the
+                # lease heartbeat get the single write lock between groups.
+                time.sleep(SQLITE_PAUSE)
 
 
 def _fire_group(engine: Engine, case_ids: list[int], now: datetime) -> int:

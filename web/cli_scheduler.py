@@ -10,7 +10,8 @@ import click
 
 from engine.duties import TickReport, tick
 from engine.errors import SchedulerBusy
-from engine.overdue import OutboxRow, OverdueTask, outbox_rows, overdue_tasks, retry_failed
+from engine.outbox import OutboxRow, outbox_rows, retry_failed
+from engine.overdue import OverdueTask, overdue_tasks
 from engine.scheduler import Scheduler
 
 from .cli import Context, emit, fail, parse_now, reported

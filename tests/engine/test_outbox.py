@@ -12,8 +12,7 @@ from sqlalchemy import func, select
 from engine import Engine, Settings
 from engine.duties import tick
 from engine.models import Notification
-from engine.outbox import deliver_due
-from engine.overdue import outbox_rows, retry_failed
+from engine.outbox import deliver_due, outbox_rows, retry_failed
 from tests.mailbox import SmtpServer, free_port
 from tests.support import Driver, FakeClock
 from web.composition import build_engine
