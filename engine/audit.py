@@ -7,13 +7,23 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from .actors import Actor
 from .models import Case, CaseEvent
 from .uow import UnitOfWork
 
 GENESIS = "0" * 64
+_TAILS = "percorsi_audit_tails"
+
+
+@sa_event.listens_for(Session, "after_transaction_end")
+def _forget_tails(session: Session, transaction: SessionTransaction) -> None:
+    """The chain tails known to a session hold while its transaction (and case lock) lasts."""
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_TAILS, None)
 
 
 def _digest(prev_hash: str, event: CaseEvent) -> str:
@@ -43,13 +53,17 @@ def record(
     element_id: str | None = None,
 ) -> CaseEvent:
     """Append one event to the case's chain (the case row is locked by the caller)."""
-    last = uow.session.execute(
-        select(CaseEvent.seq, CaseEvent.hash)
-        .where(CaseEvent.case_id == case.id)
-        .order_by(CaseEvent.seq.desc())
-        .limit(1)
-    ).first()
-    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    tails: dict[int, tuple[int, str]] = uow.session.info.setdefault(_TAILS, {})
+    tail = tails.get(case.id)
+    if tail is None:
+        last = uow.session.execute(
+            select(CaseEvent.seq, CaseEvent.hash)
+            .where(CaseEvent.case_id == case.id)
+            .order_by(CaseEvent.seq.desc())
+            .limit(1)
+        ).first()
+        tail = (last[0], last[1]) if last else (0, GENESIS)
+    seq, prev = tail[0] + 1, tail[1]
     event = CaseEvent(
         case_id=case.id,
         seq=seq,
@@ -63,6 +77,7 @@ def record(
         hash="",
     )
     event.hash = _digest(prev, event)
+    tails[case.id] = (seq, event.hash)
     uow.session.add(event)
     uow.session.flush()
     return event

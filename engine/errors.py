@@ -72,6 +72,12 @@ class CaseClosed(Conflict):
     title = "Case is closed"
 
 
+class SchedulerBusy(Conflict):
+    """Another process holds the scheduler lease (SQLite allows one scheduler)."""
+
+    title = "Scheduler already running"
+
+
 class InvalidInput(EngineError):
     """Input that names its problems; `problems` lists them one by one."""
 

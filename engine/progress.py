@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import delete, select
 
+from . import notify
 from .actors import Actor
 from .audit import record
 from .errors import CaseClosed, CaseNotFound, StaleCase
@@ -81,6 +82,7 @@ def settle(uow: UnitOfWork, case: Case, instance: Instance, actor: Actor) -> Out
             {"task_id": task.id, "name": task.name},
             task.element_id,
         )
+        notify.task_emitted(uow, case, task)
     if instance.data.get("restricted") is True:
         case.restricted = True
     _store(uow, case, instance, actor)
@@ -108,8 +110,21 @@ def _store(uow: UnitOfWork, case: Case, instance: Instance, actor: Actor) -> Non
 
 
 def _subscribe(uow: UnitOfWork, case: Case, instance: Instance) -> None:
-    uow.session.execute(delete(MessageSubscription).where(MessageSubscription.case_id == case.id))
-    for name in [] if instance.completed else instance.waiting_messages():
+    """Make the case's message subscriptions match what it waits for (touching only changes)."""
+    wanted = set() if instance.completed else set(instance.waiting_messages())
+    held = set(
+        uow.session.scalars(
+            select(MessageSubscription.name).where(MessageSubscription.case_id == case.id)
+        )
+    )
+    if held - wanted:
+        uow.session.execute(
+            delete(MessageSubscription).where(
+                MessageSubscription.case_id == case.id,
+                MessageSubscription.name.in_(held - wanted),
+            )
+        )
+    for name in sorted(wanted - held):
         uow.session.add(MessageSubscription(case_id=case.id, name=name, correlation=case.reference))
 
 
@@ -145,4 +160,5 @@ def open_incident(uow: UnitOfWork, case: Case, failure: Failure, actor: Actor) -
         {"incident_id": incident.id, "kind": failure.kind, "error": failure.error},
         failure.element_id,
     )
+    notify.incident_opened(uow, case, incident)
     return incident

@@ -29,6 +29,9 @@ class Settings:
     smtp_user: str = ""
     smtp_password: str = ""
     smtp_from: str = "percorsi@localhost"
+    smtp_timeout: float = 10.0
+    outbox_max_attempts: int = 10
+    outbox_backoff_seconds: float = 60.0
     escalation_ladder: str = "P0D:notify_assignee,P3D:notify_coordinators,P7D:review_task"
     message_ttl_days: int = 30
     sql_echo: bool = False

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from . import notify
 from .actors import Actor
 from .audit import record
 from .errors import (
@@ -17,6 +18,7 @@ from .errors import (
     TaskNotReady,
     UserNotFound,
 )
+from .escalation import REVIEW, complete_review
 from .forms import validate_data
 from .models import Case, HumanTask, Organization, ProcessVersion, User
 from .progress import Outcome, load_instance, lock_case, require_running, settle
@@ -55,7 +57,8 @@ def _locked_task(uow: UnitOfWork, task_id: int, actor: Actor) -> tuple[HumanTask
         raise TaskAlreadyCompleted(f"task {task_id} ({task.name}) was already completed")
     if task.status != OPEN:
         raise TaskNotReady(f"task {task_id} ({task.name}) is {task.status}")
-    require_running(case)
+    if task.kind != REVIEW:  # a review may still be closed once its case has ended
+        require_running(case)
     return task, case
 
 
@@ -104,6 +107,8 @@ def assign_task(uow: UnitOfWork, task_id: int, username: str, actor: Actor) -> H
         )
     task.assignee_id = user.id
     record(uow, case, "task_assigned", actor, {"task_id": task.id, "to": username}, task.element_id)
+    if user.id != actor.user_id:
+        notify.task_assigned(uow, case, task, user)
     uow.commit()
     return task
 
@@ -129,6 +134,10 @@ def complete_task(uow: UnitOfWork, task_id: int, data: dict[str, Any], actor: Ac
         raise InvalidInput(
             "task data must be a JSON object", [{"field": "data", "message": "not an object"}]
         )
+    if task.kind == REVIEW:
+        complete_review(uow, case, task, data, actor)
+        uow.commit()
+        return Outcome(case)
     form = form_schema(uow, case, task)
     if form is not None:
         validate_data(form, data)

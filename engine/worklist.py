@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from .durations import Duration, is_duration, parse_duration
-from .models import Case, CaseParty, HumanTask, Organization, TaskCandidate
+from .models import Case, CaseParty, HumanTask, Organization, ProcessVersion, TaskCandidate
 from .spiff import (
     Instance,
     ReadyTask,
@@ -17,6 +17,7 @@ from .spiff import (
     parse_escalation,
     parse_properties,
 )
+from .spiff.parsing import process_escalation
 from .uow import UnitOfWork
 
 OPEN = "open"
@@ -56,7 +57,7 @@ def _emit(uow: UnitOfWork, case: Case, task: ReadyTask, forms: dict[str, Any]) -
         due_at = resolve_due(uow, props, task.data)
     except (ScriptError, ValueError):
         due_at = None  # the task is still emitted; a coordinator sees it has no due date
-    ladder = list(props.escalation) if props.escalation else default_ladder(uow)
+    ladder = ladder_for(uow, case, props, task.process_id)
     row = HumanTask(
         case_id=case.id,
         kind="bpmn",
@@ -84,6 +85,26 @@ def _emit(uow: UnitOfWork, case: Case, task: ReadyTask, forms: dict[str, Any]) -
 
 def default_ladder(uow: UnitOfWork) -> list[dict[str, str]]:
     return list(parse_escalation(uow.settings.escalation_ladder))
+
+
+_PROCESS_LADDERS: dict[tuple[str, str], tuple[dict[str, str], ...] | None] = {}
+
+
+def ladder_for(
+    uow: UnitOfWork, case: Case, props: TaskProperties, process_id: str
+) -> list[dict[str, str]]:
+    """The task's own `escalation`, else its process's, else the global one from settings."""
+    if props.escalation:
+        return list(props.escalation)
+    version = uow.session.get_one(ProcessVersion, case.version_id)
+    key = (version.sha256, process_id)  # versions are immutable: cache by content
+    if key not in _PROCESS_LADDERS:
+        try:
+            _PROCESS_LADDERS[key] = process_escalation(version.bpmn_xml, process_id)
+        except ValueError:  # refused at deploy; an older version falls back to the default
+            _PROCESS_LADDERS[key] = None
+    found = _PROCESS_LADDERS[key]
+    return list(found) if found else default_ladder(uow)
 
 
 def first_escalation(due_at: datetime | None, ladder: list[dict[str, str]]) -> datetime | None:

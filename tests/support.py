@@ -114,3 +114,25 @@ class Driver:
 
     def open_elements(self, reference: str) -> list[str]:
         return sorted(t.element_id for t in self.tasks(reference))
+
+
+def clone_case(engine: object, reference: str, copies: int) -> int:
+    """Copy a waiting case's row `copies` times (same state, new references): many due timers
+    without running start_case thousands of times. Returns the number of cases now running."""
+    from sqlalchemy import func, insert, select
+
+    from engine import Engine
+    from engine.models import Case
+
+    assert isinstance(engine, Engine)
+    with engine.uow() as uow:
+        case = uow.session.scalar(select(Case).where(Case.reference == reference))
+        assert case is not None
+        columns = {
+            c.key: getattr(case, c.key) for c in Case.__table__.columns if c.key not in ("id",)
+        }
+        rows = [{**columns, "reference": f"{reference}-{i:05d}"} for i in range(copies)]
+        for start in range(0, len(rows), 1000):
+            uow.session.execute(insert(Case), rows[start : start + 1000])
+        uow.session.commit()
+        return int(uow.session.scalar(select(func.count()).select_from(Case)) or 0)

@@ -39,7 +39,7 @@ def create_app(
     app.config.from_mapping(test_config or {})
     app.extensions["percorsi"] = engine
     app.extensions["percorsi_limiter"] = FailureLimiter()
-    app.extensions["percorsi_scheduler"] = _scheduler(engine) if start_scheduler else None
+    app.extensions["percorsi_scheduler"] = _scheduler(app, engine) if start_scheduler else None
     init_problems(app)
     init_i18n(app)
     init_ui(app)
@@ -58,11 +58,16 @@ def _instance_secret() -> str:
     return path.read_text().strip()
 
 
-def _scheduler(engine: Engine) -> Any:
+def _scheduler(app: Flask, engine: Engine) -> Any:
+    from engine.errors import SchedulerBusy
     from engine.scheduler import Scheduler
 
     scheduler = Scheduler(engine)
-    scheduler.start()
+    try:
+        scheduler.start()
+    except SchedulerBusy as exc:  # a separate `percorsi scheduler` holds it: serve anyway
+        app.logger.warning("not starting the embedded scheduler: %s", exc.detail)
+        return None
     return scheduler
 
 

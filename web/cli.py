@@ -38,6 +38,8 @@ class Context:
     def engine(self) -> Engine:
         if self._engine is None:
             self._engine = build_engine(Settings.from_env())
+            # close pooled connections when the command ends (in-process runners, tests)
+            click.get_current_context().call_on_close(self._engine.dispose)
         return self._engine
 
 
@@ -313,3 +315,10 @@ def serve(ctx: Context, host: str, port: int) -> None:
 
     app = create_app(engine=ctx.engine, start_scheduler=True)
     app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+# The scheduler's commands live in their own module; it imports this one's helpers.
+from .cli_scheduler import COMMANDS  # noqa: E402
+
+for _command in COMMANDS:
+    main.add_command(_command)

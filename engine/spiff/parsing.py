@@ -15,13 +15,17 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from ..errors import ModelInvalid, UploadRejected, UploadTooLarge
-from .properties import TaskProperties, parse_properties
+from .properties import TaskProperties, parse_escalation, parse_properties
 from .scripting import check_source
 
 _XML_PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
 )
 FORBIDDEN_MARKUP = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity")
+_NS = {
+    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+    "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
+}
 
 # Given a process id missing from the bundle, the latest deployed (file name, BPMN XML, DMN files).
 ExistingSource = Callable[[str], "tuple[str, str, dict[str, str]] | None"]
@@ -201,6 +205,10 @@ def _parse_process(
                 props, errors = parse_properties(task_spec, forms)
                 tasks[task_spec.bpmn_id] = props
                 problems.extend({"file": filename, **e} for e in errors)
+    try:
+        process_escalation(xml, process_id)
+    except ValueError as exc:
+        problems.append({"file": filename, "element_id": process_id, "message": f"{exc}"})
     if problems:
         first = problems[0]
         raise ModelInvalid(
@@ -261,3 +269,23 @@ def _check_code(filename: str, task_spec: Any, services: set[str]) -> list[dict[
             }
         )
     return problems
+
+
+def process_escalation(xml: str, process_id: str) -> tuple[dict[str, str], ...] | None:
+    """The `escalation` property on a process element: the ladder of all its tasks.
+
+    Raises ValueError naming the problem when the ladder does not parse.
+    """
+    tree = etree.fromstring(xml.encode(), _XML_PARSER)
+    values = tree.xpath(
+        "bpmn:process[@id=$pid]/bpmn:extensionElements/spiffworkflow:properties"
+        "/spiffworkflow:property[@name='escalation']/@value",
+        namespaces=_NS,
+        pid=process_id,
+    )
+    if not values:
+        return None
+    try:
+        return parse_escalation(str(values[0]))
+    except ValueError as exc:
+        raise ValueError(f"process escalation: {exc}") from exc

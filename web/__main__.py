@@ -1,0 +1,5 @@
+"""`python -m web` runs the `percorsi` command line."""
+
+from .cli import main
+
+main()
