@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cache
 
 from sqlalchemy import select
 
 from engine import Engine
-from engine.accounts import create_user, ensure_organization
+from engine.accounts import create_user, ensure_organization, hash_password
 from engine.models import Case, HumanTask, Notification, User
 from tests.support import Driver, FakeClock
 
@@ -47,19 +48,24 @@ class Seeded:
     foreign: str = ""
 
 
+@cache
+def _password_hash() -> str:
+    return hash_password(PASSWORD)  # argon2 is slow on purpose: hash once per test run
+
+
 def seed_people(engine: Engine) -> None:
     with engine.uow() as uow:
         for code, name in ORGANIZATIONS.items():
             ensure_organization(uow, code, name)
         for username, full_name, org, role in PEOPLE:
-            create_user(
+            user = create_user(
                 uow,
                 username,
                 memberships=[(org, role)],
-                password=PASSWORD,
                 full_name=full_name,
                 email=f"{username}@example.org",
             )
+            user.password_hash = _password_hash()
         uow.commit()
 
 
