@@ -154,6 +154,7 @@ def axe_violations() -> Callable[[Any], list[dict[str, Any]]]:
     """Serious and critical axe-core violations of the page as it is now."""
 
     def _run(page: Any) -> list[dict[str, Any]]:
+        page.evaluate("window.scrollTo(0, 0)")
         result = page.evaluate("async () => await axe.run(document)")
         return [
             {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
