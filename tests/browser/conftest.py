@@ -70,7 +70,11 @@ def browser_database(template_db: str, tmp_path_factory: pytest.TempPathFactory)
 @pytest.fixture(scope="session")
 def live(browser_database: str) -> Iterator[Live]:
     """The app served by werkzeug in a thread, over a database seeded through the engine."""
-    from werkzeug.serving import make_server
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            """Requests are not logged: a failing test's output stays readable."""
 
     if not CHROMIUM.exists():
         pytest.skip("browser tests need /usr/bin/chromium (apt-get install chromium)")
@@ -78,7 +82,7 @@ def live(browser_database: str) -> Iterator[Live]:
     engine = build_engine(Settings.from_env({}, database_url=browser_database), clock=clock)
     seeded = seed_network(engine, clock)
     app = create_app({"SECRET_KEY": "browser-tests"}, engine=engine)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield Live(f"http://127.0.0.1:{server.server_port}", engine, clock, seeded)
@@ -154,7 +158,7 @@ def axe_violations() -> Callable[[Any], list[dict[str, Any]]]:
     """Serious and critical axe-core violations of the page as it is now."""
 
     def _run(page: Any) -> list[dict[str, Any]]:
-        page.evaluate("window.scrollTo(0, 0)")
+        page.wait_for_load_state("load")  # styles applied: contrast is judged on the real page
         result = page.evaluate("async () => await axe.run(document)")
         return [
             {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
