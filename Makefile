@@ -9,7 +9,9 @@ PORT ?= 5000
 VENDOR := web/static/vendor
 ASSETS := $(VENDOR)/.copied
 
-.PHONY: run test lint types pytest setup assets clean bench bench-scheduler
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard web/translations/*/LC_MESSAGES/messages.po))
+
+.PHONY: run test lint types pytest setup assets translations messages clean bench bench-scheduler
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,7 +37,20 @@ $(ASSETS): package.json package-lock.json
 
 assets: $(ASSETS)
 
-setup: $(STAMP) $(ASSETS)
+# UI text is Italian in the source; other languages are catalogues compiled here (the .mo files
+# are committed too, so a bare `pytest` works from a clean clone).
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel -q compile -i $< -o $@
+
+translations: $(CATALOGS)
+
+# After changing UI text: extract it and merge it into the catalogues, then translate the .po.
+messages: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location \
+	  --project Percorsi --copyright-holder Percorsi -o web/translations/messages.pot .
+	$(BIN)/pybabel -q update -i web/translations/messages.pot -d web/translations --width 100
+
+setup: $(STAMP) $(ASSETS) translations
 	$(BIN)/percorsi init
 	$(BIN)/percorsi deploy --bundled
 
@@ -49,7 +64,7 @@ lint: $(STAMP)
 types: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP) $(ASSETS)
+pytest: $(STAMP) $(ASSETS) translations
 	$(BIN)/pytest -q
 
 test: lint types pytest

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .actors import SYSTEM, Actor
 from .errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated, UserNotFound
@@ -176,3 +176,30 @@ def authenticate_token(uow: UnitOfWork, token: str) -> Actor:
         raise Unauthenticated("the token's user is disabled")
     row.last_used_at = uow.now
     return actor_for(uow, user)
+
+
+def external_login(uow: UnitOfWork, subject: str, email: str | None) -> Actor:
+    """The active user an external identity (OIDC subject or e-mail) belongs to."""
+    user = uow.session.scalar(select(User).where(User.username == subject, User.active.is_(True)))
+    if user is None and email:
+        user = uow.session.scalar(
+            select(User).where(func.lower(User.email) == email.lower(), User.active.is_(True))
+        )
+    if user is None:
+        raise Unauthenticated("this identity is not linked to any Percorsi user")
+    return actor_for(uow, user)
+
+
+def colleagues(uow: UnitOfWork, actor: Actor) -> list[str]:
+    """Usernames of the active users sharing an organisation with the actor (for reassigning)."""
+    if not actor.organizations:
+        return []
+    rows = uow.session.scalars(
+        select(User.username)
+        .join(Membership, Membership.user_id == User.id)
+        .join(Organization, Organization.id == Membership.organization_id)
+        .where(Organization.code.in_(sorted(actor.organizations)), User.active.is_(True))
+        .distinct()
+        .order_by(User.username)
+    ).all()
+    return list(rows)

@@ -12,9 +12,20 @@ from .access import case_scope, may_see_identity, require_case_reader, visible_c
 from .actors import Actor
 from .audit import record
 from .errors import Forbidden
-from .models import Case, CaseEvent, CaseParty, CaseSubject, HumanTask, Incident, Organization, User
+from .models import (
+    Case,
+    CaseEvent,
+    CaseParty,
+    CaseSubject,
+    HumanTask,
+    Incident,
+    Organization,
+    ProcessVersion,
+    User,
+)
 from .pages import Page, check_limit, decode_cursor, encode_cursor
 from .progress import load_instance
+from .spiff.parsing import load_xml
 from .taskviews import task_summary
 from .uow import UnitOfWork
 
@@ -127,8 +138,6 @@ def _identity(uow: UnitOfWork, actor: Actor, case: Case) -> dict[str, Any] | Non
 
 
 def _version_number(uow: UnitOfWork, case: Case) -> int:
-    from .models import ProcessVersion
-
     return uow.session.get_one(ProcessVersion, case.version_id).number
 
 
@@ -179,3 +188,20 @@ def case_events(uow: UnitOfWork, actor: Actor, reference: str) -> list[dict[str,
         record(uow, case, "restricted_case_read", actor, {"what": "events"})
         uow.commit()
     return rows
+
+
+def case_diagram(uow: UnitOfWork, actor: Actor, reference: str) -> str:
+    """The BPMN XML of the version a visible case runs on (for drawing its diagram)."""
+    case = visible_case(uow, actor, reference)
+    return uow.session.get_one(ProcessVersion, case.version_id).bpmn_xml
+
+
+def element_names(uow: UnitOfWork, actor: Actor, reference: str) -> dict[str, str]:
+    """The names of the BPMN elements of a visible case's version, by element id."""
+    xml = case_diagram(uow, actor, reference).encode()
+    root = load_xml("diagram", xml, max(len(xml), 1))
+    return {
+        str(node.get("id")): str(node.get("name"))
+        for node in root.iter()
+        if node.get("id") and node.get("name")
+    }

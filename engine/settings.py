@@ -35,6 +35,14 @@ class Settings:
     escalation_ladder: str = "P0D:notify_assignee,P3D:notify_coordinators,P7D:review_task"
     message_ttl_days: int = 30
     sql_echo: bool = False
+    # OIDC login (e.g. a SPID/CIE gateway): shown only when a client id and an issuer are set
+    oidc_metadata_url: str = ""
+    oidc_authorize_url: str = ""
+    oidc_token_url: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_scope: str = "openid email profile"
+    oidc_label: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -50,6 +58,11 @@ class Settings:
                 values[f.name] = _coerce(f.name, raw, type(getattr(cls(), f.name)))
         values.update(overrides)
         return replace(cls(), **values)
+
+    @property
+    def oidc_enabled(self) -> bool:
+        """True when an OIDC provider is configured (discovery URL or explicit endpoints)."""
+        return bool(self.oidc_client_id and (self.oidc_metadata_url or self.oidc_authorize_url))
 
     @property
     def is_sqlite(self) -> bool:

@@ -181,3 +181,22 @@ def _earlier_answers(uow: UnitOfWork, case: Case, task_id: int) -> list[dict[str
         }
         for t, who in rows
     ]
+
+
+def count_tasks(uow: UnitOfWork, actor: Actor, f: TaskFilter) -> int:
+    """How many tasks of the actor's worklist match the filter (e.g. the overdue ones)."""
+    query = _filtered(_base(actor), f, actor, uow.now)
+    count = uow.session.scalar(query.with_only_columns(func.count(HumanTask.id)))
+    return int(count or 0)
+
+
+def worklist_facets(uow: UnitOfWork, actor: Actor) -> dict[str, list[str]]:
+    """The processes and target groups among the actor's open tasks, to offer as filters."""
+    query = _filtered(_base(actor), TaskFilter(), actor, uow.now)
+    rows = uow.session.execute(
+        query.with_only_columns(Case.process_id, Case.target_group).distinct()
+    ).all()
+    return {
+        "processes": sorted({p for p, _g in rows if p}),
+        "target_groups": sorted({g for _p, g in rows if g}),
+    }

@@ -102,7 +102,15 @@ def login(username: str, password: str) -> Actor:
     except Unauthenticated:
         limiter().fail(_client_key())
         raise
+    return open_session(actor)
+
+
+def open_session(actor: Actor) -> Actor:
+    """Start a fresh session for an authenticated actor (a new session defeats fixation)."""
+    lang = session.get("lang")
     session.clear()
+    if lang:
+        session["lang"] = lang
     session["username"] = actor.username
     session.permanent = True
     g.actor = actor
@@ -110,5 +118,8 @@ def login(username: str, password: str) -> Actor:
 
 
 def logout() -> None:
+    lang = session.get("lang")
     session.clear()
+    if lang:
+        session["lang"] = lang
     g.pop("actor", None)

@@ -76,6 +76,7 @@ def init_problems(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Any:
         if not wants_problem():
-            return error
+            handler = app.extensions.get("percorsi_ui_http_error")
+            return error if handler is None else handler(error)
         code = error.code or 500
         return problem(code, error.name, error.description or error.name)

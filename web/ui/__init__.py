@@ -7,6 +7,20 @@ from flask import Flask
 
 def init_ui(app: Flask) -> None:
     """Register the UI's blueprints (each page group is one small blueprint)."""
+    from .auth import bp as auth
+    from .cases import bp as cases
+    from .chrome import init_chrome
+    from .errors import init_errors
+    from .labels import init_labels
+    from .notifications import bp as notifications
+    from .oidc import init_oidc
     from .pages import bp as pages
+    from .tasks import bp as tasks
+    from .worklist import bp as worklist
 
-    app.register_blueprint(pages)
+    init_errors(app)
+    init_chrome(app)
+    init_labels(app)
+    init_oidc(app, app.extensions["percorsi"].settings)
+    for blueprint in (pages, auth, worklist, tasks, cases, notifications):
+        app.register_blueprint(blueprint)

@@ -6,6 +6,7 @@ from flask import Blueprint, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
 from ..i18n import LANGUAGES
+from .chrome import safe_next
 
 bp = Blueprint("pages", __name__)
 
@@ -15,5 +16,4 @@ def set_language(code: str) -> Response:
     """Remember the user's language and go back where they were."""
     if code in LANGUAGES:
         session["lang"] = code
-    target = request.referrer or url_for("healthz")
-    return redirect(target)
+    return redirect(safe_next(request.form.get("next"), url_for("worklist.index")))

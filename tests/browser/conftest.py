@@ -1,0 +1,169 @@
+"""Browser tests: a live server on 127.0.0.1 over a seeded database, driven by Debian's Chromium.
+
+Fixtures other browser tests reuse: `live` (base URL, engine, clock and seeded references),
+`browser` (one Chromium per session), `page` (a fresh Italian context per test, failing on
+console errors such as Content-Security-Policy refusals), `login(page, username)`, `snap(page,
+name)` for screenshots in tests/browser/artifacts/ and `axe_violations(page)`.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine import Engine, Settings
+from engine.db import connect
+from tests.seed import PASSWORD, Seeded, seed_network
+from tests.support import PG_URL, FakeClock, truncate_all
+from web.app import create_app
+from web.composition import build_engine
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--headless=new",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@dataclass
+class Live:
+    """The running server and what was seeded into it."""
+
+    url: str
+    engine: Engine
+    clock: FakeClock
+    seeded: Seeded
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_database(template_db: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    if PG_URL:
+        db = connect(PG_URL)
+        truncate_all(db)
+        db.dispose()
+        return PG_URL
+    path = tmp_path_factory.mktemp("browser") / "percorsi.db"
+    shutil.copy(template_db, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def live(browser_database: str) -> Iterator[Live]:
+    """The app served by werkzeug in a thread, over a database seeded through the engine."""
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            """Requests are not logged: a failing test's output stays readable."""
+
+    if not CHROMIUM.exists():
+        pytest.skip("browser tests need /usr/bin/chromium (apt-get install chromium)")
+    clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
+    engine = build_engine(Settings.from_env({}, database_url=browser_database), clock=clock)
+    seeded = seed_network(engine, clock)
+    app = create_app({"SECRET_KEY": "browser-tests"}, engine=engine)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield Live(f"http://127.0.0.1:{server.server_port}", engine, clock, seeded)
+    server.shutdown()
+    thread.join()
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser(live: Live) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, live: Live) -> Iterator[Any]:
+    """A new browser context in Italian; console errors (e.g. CSP refusals) fail the test."""
+    context = browser.new_context(
+        base_url=live.url, locale="it-IT", viewport={"width": 1280, "height": 900}
+    )
+    context.add_init_script(path=str(AXE))  # init scripts are not subject to the page's CSP
+    new_page = context.new_page()
+    errors: list[str] = []
+    new_page.on("console", lambda m: _console(errors, m))
+    new_page.on("pageerror", lambda e: errors.append(str(e)))
+    new_page.on("response", lambda r: _resource(errors, r))
+    yield new_page
+    context.close()
+    assert not errors, f"errors in the browser console: {errors}"
+
+
+def _console(errors: list[str], message: Any) -> None:
+    # Refused forms answer 409/422 on purpose; failed sub-resources are caught by _resource.
+    if message.type == "error" and not message.text.startswith("Failed to load resource"):
+        errors.append(message.text)
+
+
+def _resource(errors: list[str], response: Any) -> None:
+    if response.status >= 400 and response.request.resource_type != "document":
+        errors.append(f"{response.status} {response.url}")
+
+
+@pytest.fixture
+def login() -> Callable[[Any, str], None]:
+    def _login(page: Any, username: str) -> None:
+        page.goto("/login")
+        page.get_by_label("Nome utente").fill(username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Accedi", exact=True).click()
+        page.wait_for_load_state()
+
+    return _login
+
+
+@pytest.fixture
+def snap() -> Callable[[Any, str], Path]:
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def _snap(page: Any, name: str) -> Path:
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return _snap
+
+
+@pytest.fixture
+def axe_violations() -> Callable[[Any], list[dict[str, Any]]]:
+    """Serious and critical axe-core violations of the page as it is now."""
+
+    def _run(page: Any) -> list[dict[str, Any]]:
+        page.wait_for_load_state("load")  # styles applied: contrast is judged on the real page
+        result = page.evaluate("async () => await axe.run(document)")
+        return [
+            {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+
+    return _run

@@ -1,0 +1,89 @@
+"""Engine reads behind the UI: notifications, worklist counts and facets, external logins."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from engine import Engine
+from engine.accounts import colleagues, external_login, load_actor
+from engine.caseviews import case_diagram, element_names
+from engine.errors import CaseNotFound, NotFound, Unauthenticated
+from engine.models import Notification, User
+from engine.notifications import list_notifications, mark_all_read, mark_read, unread_count
+from engine.taskviews import TaskFilter, count_tasks, worklist_facets
+from tests.seed import PROCESS, Seeded, seed_network
+from tests.support import FakeClock
+
+
+@pytest.fixture
+def seeded(engine: Engine, clock: FakeClock) -> Seeded:
+    return seed_network(engine, clock)
+
+
+def test_unread_notifications_are_counted_listed_and_marked(engine: Engine, seeded: Seeded) -> None:
+    with engine.uow() as uow:
+        giulia, luca = load_actor(uow, "giulia.rossi"), load_actor(uow, "luca.ferri")
+        assert unread_count(uow, giulia) == 2 and unread_count(uow, luca) == 0
+        page = list_notifications(uow, giulia, limit=1)
+        assert len(page.items) == 1 and page.next_cursor is not None
+        rest = list_notifications(uow, giulia, cursor=page.next_cursor, limit=1)
+        assert rest.items[0]["id"] != page.items[0]["id"] and rest.next_cursor is None
+        with pytest.raises(NotFound):
+            mark_read(uow, luca, page.items[0]["id"])
+        item = mark_read(uow, giulia, page.items[0]["id"])
+        assert item["read_at"] is not None and item["case"] == seeded.overdue[0]
+    with engine.uow() as uow:
+        assert unread_count(uow, giulia) == 1
+        assert len(list_notifications(uow, giulia, unread_only=True).items) == 1
+        assert mark_all_read(uow, giulia) == 1
+    with engine.uow(write=False) as uow:
+        assert unread_count(uow, giulia) == 0
+        read = uow.session.scalars(select(Notification.read_at)).all()
+        assert all(at is not None for at in read)
+
+
+def test_overdue_count_and_facets_follow_the_actors_scope(engine: Engine, seeded: Seeded) -> None:
+    with engine.uow(write=False) as uow:
+        giulia, marco = load_actor(uow, "giulia.rossi"), load_actor(uow, "marco.bassi")
+        assert count_tasks(uow, giulia, TaskFilter(overdue=True)) == 2
+        assert count_tasks(uow, giulia, TaskFilter()) == 6
+        assert count_tasks(uow, marco, TaskFilter(overdue=True)) == 0
+        facets = worklist_facets(uow, giulia)
+        assert facets == {
+            "processes": [PROCESS],
+            "target_groups": ["adulti", "disabilita", "giovani", "violenza"],
+        }
+        assert worklist_facets(uow, marco) == {"processes": [], "target_groups": []}
+
+
+def test_external_identity_maps_to_an_existing_user(engine: Engine, seeded: Seeded) -> None:
+    with engine.uow(write=False) as uow:
+        assert external_login(uow, "luca.ferri", None).username == "luca.ferri"
+        by_mail = external_login(uow, "spid-0042", "Giulia.Rossi@example.org")
+        assert by_mail.username == "giulia.rossi"
+        with pytest.raises(Unauthenticated):
+            external_login(uow, "spid-0042", "nobody@example.org")
+    with engine.uow() as uow:
+        user = uow.session.scalar(select(User).where(User.username == "luca.ferri"))
+        assert user is not None
+        user.active = False
+        uow.commit()
+    with engine.uow(write=False) as uow, pytest.raises(Unauthenticated):
+        external_login(uow, "luca.ferri", None)
+
+
+def test_colleagues_share_an_organisation(engine: Engine, seeded: Seeded) -> None:
+    with engine.uow(write=False) as uow:
+        names = colleagues(uow, load_actor(uow, "giulia.rossi"))
+        assert "luca.ferri" in names and "clara.conti" in names and "marco.bassi" not in names
+
+
+def test_diagram_and_names_are_scoped_like_the_case(engine: Engine, seeded: Seeded) -> None:
+    with engine.uow(write=False) as uow:
+        giulia, marco = load_actor(uow, "giulia.rossi"), load_actor(uow, "marco.bassi")
+        assert 'id="presa_atto"' in case_diagram(uow, giulia, seeded.cases[0])
+        names = element_names(uow, giulia, seeded.cases[0])
+        assert names["analisi_preliminare"] == "Analisi preliminare"
+        with pytest.raises(CaseNotFound):
+            case_diagram(uow, marco, seeded.cases[0])

@@ -1,0 +1,99 @@
+"""The worklist: views, filters, badges, the overdue count, bulk claim/unclaim/reassign, pages."""
+
+from __future__ import annotations
+
+import re
+
+from engine import Engine
+from engine.accounts import load_actor
+from engine.tasks import claim_task
+from tests.seed import PROCESS, Seeded
+from tests.support import Driver
+
+from .conftest import UiClient, text
+
+
+def _rows(page: str) -> list[str]:
+    return re.findall(r'<tr class="[^"]*" data-task-id="(\d+)"', page)
+
+
+def _ids(engine: Engine, references: list[str]) -> list[int]:
+    drive = Driver(engine)
+    return [int(drive.task(ref, "presa_atto").id) for ref in references]
+
+
+def test_groups_view_lists_open_tasks_with_badges(ui: UiClient, seeded: Seeded) -> None:
+    ui.login("giulia.rossi")
+    page = text(ui.get("/?view=groups"))
+    assert len(_rows(page)) == 6
+    assert page.count(">Scaduta</span>") == 2 and page.count(">Sollecitata") == 1
+    assert re.search(r'id="overdue-count".*?data-count="2"', page, re.S)
+    assert seeded.overdue[0] in page and "Riservato" in page
+    assert "Maria Bianchi" not in page  # lists show pseudonyms only
+
+
+def test_filters_narrow_the_list(ui: UiClient, seeded: Seeded) -> None:
+    ui.login("giulia.rossi")
+    assert len(_rows(text(ui.get("/?view=all&overdue=1")))) == 2
+    assert len(_rows(text(ui.get("/?view=all&target_group=giovani")))) == 2
+    assert len(_rows(text(ui.get(f"/?view=all&process={PROCESS}&week=1")))) == 2
+    assert _rows(text(ui.get("/?view=mine"))) == []
+    by_priority = text(ui.get("/?view=all&sort=priority"))
+    assert len(_rows(by_priority)) == 6
+
+
+def test_bulk_claim_reports_each_outcome(ui: UiClient, engine: Engine, seeded: Seeded) -> None:
+    ids = _ids(engine, [*seeded.overdue, *seeded.cases[:2]])
+    with engine.uow() as uow:
+        claim_task(uow, ids[-1], load_actor(uow, "luca.ferri"))
+    ui.login("giulia.rossi")
+    response = ui.post("/tasks/bulk", {"action": "claim", "task": [str(i) for i in ids]})
+    assert response.status_code == 302
+    page = text(ui.get("/?view=mine"))
+    assert "3 attività prese in carico" in page
+    assert (
+        "1 non eseguita: L&#39;attività è già stata presa in carico da un&#39;altra persona" in page
+    )
+    assert sorted(map(int, _rows(page))) == sorted(ids[:3])
+
+
+def test_bulk_unclaim_and_reassign(ui: UiClient, engine: Engine, seeded: Seeded) -> None:
+    ids = [str(i) for i in _ids(engine, seeded.cases[:2])]
+    ui.login("giulia.rossi")
+    ui.post("/tasks/bulk", {"action": "claim", "task": ids})
+    ui.post("/tasks/bulk", {"action": "unclaim", "task": ids[:1]})
+    assert _rows(text(ui.get("/?view=mine"))) == ids[1:]
+    ui.post("/tasks/bulk", {"action": "assign", "task": ids[1:], "assignee": "luca.ferri"})
+    assert "1 attività riassegnata" in text(ui.get("/?view=mine"))
+    assert Driver(engine).task(seeded.cases[1], "presa_atto").assignee == "luca.ferri"
+    ui.post("/tasks/bulk", {"action": "assign", "task": ids[:1], "assignee": "marco.bassi"})
+    assert "appartenga a uno dei gruppi" in text(ui.get("/"))
+
+
+def test_single_claim_goes_back_to_the_list(ui: UiClient, engine: Engine, seeded: Seeded) -> None:
+    [task_id] = _ids(engine, seeded.cases[:1])
+    ui.login("giulia.rossi")
+    response = ui.post(f"/tasks/{task_id}/claim", {"next": "/?view=groups"})
+    assert response.location == "/?view=groups"
+    assert "1 attività presa in carico" in text(ui.get("/?view=groups"))
+    assert ui.post(f"/tasks/{task_id}/claim", {"next": "https://evil.example/"}).location == (
+        f"/tasks/{task_id}"
+    )
+
+
+def test_pages_follow_the_engine_cursor(ui: UiClient, engine: Engine, seeded: Seeded) -> None:
+    drive = Driver(engine)
+    for _ in range(20):
+        drive.start(PROCESS, {"target_group": "adulti"}, as_user="giulia.rossi")
+    ui.login("giulia.rossi")
+    first = text(ui.get("/?view=all"))
+    assert len(_rows(first)) == 25
+    next_url = re.search(r'href="([^"]+)" id="next-page"', first)
+    assert next_url is not None
+    second = text(ui.get(next_url.group(1).replace("&amp;", "&")))
+    assert len(_rows(second)) == 1 and not set(_rows(second)) & set(_rows(first))
+
+
+def test_foreign_operator_sees_none_of_these_tasks(ui: UiClient) -> None:
+    ui.login("marco.bassi")
+    assert _rows(text(ui.get("/?view=all"))) == []

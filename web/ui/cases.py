@@ -1,0 +1,62 @@
+"""The case page: header, diagram with the case's position, audit timeline, tasks, incidents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from engine.cases import retry_incident
+from engine.caseviews import case_detail, case_diagram, case_events, element_names
+from engine.errors import Conflict, Forbidden, NotFound, WorkflowFailed
+
+from ..auth import current_actor, engine
+
+bp = Blueprint("cases", __name__)
+
+
+@bp.get("/cases/<reference>")
+def detail(reference: str) -> Any:
+    """One case as its operators and coordinators see it (foreign cases are not found)."""
+    actor = current_actor()
+    with engine().uow() as uow:  # reading a restricted case is audited
+        case = case_detail(uow, actor, reference)
+        events = case_events(uow, actor, reference)
+        names = element_names(uow, actor, reference)
+    may_retry = actor.is_admin or actor.has_role("coordinator")
+    return render_template(
+        "cases/detail.html", case=case, events=events, names=names, may_retry=may_retry
+    )
+
+
+@bp.get("/cases/<reference>/diagram.xml")
+def diagram(reference: str) -> Response:
+    """The BPMN XML of the case's version, scoped like the case."""
+    actor = current_actor()
+    with engine().uow(write=False) as uow:
+        xml = case_diagram(uow, actor, reference)
+    return Response(xml, mimetype="application/xml")
+
+
+@bp.post("/cases/<reference>/incidents/<int:incident_id>/retry")
+def retry(reference: str, incident_id: int) -> Any:
+    """Run a failed element again (coordinators)."""
+    actor = current_actor()
+    try:
+        with engine().uow() as uow:
+            case_detail(uow, actor, reference)  # the case must be visible to the actor
+        with engine().uow() as uow:
+            outcome = retry_incident(uow, incident_id, actor)
+        failed = outcome.incident is not None and outcome.incident.id == incident_id
+        flash(
+            _("Il nuovo tentativo non è riuscito: l'anomalia resta aperta.")
+            if failed
+            else _("Nuovo tentativo riuscito: il caso è ripartito."),
+            "warning" if failed else "success",
+        )
+    except (Conflict, NotFound, WorkflowFailed) as exc:
+        flash(_("Impossibile ripetere l'operazione: %(why)s", why=exc.detail), "warning")
+    except Forbidden:
+        flash(_("Solo i coordinatori possono ripetere un'operazione non riuscita."), "warning")
+    return redirect(url_for("cases.detail", reference=reference))

@@ -1,0 +1,95 @@
+"""What every page's header shows: the user, their menus, overdue tasks and unread notifications."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask, request, session, url_for
+from flask_babel import format_datetime, get_locale
+from werkzeug.routing import BuildError
+
+from engine import Actor
+from engine.errors import EngineError
+from engine.notifications import unread_count
+from engine.taskviews import TaskFilter, count_tasks
+
+from ..auth import current_actor, engine
+from ..i18n import LANGUAGES
+
+COORDINATOR_PAGES = ("coordinator",)
+DASHBOARD_ROLES = ("coordinator", "cabina_viewer")
+
+
+def viewer() -> Actor | None:
+    """The logged-in actor of this page, or None (pages outside the session show no menus)."""
+    if not session.get("username"):
+        return None
+    try:
+        return current_actor()
+    except EngineError:
+        return None
+
+
+def header_counts(actor: Actor) -> dict[str, int]:
+    """Overdue tasks of the actor's worklist and unread notifications."""
+    with engine().uow(write=False) as uow:
+        return {
+            "overdue": count_tasks(uow, actor, TaskFilter(overdue=True)),
+            "unread": unread_count(uow, actor),
+        }
+
+
+def navigation(actor: Actor) -> list[dict[str, str]]:
+    """The main menu: the worklist for everyone with tasks, coordinator pages by role."""
+    items = []
+    if actor.roles - {"cabina_viewer"} or actor.is_admin:
+        items.append({"endpoint": "worklist.index", "label": "worklist"})
+    if actor.is_admin or any(actor.has_role(r) for r in COORDINATOR_PAGES):
+        items.append({"endpoint": "models.index", "label": "models"})
+    if actor.is_admin or any(actor.has_role(r) for r in DASHBOARD_ROLES):
+        items.append({"endpoint": "dashboard.index", "label": "dashboard"})
+    items.append({"endpoint": "notifications.index", "label": "notifications"})
+    return items
+
+
+def link_to(endpoint: str, **values: Any) -> str | None:
+    """url_for that yields None for pages not installed (the coordinator pages are optional)."""
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:  # the blueprint is not registered in this build
+        return None
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """A local path to go back to; anything pointing elsewhere becomes `default`."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+def local_time(value: datetime | None, fmt: str = "short") -> str:
+    """A timestamp in the user's language and the Rome time zone."""
+    return format_datetime(value, fmt) if value is not None else ""
+
+
+def _context() -> dict[str, Any]:
+    actor = viewer()
+    return {
+        "viewer": actor,
+        "header": header_counts(actor) if actor is not None else None,
+        "navigation": navigation(actor) if actor is not None else [],
+        "link_to": link_to,
+        "languages": LANGUAGES,
+        "locale": str(get_locale() or "it"),
+        "here": request.full_path.rstrip("?"),
+    }
+
+
+def init_chrome(app: Flask) -> None:
+    app.context_processor(_context)
+    app.jinja_env.filters["when"] = local_time

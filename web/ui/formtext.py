@@ -1,0 +1,63 @@
+"""Messages for JSON Schema validation errors, in the user's language (Italian first)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask_babel import gettext as _
+
+
+def _type_message(prop: dict[str, Any]) -> str:
+    kind = prop.get("type")
+    if kind == "integer":
+        return str(_("Inserire un numero intero."))
+    if kind == "number":
+        return str(_("Inserire un numero."))
+    if kind == "boolean":
+        return str(_("Scegliere «Sì» oppure «No»."))
+    return str(_("Il valore inserito non è del tipo atteso."))
+
+
+def _format_message(prop: dict[str, Any]) -> str:
+    kind = prop.get("format")
+    if kind == "date":
+        return str(_("Inserire una data valida (giorno, mese, anno)."))
+    if kind == "email":
+        return str(_("Inserire un indirizzo e-mail valido."))
+    return str(_("Il formato del valore non è valido."))
+
+
+def error_message(code: str, prop: dict[str, Any]) -> str:
+    """The message for one jsonschema error code on a property of the form."""
+    bound = {
+        "minimum": prop.get("minimum"),
+        "maximum": prop.get("maximum"),
+        "exclusiveMinimum": prop.get("exclusiveMinimum"),
+        "exclusiveMaximum": prop.get("exclusiveMaximum"),
+        "maxLength": prop.get("maxLength"),
+        "minLength": prop.get("minLength"),
+        "minItems": prop.get("minItems"),
+        "maxItems": prop.get("maxItems"),
+    }.get(code)
+    messages: dict[str, Callable[[], str]] = {
+        "required": lambda: _("Campo obbligatorio: inserire un valore."),
+        "type": lambda: _type_message(prop),
+        "enum": lambda: _("Scegliere uno dei valori proposti."),
+        "const": lambda: _("Scegliere uno dei valori proposti."),
+        "oneOf": lambda: _("Scegliere uno dei valori proposti."),
+        "minimum": lambda: _("Il valore minimo consentito è %(n)s.", n=bound),
+        "maximum": lambda: _("Il valore massimo consentito è %(n)s.", n=bound),
+        "exclusiveMinimum": lambda: _("Il valore deve essere maggiore di %(n)s.", n=bound),
+        "exclusiveMaximum": lambda: _("Il valore deve essere minore di %(n)s.", n=bound),
+        "maxLength": lambda: _("Inserire al massimo %(n)s caratteri.", n=bound),
+        "minLength": lambda: _("Inserire almeno %(n)s caratteri.", n=bound),
+        "format": lambda: _format_message(prop),
+        "pattern": lambda: _("Il formato del valore non è valido."),
+        "minItems": lambda: _("Selezionare almeno %(n)s voci.", n=bound),
+        "maxItems": lambda: _("Selezionare al massimo %(n)s voci.", n=bound),
+        "uniqueItems": lambda: _("Ogni voce può essere scelta una sola volta."),
+        "additionalProperties": lambda: _("Il modulo contiene campi non previsti."),
+    }
+    chosen: Callable[[], str] = messages.get(code, lambda: _("Il valore inserito non è valido."))
+    return str(chosen())

@@ -1,0 +1,93 @@
+"""The worklist, home page of operators: my tasks, my groups' tasks, my organisation's tasks."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from engine import Actor
+from engine.accounts import colleagues
+from engine.taskviews import TaskFilter, list_tasks, worklist_facets
+
+from ..auth import current_actor, engine
+from .chrome import link_to, safe_next
+from .taskactions import run_bulk
+
+bp = Blueprint("worklist", __name__)
+VIEWS = ("mine", "groups", "organization", "all")
+ROME = ZoneInfo("Europe/Rome")
+
+
+def end_of_week(now: datetime) -> datetime:
+    """Next Monday at midnight, Rome time: what "due this week" means to an operator."""
+    local = now.astimezone(ROME)
+    monday = local.date() + timedelta(days=7 - local.weekday())
+    return datetime.combine(monday, time(0, 0), ROME)
+
+
+def task_filter(actor: Actor, args: Any, now: datetime) -> TaskFilter:
+    """The engine's filter from the page's query string."""
+    view = args.get("view", "mine")
+    organization = None
+    if view == "organization":
+        organization = args.get("org") or min(actor.organizations, default=None)
+    return TaskFilter(
+        assignee={"mine": "me", "groups": "none"}.get(view),
+        organization=organization,
+        process=args.get("process") or None,
+        target_group=args.get("target_group") or None,
+        overdue=True if args.get("overdue") == "1" else None,
+        due_before=end_of_week(now) if args.get("week") == "1" else None,
+        sort="priority" if args.get("sort") == "priority" else "due",
+    )
+
+
+@bp.get("/")
+def index() -> Any:
+    """The actor's tasks, filtered and sorted, one page at a time."""
+    actor = current_actor()
+    dashboard = link_to("dashboard.index")
+    if dashboard and not actor.is_admin and actor.roles == {"cabina_viewer"}:
+        return redirect(dashboard)
+    view = request.args.get("view", "mine")
+    if view not in VIEWS:
+        view = "mine"
+    with engine().uow(write=False) as uow:
+        f = task_filter(actor, request.args, uow.now)
+        page = list_tasks(uow, actor, f, cursor=request.args.get("cursor") or None, limit=25)
+        facets = worklist_facets(uow, actor)
+        people = colleagues(uow, actor)
+    query: dict[str, Any] = {k: v for k, v in request.args.items() if k != "cursor"}
+    return render_template(
+        "worklist/index.html",
+        view=view,
+        tasks=page.items,
+        next_url=url_for("worklist.index", **query, cursor=page.next_cursor)
+        if page.next_cursor
+        else None,
+        first_url=url_for("worklist.index", **query) if request.args.get("cursor") else None,
+        args=request.args,
+        facets=facets,
+        people=people,
+        organizations=sorted(actor.organizations),
+    )
+
+
+@bp.post("/tasks/bulk")
+def bulk() -> Response:
+    """Claim, give back or reassign the ticked tasks; say what happened to each."""
+    actor = current_actor()
+    action = request.form.get("action", "")
+    ids = [int(v) for v in request.form.getlist("task") if v.isdigit()]
+    back = safe_next(request.form.get("next"), url_for("worklist.index"))
+    if action not in ("claim", "unclaim", "assign") or not ids:
+        flash(_("Selezionare almeno un'attività e un'azione."), "warning")
+        return redirect(back)
+    lines = run_bulk(action, ids, actor, request.form.get("assignee", "").strip())
+    flash("; ".join(lines) + ".", "info")
+    return redirect(back)
