@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint types pytest setup clean bench
+.PHONY: run test lint types pytest setup clean bench models
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,7 +16,12 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 	$(BIN)/percorsi init
+	$(BIN)/percorsi seed
 	$(BIN)/percorsi deploy --bundled
+	$(BIN)/percorsi demo --if-empty
+
+models: $(STAMP)
+	$(BIN)/python -m tools.build_models
 
 run: setup
 	$(BIN)/percorsi serve --host $(HOST) --port $(PORT)

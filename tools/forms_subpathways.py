@@ -100,8 +100,8 @@ SUB_FORMS: dict[str, Schema] = {
     "valutazione_asst.json": form(
         "Parere ASST",
         "ASST opinion",
-        ["service", "supports_traineeship"],
-        service=choice(
+        ["asst_service", "supports_traineeship"],
+        asst_service=choice(
             "Servizio ASST coinvolto",
             "ASST service involved",
             [

@@ -313,3 +313,9 @@ def serve(ctx: Context, host: str, port: int) -> None:
 
     app = create_app(engine=ctx.engine, start_scheduler=True)
     app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+from .cli_network import demo, seed  # noqa: E402  (they use this module's Context)
+
+main.add_command(seed)
+main.add_command(demo)
