@@ -47,7 +47,10 @@ def test_adi_case_work_ready_to_follow_ups(walk: Walk, refer: Callable[..., str]
     walk.clock.now = patto_at + timedelta(days=90, seconds=1)
     assert walk.fire() == 1  # the 90-day check [law]
     review = walk.task(ref, "verifica_periodica")
-    assert (review.candidate_groups, review.organization) == (["case_manager", "equipe_member"], COMUNE)
+    assert (review.candidate_groups, review.organization) == (
+        ["case_manager", "equipe_member"],
+        COMUNE,
+    )
     assert review.due_at == walk.in_days(15)
     walk.do(ref, "verifica_periodica", {"review_date": "2026-06-01", "on_track": True})
     for task in [t for t in walk.tasks(ref) if t.element_id == "conclusione_servizio"]:
@@ -111,7 +114,9 @@ def test_simple_social_needs_without_services(walk: Walk, refer: Callable[..., s
     analisi = {"first_meeting_date": "2026-03-03", "work_ready": False, **NOT_COMPLEX}
     walk.do(ref, "analisi_preliminare", analisi)
     walk.expect(ref, {"progetto_sociale": (CM, COMUNE, walk.in_days(30))})
-    walk.do(ref, "progetto_sociale", {"patto_date": "2026-03-04", "pact_kind": "pais", "services": []})
+    walk.do(
+        ref, "progetto_sociale", {"patto_date": "2026-03-04", "pact_kind": "pais", "services": []}
+    )
     start = walk.clock.now
     walk.expect(ref, {"esito_percorso": (CM, COMUNE, start.replace(year=2027))})  # P12M
     walk.clock.now = start + timedelta(days=366)
