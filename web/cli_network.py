@@ -10,7 +10,9 @@ from workflows.demo import DemoReport, create_demo, is_empty
 from workflows.demo_people import DEMO_PASSWORD, DEMO_USERS
 from workflows.seed import seed_network
 
-from .cli import Context, pass_ctx, reported
+from .cli import Context, reported
+
+pass_ctx = click.make_pass_decorator(Context, ensure=True)
 
 
 @click.command()

@@ -22,11 +22,12 @@ NS = {
 }
 DIAGRAMS = sorted(BUNDLED_MODELS.glob("*.bpmn"))
 FORMS = sorted((BUNDLED_MODELS / "forms").glob("*.json"))
-FLOW_NODES = (
-    "startEvent endEvent userTask manualTask scriptTask serviceTask businessRuleTask callActivity "
-    "subProcess exclusiveGateway parallelGateway inclusiveGateway intermediateCatchEvent "
-    "intermediateThrowEvent boundaryEvent"
-).split()
+FLOW_NODES = [
+    *("startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent"),
+    *("userTask", "manualTask", "scriptTask", "serviceTask", "businessRuleTask"),
+    *("callActivity", "subProcess", "boundaryEvent"),
+    *("exclusiveGateway", "parallelGateway", "inclusiveGateway"),
+]
 
 
 def tree(path: Path) -> Any:
