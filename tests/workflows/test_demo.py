@@ -5,27 +5,39 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from sqlalchemy import func, select
 
 from engine import Engine
 from engine.accounts import check_password
 from engine.models import Case, HumanTask, Incident, Organization
 from tests.support import FakeClock
-from web.cli import main
+from web.cli import Context, main
 from web.composition import bundled_files
 from workflows.demo import DemoExists, create_demo, referral
 from workflows.demo_people import DEMO_PASSWORD, DEMO_USERS
 from workflows.network import ORGANIZATIONS, TARGET_GROUPS
 
 
+class Cli:
+    """Runs `percorsi` commands in-process, disposing the engine each command built."""
+
+    def invoke(self, command: object, args: list[str]) -> Result:
+        context = Context()
+        try:
+            return CliRunner().invoke(main, args, obj=context)
+        finally:
+            if context._engine is not None:
+                context._engine.dispose()
+
+
 @pytest.fixture
-def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Cli:
     monkeypatch.setenv("PERCORSI_DATABASE_URL", database_url)
-    return CliRunner()
+    return Cli()
 
 
-def test_seed_is_idempotent(cli: CliRunner, engine: Engine) -> None:
+def test_seed_is_idempotent(cli: Cli, engine: Engine) -> None:
     for _ in range(2):
         result = cli.invoke(main, ["seed"])
         assert result.exit_code == 0, result.output
@@ -35,7 +47,7 @@ def test_seed_is_idempotent(cli: CliRunner, engine: Engine) -> None:
     assert codes == {code for code, _n, _k in ORGANIZATIONS}
 
 
-def test_demo_cases_cover_every_group_and_stage(cli: CliRunner, engine: Engine) -> None:
+def test_demo_cases_cover_every_group_and_stage(cli: Cli, engine: Engine) -> None:
     for args in (["seed"], ["deploy", "--bundled"], ["demo", "--cases", "24"]):
         result = cli.invoke(main, args)
         assert result.exit_code == 0, result.output
