@@ -26,7 +26,7 @@ from .demo_people import MARKER_USER, create_demo_users, invented_subject, user_
 from .network import TARGET_GROUPS
 
 SEED = 20250702  # the date of the Giunta's resolution: any fixed number would do
-HISTORY_DAYS = 540
+HISTORY_DAYS = 400
 MAX_COMMANDS = 80
 COMUNI = ("Cremona", "Cremona", "Cremona", "Castelverde", "Pescarolo ed Uniti", "Sospiro")
 REFERRERS = (
