@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint types pytest setup clean bench models
+.PHONY: run test lint types pytest setup clean bench bench-demo models
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,9 @@ test: lint types pytest
 
 bench: $(STAMP)
 	$(BIN)/python bench/engine.py
+
+bench-demo: $(STAMP)
+	$(BIN)/python -m bench.demo 500
 
 clean:
 	rm -rf $(VENV) instance .mypy_cache .ruff_cache .pytest_cache

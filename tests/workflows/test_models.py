@@ -116,3 +116,22 @@ def test_committed_models_match_their_generator(tmp_path: Path, monkeypatch: Any
     assert generated == committed
     for rel in generated:
         assert (tmp_path / rel).read_bytes() == (BUNDLED_MODELS / rel).read_bytes(), rel
+
+
+BOUNDS = ("x", "y", "width", "height")
+
+
+@pytest.mark.parametrize("path", DIAGRAMS, ids=lambda p: p.name)
+def test_shapes_do_not_overlap(path: Path) -> None:
+    """Only a boundary event sits on another shape: the border of its host."""
+    doc = tree(path)
+    hosts = {b.get("id"): b.get("attachedToRef") for b in doc.iterfind(".//bpmn:boundaryEvent", NS)}
+    for plane in doc.iterfind(".//bpmndi:BPMNPlane", NS):
+        boxes = [
+            (s.get("bpmnElement"), *(float(s.find("dc:Bounds", NS).get(k)) for k in BOUNDS))
+            for s in plane.iterfind("bpmndi:BPMNShape", NS)
+        ]
+        for i, (a, ax, ay, aw, ah) in enumerate(boxes):
+            for b, bx, by, bw, bh in boxes[i + 1 :]:
+                overlap = ax < bx + bw and bx < ax + aw and ay < by + bh and by < ay + ah
+                assert not overlap or hosts.get(a) == b or hosts.get(b) == a, (a, b)
