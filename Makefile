@@ -11,7 +11,8 @@ ASSETS := $(VENDOR)/.copied
 
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard web/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test lint types pytest setup assets translations messages clean bench bench-scheduler
+.PHONY: run test lint types pytest setup assets translations messages clean bench bench-scheduler \
+        bench-demo models
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,7 +53,12 @@ messages: $(STAMP)
 
 setup: $(STAMP) $(ASSETS) translations
 	$(BIN)/percorsi init
+	$(BIN)/percorsi seed
 	$(BIN)/percorsi deploy --bundled
+	$(BIN)/percorsi demo --if-empty
+
+models: $(STAMP)
+	$(BIN)/python -m tools.build_models
 
 run: setup
 	$(BIN)/percorsi serve --host $(HOST) --port $(PORT)
@@ -74,6 +80,9 @@ bench: $(STAMP)
 
 bench-scheduler: $(STAMP)
 	$(BIN)/python bench/scheduler.py
+
+bench-demo: $(STAMP)
+	$(BIN)/python -m bench.demo 500
 
 clean:
 	rm -rf $(VENV) instance node_modules $(VENDOR) .mypy_cache .ruff_cache .pytest_cache

@@ -80,10 +80,19 @@ def start_case(
         uow.session.add(CaseParty(case_id=case.id, organization_id=case.organization_id))
     record(uow, case, "case_started", actor, {"process_id": process_id, "version": version.number})
     data.setdefault("case_reference", case.reference)
+    # Models decide on the referrer (e.g. who may open a violence case): never taken from input.
+    data["referring_organization"] = organization_code(uow, case.organization_id)
     instance = uow.runtime.new(case_specs(uow, case), data)
     outcome = settle(uow, case, instance, actor)
     uow.commit()
     return outcome
+
+
+def organization_code(uow: UnitOfWork, organization_id: int | None) -> str | None:
+    """The code of an organisation by id (None for None)."""
+    if organization_id is None:
+        return None
+    return uow.session.scalar(select(Organization.code).where(Organization.id == organization_id))
 
 
 def _text(value: Any) -> str | None:

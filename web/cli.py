@@ -317,8 +317,9 @@ def serve(ctx: Context, host: str, port: int) -> None:
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
 
-# The scheduler's commands live in their own module; it imports this one's helpers.
+# Command groups live in their own modules; they import this one's helpers.
+from .cli_network import demo, seed  # noqa: E402
 from .cli_scheduler import COMMANDS  # noqa: E402
 
-for _command in COMMANDS:
+for _command in (*COMMANDS, seed, demo):
     main.add_command(_command)

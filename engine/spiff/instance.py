@@ -81,7 +81,20 @@ class Instance:
 
     @property
     def data(self) -> dict[str, Any]:
-        return dict(self.wf.data)
+        """The process data as the model sees it: the workflow's, overlaid with its active tasks'.
+
+        Scripts write task data, not `wf.data` (SpiffWorkflow copies that only at the end), so a
+        flag such as `restricted` set by the first script of a process must be read from there.
+        """
+        merged = dict(self.wf.data)
+        active = [
+            t
+            for t in self._all_tasks()
+            if t.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED)
+        ]
+        for task in sorted(active, key=lambda t: t.last_state_change):  # the newest wins
+            merged.update(task.data)
+        return merged
 
     def element_ids(self) -> tuple[list[str], list[str]]:
         """Completed and active BPMN element ids (for highlighting the diagram)."""

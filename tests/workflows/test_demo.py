@@ -1,0 +1,103 @@
+"""`percorsi seed` and `percorsi demo`: idempotent seeding, a reproducible living demo."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import func, select
+
+from engine import Engine
+from engine.accounts import check_password
+from engine.models import Case, HumanTask, Incident, Organization
+from tests.support import FakeClock
+from web.cli import Context, main
+from web.composition import bundled_files
+from workflows.demo import DemoExists, create_demo, referral
+from workflows.demo_people import DEMO_PASSWORD, DEMO_USERS
+from workflows.network import ORGANIZATIONS, TARGET_GROUPS
+
+
+class Cli:
+    """Runs `percorsi` commands in-process, disposing the engine each command built."""
+
+    def invoke(self, command: object, args: list[str]) -> Result:
+        context = Context()
+        try:
+            return CliRunner().invoke(main, args, obj=context)
+        finally:
+            if context._engine is not None:
+                context._engine.dispose()
+
+
+@pytest.fixture
+def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    monkeypatch.setenv("PERCORSI_DATABASE_URL", database_url)
+    return Cli()
+
+
+def test_seed_is_idempotent(cli: Cli, engine: Engine) -> None:
+    for _ in range(2):
+        result = cli.invoke(main, ["seed"])
+        assert result.exit_code == 0, result.output
+    assert "12 organisations" in result.output and "cav_operator" in result.output
+    with engine.uow(write=False) as uow:
+        codes = set(uow.session.scalars(select(Organization.code)))
+    assert codes == {code for code, _n, _k in ORGANIZATIONS}
+
+
+def test_demo_cases_cover_every_group_and_stage(cli: Cli, engine: Engine) -> None:
+    for args in (["seed"], ["deploy", "--bundled"], ["demo", "--cases", "24"]):
+        result = cli.invoke(main, args)
+        assert result.exit_code == 0, result.output
+    assert "giulia.rossi" in result.output and DEMO_PASSWORD in result.output
+    with engine.uow(write=False) as uow:
+        groups = Counter(uow.session.scalars(select(Case.target_group)))
+        stages = set(
+            uow.session.scalars(select(HumanTask.element_id).where(HumanTask.status == "open"))
+        )
+        assert uow.session.scalar(select(func.count()).select_from(Incident)) == 0
+        statuses = set(uow.session.scalars(select(Case.status)))
+        restricted = set(
+            uow.session.scalars(select(Case.restricted).where(Case.target_group == "violenza"))
+        )
+        assert check_password(uow, "anna.conti", DEMO_PASSWORD).has_role("cav_operator")
+    assert set(groups) == set(TARGET_GROUPS) and min(groups.values()) == 6
+    assert statuses == {"running", "completed"} and restricted == {True}
+    assert len(stages) >= 5
+    again = cli.invoke(main, ["demo", "--cases", "1"])
+    assert again.exit_code == 2 and "--force" in again.output
+    skipped = cli.invoke(main, ["demo", "--if-empty"])
+    assert skipped.exit_code == 0 and "skipped" in skipped.output
+
+
+def test_demo_is_reproducible_and_refuses_twice(engine: Engine, clock: FakeClock) -> None:
+    from engine import SYSTEM
+    from engine.deployment import deploy_model
+    from workflows.seed import seed_network
+
+    with engine.uow() as uow:
+        seed_network(uow)
+    with engine.uow() as uow:
+        deploy_model(uow, bundled_files(), SYSTEM)
+    report = create_demo(engine, 8)
+    assert len(report.users_created) == len(DEMO_USERS)
+    with pytest.raises(DemoExists):
+        create_demo(engine, 1)
+    more = create_demo(engine, 2, force=True)
+    assert more.users_created == [] and len(more.cases) == 2
+
+
+def test_demo_referrals_match_the_start_form() -> None:
+    import json
+    import random
+
+    from engine.forms import validate_data
+
+    form = json.loads(bundled_files()["segnalazione.json"])
+    rng = random.Random(1)
+    for group in TARGET_GROUPS * 5:
+        data, referrer = referral(rng, group)
+        validate_data(form, data)
+        assert referrer in {code for code, _n, _k in ORGANIZATIONS}

@@ -1,0 +1,1 @@
+"""Developer tools: generators of the bundled models (never imported by the app)."""
