@@ -176,3 +176,9 @@ def authenticate_token(uow: UnitOfWork, token: str) -> Actor:
         raise Unauthenticated("the token's user is disabled")
     row.last_used_at = uow.now
     return actor_for(uow, user)
+
+
+def organization_names(uow: UnitOfWork) -> dict[str, str]:
+    """Every organisation's name by its code."""
+    rows = uow.session.execute(select(Organization.code, Organization.name)).all()
+    return {code: name for code, name in rows}

@@ -92,6 +92,7 @@ class Dashboard:
     total: GroupIndicators
     outcomes: list[OutcomeRow]
     backlog: list[BacklogRow]
+    backlog_total: BacklogRow
     patto_days: int
 
 
@@ -147,6 +148,7 @@ def compute_dashboard(
     hide = aggregates_only(actor)
     base = case_base(q)
     stats = _gather(uow, base, mapping)
+    backlog = backlog_by_organization(uow, base, uow.now)
     total = _Stats()
     for s in stats.values():
         _merge(total, s)
@@ -157,12 +159,23 @@ def compute_dashboard(
         groups=groups,
         total=_group("*", total, hide, mapping.patto_days),
         outcomes=_outcomes(uow, base, mapping, hide),
-        backlog=[
-            BacklogRow(org, shown(n, hide), shown(late, hide), shown(up, hide))
-            for org, n, late, up in backlog_by_organization(uow, base, uow.now)
-        ],
+        backlog=[_backlog(row, hide) for row in backlog],
+        backlog_total=_backlog(
+            (
+                "*",
+                sum(r[1] for r in backlog),
+                sum(r[2] for r in backlog),
+                sum(r[3] for r in backlog),
+            ),
+            hide,
+        ),
         patto_days=mapping.patto_days,
     )
+
+
+def _backlog(row: tuple[str, int, int, int], hide: bool) -> BacklogRow:
+    org, n, late, up = row
+    return BacklogRow(org, shown(n, hide), shown(late, hide), shown(up, hide))
 
 
 def _gather(uow: UnitOfWork, base: Subquery, mapping: IndicatorMap) -> dict[str, _Stats]:

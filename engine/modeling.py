@@ -16,6 +16,7 @@ from .model_diff import BPMN, ModelDiff, diff_models
 from .models import Case, Organization, ProcessModel, ProcessVersion, User
 from .progress import RUNNING
 from .spiff import load_xml
+from .spiff.properties import ESCALATION_ACTIONS, PRIORITY_NAMES
 from .uow import UnitOfWork
 
 PROCESS_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]{0,119}$")
@@ -62,6 +63,8 @@ class EditorOptions:
     roles: tuple[str, ...]
     organizations: list[tuple[str, str]]
     forms: list[str]
+    priorities: tuple[str, ...] = tuple(PRIORITY_NAMES)
+    escalation_actions: tuple[str, ...] = ESCALATION_ACTIONS
 
 
 def list_models(uow: UnitOfWork, actor: Actor) -> list[ModelRow]:
@@ -87,6 +90,14 @@ def list_models(uow: UnitOfWork, actor: Actor) -> list[ModelRow]:
             VersionRow(version.number, version.deployed_at, username or "system", running, total)
         )
     return list(models.values())
+
+
+def process_names(uow: UnitOfWork) -> list[tuple[str, str]]:
+    """Every deployed process as (process id, name), by name; names are not personal data."""
+    rows = uow.session.execute(
+        select(ProcessModel.process_id, ProcessModel.name).order_by(ProcessModel.name)
+    ).all()
+    return [(p, n) for p, n in rows]
 
 
 def model_source(uow: UnitOfWork, process_id: str, number: int | None = None) -> VersionSource:
