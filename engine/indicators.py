@@ -1,7 +1,7 @@
 """The network's indicators (DOMAIN.md) by target group, Comune or referring organisation.
 
-The Cabina di Regia (`cabina_viewer`) reads aggregates only: every count below 5, and every
-rate or median computed over fewer than 5 cases, is replaced by "<5" before it leaves here.
+The Cabina di Regia (`cabina_viewer`) reads aggregates only: counts, rates and medians are
+suppressed (engine/suppression.py) before they leave here.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import itertools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from statistics import median
 from typing import Any
 
 from sqlalchemy import Subquery, select
@@ -28,12 +27,10 @@ from .indicator_queries import (
     milestone_times,
     outcome_values,
 )
+from .suppression import SUPPRESSED, THRESHOLD, Cell, middle, protected, rate, shown
 from .uow import UnitOfWork
 
-THRESHOLD = 5
-SUPPRESSED = "<5"
 MILESTONES = ("assessment", "patto", "first_service")
-Cell = int | float | str | None  # None: no data; "<5": hidden from aggregate-only readers
 
 
 @dataclass(frozen=True)
@@ -120,25 +117,6 @@ def aggregates_only(actor: Actor) -> bool:
     return not (actor.is_admin or actor.has_role("coordinator"))
 
 
-def shown(count: int, hide: bool) -> Cell:
-    """A count as a reader may see it."""
-    return SUPPRESSED if hide and count < THRESHOLD else count
-
-
-def rate(part: int, whole: int, hide: bool) -> Cell:
-    """A percentage, hidden when its base is too small to publish."""
-    if whole == 0:
-        return None
-    return SUPPRESSED if hide and whole < THRESHOLD else round(100.0 * part / whole, 1)
-
-
-def middle(values: list[float], hide: bool) -> Cell:
-    """A median in days, hidden when it describes too few cases."""
-    if not values:
-        return None
-    return SUPPRESSED if hide and len(values) < THRESHOLD else round(median(values), 1)
-
-
 def compute_dashboard(
     uow: UnitOfWork, actor: Actor, q: DashboardQuery, mapping: IndicatorMap
 ) -> Dashboard:
@@ -152,14 +130,15 @@ def compute_dashboard(
     total = _Stats()
     for s in stats.values():
         _merge(total, s)
-    groups = [_group(k, stats[k], hide, mapping.patto_days) for k in sorted(stats)]
+    masks = _masks(stats, hide)
+    groups = [_group(k, stats[k], hide, mapping.patto_days, masks[k]) for k in sorted(stats)]
     return Dashboard(
         query=q,
         aggregates_only=hide,
         groups=groups,
-        total=_group("*", total, hide, mapping.patto_days),
+        total=_group("*", total, hide, mapping.patto_days, set()),
         outcomes=_outcomes(uow, base, mapping, hide),
-        backlog=[_backlog(row, hide) for row in backlog],
+        backlog=_backlog_rows(backlog, hide),
         backlog_total=_backlog(
             (
                 "*",
@@ -176,6 +155,12 @@ def compute_dashboard(
 def _backlog(row: tuple[str, int, int, int], hide: bool) -> BacklogRow:
     org, n, late, up = row
     return BacklogRow(org, shown(n, hide), shown(late, hide), shown(up, hide))
+
+
+def _backlog_rows(rows: list[tuple[str, int, int, int]], hide: bool) -> list[BacklogRow]:
+    """Per organisation; each column protected as a breakdown of the total."""
+    columns = [protected({r[0]: r[i] for r in rows}, hide) for i in (1, 2, 3)]
+    return [BacklogRow(r[0], columns[0][r[0]], columns[1][r[0]], columns[2][r[0]]) for r in rows]
 
 
 def _gather(uow: UnitOfWork, base: Subquery, mapping: IndicatorMap) -> dict[str, _Stats]:
@@ -233,13 +218,32 @@ def _merge(total: _Stats, s: _Stats) -> None:
         total.days[name].extend(values)
 
 
-def _group(key: str, s: _Stats, hide: bool, patto_days: int) -> GroupIndicators:
+COUNT_COLUMNS = ("referrals", "closed", "judged")
+
+
+def _masks(stats: dict[str, _Stats], hide: bool) -> dict[str, set[str]]:
+    """Per group, the count columns hidden so that no hidden count can be worked out."""
+    masks: dict[str, set[str]] = defaultdict(set)
+    for column in COUNT_COLUMNS if hide else ():
+        counts = {k: getattr(s, column) for k, s in stats.items()}
+        for key, value in protected(counts, hide).items():
+            if value == SUPPRESSED:
+                masks[key].add(column)
+    return masks
+
+
+def _group(key: str, s: _Stats, hide: bool, patto_days: int, masked: set[str]) -> GroupIndicators:
     pacts = len(s.days["assessment->patto"])
+
+    def count(column: str) -> Cell:
+        value: int = getattr(s, column)
+        return SUPPRESSED if column in masked else shown(value, hide)
+
     return GroupIndicators(
         key=key,
-        referrals=shown(s.referrals, hide),
-        closed=shown(s.closed, hide),
-        assessments_judged=shown(s.judged, hide),
+        referrals=count("referrals"),
+        closed=count("closed"),
+        assessments_judged=count("judged"),
         assessments_in_time_pct=rate(s.in_time, s.judged, hide),
         days_referral_assessment=middle(s.days["referral->assessment"], hide),
         days_assessment_patto=middle(s.days["assessment->patto"], hide),
@@ -260,12 +264,9 @@ def _outcomes(
     by_value: dict[str, Counter[str]] = defaultdict(Counter)
     for key, value in last.values():
         by_value[value][key] += 1
+    totals = protected({v: sum(groups.values()) for v, groups in by_value.items()}, hide)
     return [
-        OutcomeRow(
-            value,
-            shown(sum(groups.values()), hide),
-            {k: shown(n, hide) for k, n in sorted(groups.items())},
-        )
+        OutcomeRow(value, totals[value], protected(dict(sorted(groups.items())), hide))
         for value, groups in sorted(by_value.items())
     ]
 
@@ -274,8 +275,7 @@ def activity_counts(uow: UnitOfWork, actor: Actor, q: DashboardQuery) -> dict[st
     """Per BPMN element, the running cases with an open task there (the heatmap)."""
     require_dashboard_reader(actor)
     hide = aggregates_only(actor)
-    counts = active_by_element(uow, case_base(q))
-    return {element: shown(n, hide) for element, n in sorted(counts.items())}
+    return protected(dict(sorted(active_by_element(uow, case_base(q)).items())), hide)
 
 
 def cell_number(value: Cell) -> Any:

@@ -175,11 +175,13 @@ def read_csv(response) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
 def test_csv_exports_are_pseudonymised_and_suppressed(
     drive: Driver, client: FlaskClient, app_mini: Flask
 ) -> None:
-    refs = started(drive, 6, "giovani") + started(drive, 2, "=cmd|' /C calc'!A0")
+    formula = "=cmd|' /C calc'!A0"
+    refs = started(drive, 6, "giovani") + started(drive, 2, formula) + started(drive, 1, "adulti")
     rows = read_csv(login(client, "regia").get("/dashboard/export.csv?kind=indicators"))
     by_key = {r["key"]: r for r in rows}
     assert by_key["giovani"]["referrals"] == "6"
-    assert by_key["'=cmd|' /C calc'!A0"]["referrals"] == "<5"  # hidden, and not a formula
+    assert by_key["'" + formula]["referrals"] == "<5"  # hidden, and not a formula
+    assert by_key["adulti"]["referrals"] == "<5" and by_key["*"]["referrals"] == "9"
     assert client.get("/dashboard/export.csv?kind=cases").status_code == 403
     cases = read_csv(login(client, "clara").get("/dashboard/export.csv?kind=cases"))
     assert [r["reference"] for r in cases] == refs

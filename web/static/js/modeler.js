@@ -111,6 +111,12 @@
     return unit === 'H' ? 'PT' + amount + 'H' : 'P' + amount + unit;
   }
 
+  function saveDue() {
+    var text = buildDue();
+    $('prop-due-iso').textContent = text || '—';
+    writeProps(current, { dueIn: text });
+  }
+
   function showDue(text) {
     var due = parseDue(text);
     $('prop-due-amount').value = due.amount;
@@ -212,7 +218,7 @@
   }
 
   function render() {
-    var el = current;
+    var el = current && current.businessObject ? current : null;
     $('panel-empty').hidden = Boolean(el);
     $('panel-form').hidden = !el;
     if (!el) { return; }
@@ -247,8 +253,15 @@
     $('prop-organization').addEventListener('change', function (e) { writeProps(current, { organization: e.target.value }); });
     $('prop-form').addEventListener('change', function (e) { writeProps(current, { formKey: e.target.value }); });
     $('prop-priority').addEventListener('change', function (e) { writeProps(current, { priority: e.target.value }); });
-    ['prop-due-amount', 'prop-due-unit', 'prop-due-expression'].forEach(function (id) {
-      $(id).addEventListener('change', function () { writeProps(current, { dueIn: buildDue() }); });
+    $('prop-due-unit').addEventListener('change', function () {
+      var unit = $('prop-due-unit').value;
+      $('prop-due-amount').disabled = unit === '' || unit === 'expr';
+      $('due-expression-group').hidden = unit !== 'expr';
+      if (unit && unit !== 'expr' && !$('prop-due-amount').value) { $('prop-due-amount').value = '30'; }
+      saveDue();
+    });
+    ['prop-due-amount', 'prop-due-expression'].forEach(function (id) {
+      $(id).addEventListener('change', saveDue);
     });
     ['escalation-default', 'escalation-custom'].forEach(function (id) {
       $(id).addEventListener('change', function () {
@@ -391,8 +404,11 @@
     var source = config.xmlUrl
       ? fetch(config.xmlUrl, { credentials: 'same-origin' }).then(function (r) { return r.text(); })
       : Promise.resolve(BLANK.replace('__NAME__', escapeXml(config.newProcessName)));
-    return source.then(function (xml) { return modeler.importXML(xml); }).then(function () {
+    return source.then(function (xml) { return modeler.importXML(xml); }).then(function (result) {
+      (result.warnings || []).forEach(function (w) { window.console.warn('bpmn import:', w.message); });
       canvas.zoom('fit-viewport', 'auto');
+      canvas.zoom(Math.min(canvas.zoom() * 0.9, 1.2), 'auto');
+      canvas.scroll({ dx: 40, dy: 0 }); // keep the palette off the diagram
       setDirty(false);
       current = canvas.getRootElement();
       render();

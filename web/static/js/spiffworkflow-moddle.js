@@ -9,7 +9,6 @@
     name: 'SpiffWorkflow',
     uri: 'http://spiffworkflow.org/bpmn/schema/1.0/core',
     prefix: 'spiffworkflow',
-    xml: { tagAlias: 'lowerCase' },
     associations: [],
     types: [
       {
