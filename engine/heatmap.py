@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from .actors import Actor
 from .errors import InvalidInput
 from .indicator_queries import DashboardQuery
-from .indicators import Cell, activity_counts, require_dashboard_reader
+from .indicators import activity_counts, require_dashboard_reader
 from .modeling import model_source
+from .suppression import Cell
 from .uow import UnitOfWork
 
 

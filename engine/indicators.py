@@ -27,7 +27,7 @@ from .indicator_queries import (
     milestone_times,
     outcome_values,
 )
-from .suppression import SUPPRESSED, THRESHOLD, Cell, middle, protected, rate, shown
+from .suppression import SUPPRESSED, Cell, middle, protected, rate, shown
 from .uow import UnitOfWork
 
 MILESTONES = ("assessment", "patto", "first_service")
@@ -159,8 +159,10 @@ def _backlog(row: tuple[str, int, int, int], hide: bool) -> BacklogRow:
 
 def _backlog_rows(rows: list[tuple[str, int, int, int]], hide: bool) -> list[BacklogRow]:
     """Per organisation; each column protected as a breakdown of the total."""
-    columns = [protected({r[0]: r[i] for r in rows}, hide) for i in (1, 2, 3)]
-    return [BacklogRow(r[0], columns[0][r[0]], columns[1][r[0]], columns[2][r[0]]) for r in rows]
+    opened = protected({org: n for org, n, _late, _up in rows}, hide)
+    late = protected({org: n for org, _n, n, _up in rows}, hide)
+    raised = protected({org: n for org, _n, _late, n in rows}, hide)
+    return [BacklogRow(org, opened[org], late[org], raised[org]) for org, *_ in rows]
 
 
 def _gather(uow: UnitOfWork, base: Subquery, mapping: IndicatorMap) -> dict[str, _Stats]:

@@ -195,7 +195,8 @@ def test_dashboard_shows_indicators_and_heatmap(
     assert page.inner_text("tr[data-group='giovani'] [data-field='referrals']") == "7"
     counts = page.eval_on_selector_all(
         ".djs-overlays[data-container-id] .heat-badge",
-        "els => Object.fromEntries(els.map(e => [e.closest('.djs-overlays').dataset.containerId, e.textContent]))",
+        "els => Object.fromEntries(els.map("
+        "e => [e.closest('.djs-overlays').dataset.containerId, e.textContent]))",
     )
     assert counts == {
         "segnalazione": "3",
