@@ -125,6 +125,7 @@ def test_coordinator_adds_a_task_validates_and_deploys_version_2(
     page.click("#deploy-confirm")
     done = page.wait_for_selector("#modeler-messages .alert-success[data-version='2']")
     assert "Pubblicata la versione 2" in done.inner_text()
+    assert "versione 2" in page.inner_text("#modeler-version")
     screenshot(page, "coordinator-modeler-deployed")
 
     page.goto("/models")

@@ -93,7 +93,9 @@ def dashboard(engine: Engine, username: str | None, **query: object) -> Dashboar
         return compute_dashboard(uow, actor, DashboardQuery(**query), MINI)  # type: ignore[arg-type]
 
 
-def test_coordinator_sees_every_figure_by_target_group(scenario: Scenario, network: Engine) -> None:
+def test_coordinator_sees_every_figure_by_each_breakdown(
+    scenario: Scenario, network: Engine, clock: FakeClock
+) -> None:
     d = dashboard(network, "clara")
     assert not d.aggregates_only
     groups = {g.key: g for g in d.groups}
@@ -113,11 +115,11 @@ def test_coordinator_sees_every_figure_by_target_group(scenario: Scenario, netwo
     assert d.total.referrals == 8
     assert {(o.value, o.total) for o in d.outcomes} == {("occupato", 1), ("abbandono", 1)}
     assert d.outcomes[0].by_group == {"giovani": 1}
+    check_breakdowns(network)
+    check_filters(network, clock)
 
 
-def test_breakdowns_by_comune_and_referring_organisation(
-    scenario: Scenario, network: Engine
-) -> None:
+def check_breakdowns(network: Engine) -> None:
     by_comune = dashboard(network, "clara", by="comune")
     assert {g.key: g.referrals for g in by_comune.groups} == {"Cremona": 6, "Crema": 2}
     by_org = dashboard(network, "clara", by="organization")
@@ -140,6 +142,7 @@ def test_overdue_and_escalated_tasks_per_organisation(scenario: Scenario, networ
         "provincia_cremona": (3, 2, 1),  # services: two past due, one escalated
         "": (1, 1, 0),  # the pact of the Crema case (no owning organisation)
     }
+    check_heatmap(network)
 
 
 def test_cabina_di_regia_sees_counts_below_five_hidden(scenario: Scenario, network: Engine) -> None:
@@ -161,6 +164,7 @@ def test_cabina_di_regia_sees_counts_below_five_hidden(scenario: Scenario, netwo
     assert all(isinstance(b.open, str) or b.open >= 5 for b in d.backlog)
     counts = activity_counts_for(network, "regia")
     assert counts == {"analisi_preliminare": "<5", "avvio_servizio": "<5", "patto": "<5"}
+    check_operators_refused(network)
 
 
 def activity_counts_for(engine: Engine, username: str | None) -> dict[str, object]:
@@ -169,7 +173,7 @@ def activity_counts_for(engine: Engine, username: str | None) -> dict[str, objec
         return dict(activity_counts(uow, actor, DashboardQuery(process="inclusione_mini")))
 
 
-def test_heatmap_counts_running_cases_per_activity(scenario: Scenario, network: Engine) -> None:
+def check_heatmap(network: Engine) -> None:
     assert activity_counts_for(network, "clara") == {
         "analisi_preliminare": 2,
         "avvio_servizio": 3,
@@ -177,15 +181,13 @@ def test_heatmap_counts_running_cases_per_activity(scenario: Scenario, network: 
     }
 
 
-def test_period_filter_and_unknown_breakdown(
-    scenario: Scenario, network: Engine, clock: FakeClock
-) -> None:
+def check_filters(network: Engine, clock: FakeClock) -> None:
     assert dashboard(network, "clara", opened_from=clock.now).total.referrals == 0
     with pytest.raises(InvalidInput, match="breakdown"):
         dashboard(network, "clara", by="tax_code")
 
 
-def test_operators_may_not_read_indicators(scenario: Scenario, network: Engine) -> None:
+def check_operators_refused(network: Engine) -> None:
     with pytest.raises(Forbidden):
         dashboard(network, "ugo")
 

@@ -109,6 +109,7 @@ def modeler_texts() -> dict[str, str]:
         "clean": _("Nessuna modifica da pubblicare"),
         "importError": _("Il diagramma non può essere aperto: %(detail)s"),
         "line": _("riga"),
+        "editing": _("Stai modificando la versione %(n)s (ultima pubblicata: %(latest)s)."),
     }
 
 

@@ -380,6 +380,7 @@
     var box = message('success', fmt(mine.created ? T.deployed : T.unchanged, { n: mine.number }));
     box.dataset.version = mine.number;
     box.dataset.created = mine.created;
+    $('modeler-version').textContent = fmt(T.editing, { n: mine.number, latest: mine.number });
     if (config.isNew) {
       config.isNew = false;
       window.history.replaceState(null, '', mine.edit_url);
