@@ -21,6 +21,21 @@ from .models import Case, CaseParty, HumanTask, Organization, TaskCandidate
 from .uow import UnitOfWork
 
 WIDE_ROLES = ("coordinator", "auditor")
+# The roles of DOMAIN.md, in its order.
+NETWORK_ROLES = (
+    "case_manager",
+    "equipe_member",
+    "cpi_operator",
+    "collocamento_operator",
+    "asst_operator",
+    "sil_tutor",
+    "training_tutor",
+    "coop_tutor",
+    "cav_operator",
+    "coordinator",
+    "auditor",
+    "cabina_viewer",
+)
 AGGREGATE_ONLY = "cabina_viewer"
 
 

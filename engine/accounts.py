@@ -203,3 +203,9 @@ def colleagues(uow: UnitOfWork, actor: Actor) -> list[str]:
         .order_by(User.username)
     ).all()
     return list(rows)
+
+
+def organization_names(uow: UnitOfWork) -> dict[str, str]:
+    """Every organisation's name by its code."""
+    rows = uow.session.execute(select(Organization.code, Organization.name)).all()
+    return {code: name for code, name in rows}

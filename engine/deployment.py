@@ -128,6 +128,11 @@ def _source(uow: UnitOfWork, process_id: str) -> tuple[str, str, dict[str, str]]
     return version.bpmn_file, version.bpmn_xml, dict(version.dmn)
 
 
+def available_forms(uow: UnitOfWork) -> list[str]:
+    """The form keys a model may name: those of the newest version of every model."""
+    return sorted(_latest_forms(uow))
+
+
 def _latest_forms(uow: UnitOfWork) -> dict[str, Any]:
     newest = (
         select(ProcessVersion.model_id, func.max(ProcessVersion.number).label("n"))

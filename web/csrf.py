@@ -44,8 +44,8 @@ def check_csrf() -> None:
     if not isinstance(expected, str) or not hmac.compare_digest(sent, expected):
         raise CsrfFailed(
             _(
-                "Il modulo è scaduto o non proviene da questa applicazione. "
-                "Ricaricare la pagina e riprovare."
+                "Il modulo è scaduto o non proviene da questa applicazione (token CSRF mancante "
+                "o errato): ricarica la pagina e riprova."
             )
         )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, request, session
-from flask_babel import Babel
+from flask_babel import Babel, get_locale
 
 LANGUAGES = ("it", "en")
 
@@ -21,3 +21,4 @@ def init_i18n(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Rome")
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(app.root_path) + "/translations")
     Babel(app, locale_selector=select_locale)
+    app.jinja_env.globals.setdefault("get_locale", get_locale)

@@ -2,7 +2,7 @@
 
 from .clock import frozen_now
 from .instance import Failure, Instance, ReadyTask
-from .parsing import ParsedProcess
+from .parsing import ParsedProcess, load_xml
 from .properties import TaskProperties, parse_escalation, parse_properties, resolve_form
 from .runtime import Runtime, Specs
 from .scripting import ScriptError
@@ -17,6 +17,7 @@ __all__ = [
     "Specs",
     "TaskProperties",
     "frozen_now",
+    "load_xml",
     "parse_escalation",
     "parse_properties",
     "resolve_form",

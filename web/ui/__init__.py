@@ -10,8 +10,10 @@ def init_ui(app: Flask) -> None:
     from .auth import bp as auth
     from .cases import bp as cases
     from .chrome import init_chrome
+    from .dashboard import bp as dashboard
     from .errors import init_errors
     from .labels import init_labels
+    from .models import bp as models
     from .notifications import bp as notifications
     from .oidc import init_oidc
     from .pages import bp as pages
@@ -22,5 +24,5 @@ def init_ui(app: Flask) -> None:
     init_chrome(app)
     init_labels(app)
     init_oidc(app, app.extensions["percorsi"].settings)
-    for blueprint in (pages, auth, worklist, tasks, cases, notifications):
+    for blueprint in (pages, auth, worklist, tasks, cases, notifications, models, dashboard):
         app.register_blueprint(blueprint)

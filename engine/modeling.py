@@ -1,0 +1,181 @@
+"""Coordinator use cases on process models: the catalogue, a version's source, editor deploys."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from .access import NETWORK_ROLES
+from .actors import Actor
+from .deployment import Deployed, available_forms, deploy_model, latest_version, require_coordinator
+from .errors import InvalidInput, ModelInvalid, ModelNotFound
+from .model_diff import BPMN, ModelDiff, diff_models
+from .models import Case, Organization, ProcessModel, ProcessVersion, User
+from .progress import RUNNING
+from .spiff import load_xml
+from .spiff.properties import ESCALATION_ACTIONS, PRIORITY_NAMES
+from .uow import UnitOfWork
+
+PROCESS_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]{0,119}$")
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    """One deployed version as the catalogue lists it."""
+
+    number: int
+    deployed_at: datetime
+    deployed_by: str
+    running_cases: int
+    total_cases: int
+
+
+@dataclass(frozen=True)
+class ModelRow:
+    process_id: str
+    name: str
+    versions: list[VersionRow]
+
+    @property
+    def latest(self) -> VersionRow:
+        return self.versions[0]
+
+
+@dataclass(frozen=True)
+class VersionSource:
+    """The BPMN of one version, for the Modeler and the viewers."""
+
+    process_id: str
+    name: str
+    number: int
+    latest_number: int
+    bpmn_file: str
+    bpmn_xml: str
+
+
+@dataclass(frozen=True)
+class EditorOptions:
+    """What the Modeler's properties panel offers to choose from."""
+
+    roles: tuple[str, ...]
+    organizations: list[tuple[str, str]]
+    forms: list[str]
+    priorities: tuple[str, ...] = tuple(PRIORITY_NAMES)
+    escalation_actions: tuple[str, ...] = ESCALATION_ACTIONS
+
+
+def list_models(uow: UnitOfWork, actor: Actor) -> list[ModelRow]:
+    """Every model with its versions (newest first) and how many cases run on each."""
+    require_coordinator(actor)
+    counts: dict[int, tuple[int, int]] = {}
+    for version_id, status, n in uow.session.execute(
+        select(Case.version_id, Case.status, func.count()).group_by(Case.version_id, Case.status)
+    ):
+        running, total = counts.get(version_id, (0, 0))
+        counts[version_id] = (running + (n if status == RUNNING else 0), total + n)
+    rows = uow.session.execute(
+        select(ProcessModel, ProcessVersion, User.username)
+        .join(ProcessVersion, ProcessVersion.model_id == ProcessModel.id)
+        .outerjoin(User, User.id == ProcessVersion.deployed_by)
+        .order_by(ProcessModel.name, ProcessModel.id, ProcessVersion.number.desc())
+    ).all()
+    models: dict[int, ModelRow] = {}
+    for model, version, username in rows:
+        row = models.setdefault(model.id, ModelRow(model.process_id, model.name, []))
+        running, total = counts.get(version.id, (0, 0))
+        row.versions.append(
+            VersionRow(version.number, version.deployed_at, username or "system", running, total)
+        )
+    return list(models.values())
+
+
+def process_names(uow: UnitOfWork) -> list[tuple[str, str]]:
+    """Every deployed process as (process id, name), by name; names are not personal data."""
+    rows = uow.session.execute(
+        select(ProcessModel.process_id, ProcessModel.name).order_by(ProcessModel.name)
+    ).all()
+    return [(p, n) for p, n in rows]
+
+
+def model_source(uow: UnitOfWork, process_id: str, number: int | None = None) -> VersionSource:
+    """The BPMN of a version (the latest when no number is given); ModelNotFound otherwise."""
+    latest = latest_version(uow, process_id)
+    version = latest if number is None else _version(uow, process_id, number)
+    name = uow.session.get_one(ProcessModel, version.model_id).name
+    return VersionSource(
+        process_id, name, version.number, latest.number, version.bpmn_file, version.bpmn_xml
+    )
+
+
+def _version(uow: UnitOfWork, process_id: str, number: int) -> ProcessVersion:
+    found = uow.session.scalar(
+        select(ProcessVersion)
+        .join(ProcessModel)
+        .where(ProcessModel.process_id == process_id, ProcessVersion.number == number)
+    )
+    if found is None:
+        raise ModelNotFound(f"process model {process_id!r} has no version {number}")
+    return found
+
+
+def editable_source(
+    uow: UnitOfWork, actor: Actor, process_id: str, number: int | None = None
+) -> VersionSource:
+    """A version's BPMN for the Modeler (coordinators only)."""
+    require_coordinator(actor)
+    return model_source(uow, process_id, number)
+
+
+def editor_options(uow: UnitOfWork, actor: Actor) -> EditorOptions:
+    """Roles, organisation codes and deployed form keys for the properties panel."""
+    require_coordinator(actor)
+    orgs = uow.session.execute(
+        select(Organization.code, Organization.name).order_by(Organization.code)
+    ).all()
+    return EditorOptions(NETWORK_ROLES, [(c, n) for c, n in orgs], available_forms(uow))
+
+
+def diff_versions(
+    uow: UnitOfWork, actor: Actor, process_id: str, before: int, after: int
+) -> ModelDiff:
+    """Elements added, removed and changed from version `before` to version `after`."""
+    require_coordinator(actor)
+    old, new = _version(uow, process_id, before), _version(uow, process_id, after)
+    return diff_models(old.bpmn_xml, new.bpmn_xml, uow.settings.max_upload_bytes)
+
+
+def deploy_edited(
+    uow: UnitOfWork, actor: Actor, xml: str, *, dry_run: bool = False
+) -> list[Deployed]:
+    """Validate (dry run) or deploy the Modeler's BPMN, with the DMN its versions already use."""
+    require_coordinator(actor)
+    content = xml.encode("utf-8")
+    ids = _process_ids(uow, content)
+    filename = f"{ids[0]}.bpmn"
+    files: dict[str, bytes] = {}
+    for process_id in ids:
+        try:
+            latest = latest_version(uow, process_id)
+        except ModelNotFound:
+            continue
+        filename = latest.bpmn_file
+        files.update({name: text.encode("utf-8") for name, text in latest.dmn.items()})
+    files[filename] = content
+    return deploy_model(uow, files, actor, dry_run=dry_run)
+
+
+def _process_ids(uow: UnitOfWork, content: bytes) -> list[str]:
+    tree = load_xml("model.bpmn", content, uow.settings.max_upload_bytes)
+    ids = [p.get("id") or "" for p in tree.iterfind(f"{BPMN}process")]
+    bad = [i for i in ids if not PROCESS_ID.match(i)]
+    if bad:
+        raise ModelInvalid(
+            f"process id {bad[0]!r} must start with a letter and hold only letters, digits, _ -",
+            [{"element_id": bad[0] or None, "message": "invalid process id"}],
+        )
+    if not ids:
+        raise InvalidInput("the diagram holds no BPMN process", [])
+    return ids

@@ -1,0 +1,186 @@
+"""The dashboard: the network's indicators, charts, the heatmap on a diagram, CSV exports."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from flask_babel import gettext as _
+
+from engine.accounts import organization_names
+from engine.errors import InvalidInput
+from engine.exports import case_export
+from engine.heatmap import process_heatmap
+from engine.indicator_queries import DIMENSIONS, DashboardQuery
+from engine.indicators import Dashboard, IndicatorMap, cell_number, compute_dashboard
+from engine.modeling import process_names
+from workflows.indicators import INDICATORS
+
+from ..auth import current_actor, engine
+from .csv_export import csv_response, dashboard_rows
+from .guards import install_error_pages
+from .vocabulary import DIMENSION_LABELS, OUTCOME_LABELS, TARGET_GROUP_LABELS, label
+
+bp = Blueprint("dashboard", __name__)
+install_error_pages(bp)
+EXPORTS = ("indicators", "outcomes", "backlog", "cases")
+
+
+def indicator_map() -> IndicatorMap:
+    """The milestone elements of the pathways (workflows/indicators.py, or the app's config)."""
+    found = current_app.config.get("PERCORSI_INDICATORS")
+    return found if isinstance(found, IndicatorMap) else INDICATORS
+
+
+def _date(name: str) -> datetime | None:
+    text = request.args.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError as exc:
+        raise InvalidInput(
+            f"{name} must be a date such as 2026-01-31, not {text!r}",
+            [{"field": name, "message": "not a date (YYYY-MM-DD)"}],
+        ) from exc
+
+
+def dashboard_query(process: str | None = None) -> DashboardQuery:
+    """The breakdown and filters of the query string (the end date is inclusive)."""
+    until = _date("to")
+    q = DashboardQuery(
+        by=request.args.get("by", "target_group") or "target_group",
+        process=process or request.args.get("process") or None,
+        opened_from=_date("from"),
+        opened_to=until + timedelta(days=1) if until else None,
+    )
+    q.check()
+    return q
+
+
+def group_label(by: str, key: str, orgs: dict[str, str]) -> str:
+    """How a group of the breakdown is shown."""
+    if key == "*":
+        return str(_("Totale"))
+    if by == "organization":
+        return orgs.get(key, key) if key else label({}, key)
+    return label(TARGET_GROUP_LABELS if by == "target_group" else {}, key)
+
+
+@bp.get("/dashboard")
+def index() -> str:
+    """Indicators by the chosen breakdown, with charts and the heatmap."""
+    actor = current_actor()
+    q = dashboard_query()
+    with engine().uow(write=False) as uow:
+        board = compute_dashboard(uow, actor, q, indicator_map())
+        processes = process_names(uow)
+        orgs = organization_names(uow)
+    names = {g.key: group_label(q.by, g.key, orgs) for g in [*board.groups, board.total]}
+    heat = q.process or (processes[0][0] if processes else "")
+    return render_template(
+        "dashboard/index.html",
+        board=board,
+        q=q,
+        args=request.args,
+        names=names,
+        orgs=orgs,
+        processes=processes,
+        dimensions=[(d, DIMENSION_LABELS[d]) for d in DIMENSIONS],
+        dimension_label=DIMENSION_LABELS[q.by],
+        outcome_label=lambda v: label(OUTCOME_LABELS, v),
+        exports=EXPORTS,
+        config=chart_config(board, names, orgs, heat),
+    )
+
+
+def chart_config(
+    board: Dashboard, names: dict[str, str], orgs: dict[str, str], heat: str
+) -> dict[str, Any]:
+    """Numbers for dashboard.js: hidden values are null and are not drawn."""
+    groups = board.groups
+    return {
+        "groups": [names[g.key] for g in groups],
+        "referrals": [cell_number(g.referrals) for g in groups],
+        "inTime": [cell_number(g.assessments_in_time_pct) for g in groups],
+        "medians": [
+            [cell_number(getattr(g, f)) for g in groups]
+            for f in ("days_referral_assessment", "days_assessment_patto", "days_patto_service")
+        ],
+        "outcomes": {
+            "labels": [label(OUTCOME_LABELS, o.value) for o in board.outcomes],
+            "values": [cell_number(o.total) for o in board.outcomes],
+        },
+        "backlog": {
+            "labels": [orgs.get(b.organization, label({}, b.organization)) for b in board.backlog],
+            "open": [cell_number(b.open) for b in board.backlog],
+            "overdue": [cell_number(b.overdue) for b in board.backlog],
+            "escalated": [cell_number(b.escalated) for b in board.backlog],
+        },
+        "heatmapUrl": url_for(".heatmap"),
+        "heatmapProcess": heat,
+        "text": chart_texts(),
+    }
+
+
+def chart_texts() -> dict[str, Any]:
+    return {
+        "referrals": _("Segnalazioni"),
+        "inTime": _("% analisi preliminari nei termini"),
+        "stages": [
+            _("Segnalazione → analisi preliminare"),
+            _("Analisi preliminare → patto"),
+            _("Patto → primo servizio"),
+        ],
+        "days": _("giorni (mediana)"),
+        "outcomes": _("Esiti"),
+        "open": _("Aperti"),
+        "overdue": _("Scaduti"),
+        "escalated": _("In escalation"),
+        "cases": _("casi"),
+        "hidden": _("meno di 5 casi"),
+        "missing": _(
+            "Attività con casi in attesa non presenti nell'ultima versione del diagramma:"
+        ),
+        "noCases": _("Nessun caso in corso è fermo su un'attività di questo processo."),
+        "failed": _("La mappa non può essere caricata: %(detail)s"),
+    }
+
+
+@bp.get("/dashboard/heatmap.json")
+def heatmap() -> Response:
+    """The latest diagram of a process and the running cases waiting at each activity."""
+    actor = current_actor()
+    q = dashboard_query(process=request.args.get("process") or None)
+    with engine().uow(write=False) as uow:
+        found = process_heatmap(uow, actor, q)
+    return jsonify(
+        {
+            "process_id": found.process_id,
+            "name": found.name,
+            "version": found.version,
+            "xml": found.bpmn_xml,
+            "counts": found.counts,
+        }
+    )
+
+
+@bp.get("/dashboard/export.csv")
+def export() -> Response:
+    """A pseudonymised CSV: aggregates for everyone, one row per case for coordinators."""
+    actor = current_actor()
+    kind = request.args.get("kind", "indicators")
+    if kind not in EXPORTS:
+        raise InvalidInput(
+            f"kind must be one of {', '.join(EXPORTS)}, not {kind!r}",
+            [{"field": "kind", "message": "unknown export"}],
+        )
+    q = dashboard_query()
+    with engine().uow(write=False) as uow:
+        if kind == "cases":
+            rows = case_export(uow, actor, q, indicator_map())
+        else:
+            rows = dashboard_rows(kind, compute_dashboard(uow, actor, q, indicator_map()))
+    stamp = datetime.now(UTC).strftime("%Y%m%d")
+    return csv_response(rows, f"percorsi-{kind}-{stamp}.csv")

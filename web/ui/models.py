@@ -1,0 +1,195 @@
+"""Coordinator pages: model catalogue, bpmn-js Modeler with validate and deploy, version diffs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask_babel import gettext as _
+
+from engine.errors import InvalidInput
+from engine.modeling import (
+    EditorOptions,
+    VersionSource,
+    deploy_edited,
+    diff_versions,
+    editable_source,
+    editor_options,
+    list_models,
+)
+
+from ..auth import current_actor, engine
+from .guards import install_error_pages
+from .vocabulary import ELEMENT_TYPES, ESCALATION_LABELS, PRIORITY_LABELS, ROLE_LABELS, label
+
+bp = Blueprint("models", __name__)
+install_error_pages(bp)
+
+
+def number_arg(name: str) -> int | None:
+    """A positive whole number from the query string, None when absent, else a clear error."""
+    text = request.args.get(name, "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or int(text) < 1:
+        raise InvalidInput(
+            f"{name} must be a version number (1, 2, ...), not {text!r}",
+            [{"field": name, "message": "not a version number"}],
+        )
+    return int(text)
+
+
+@bp.get("/models")
+def index() -> str:
+    """Every model with its versions and the cases running on each."""
+    actor = current_actor()
+    with engine().uow(write=False) as uow:
+        models = list_models(uow, actor)
+    return render_template("models/index.html", models=models)
+
+
+@bp.get("/models/new")
+def new() -> str:
+    """The Modeler on a blank diagram."""
+    return _editor(None, None)
+
+
+@bp.get("/models/<process_id>/edit")
+def edit(process_id: str) -> str:
+    """The Modeler on the latest version, or on ?version=n."""
+    return _editor(process_id, number_arg("version"))
+
+
+def _editor(process_id: str | None, number: int | None) -> str:
+    actor = current_actor()
+    with engine().uow(write=False) as uow:
+        options = editor_options(uow, actor)
+        source = editable_source(uow, actor, process_id, number) if process_id else None
+    config = editor_config(options, source)
+    return render_template("models/edit.html", source=source, config=config)
+
+
+def editor_config(options: EditorOptions, source: VersionSource | None) -> dict[str, Any]:
+    """What modeler.js needs: where things are, what may be chosen, and its texts."""
+    return {
+        "isNew": source is None,
+        "processId": source.process_id if source else "",
+        "xmlUrl": (
+            url_for(".source", process_id=source.process_id, version=source.number)
+            if source
+            else None
+        ),
+        "validateUrl": url_for(".validate"),
+        "deployUrl": url_for(".deploy"),
+        "editUrl": url_for(".edit", process_id="__ID__"),
+        "roles": [{"code": r, "label": label(ROLE_LABELS, r)} for r in options.roles],
+        "organizations": [{"code": c, "label": n} for c, n in options.organizations],
+        "forms": options.forms,
+        "priorities": [{"code": p, "label": label(PRIORITY_LABELS, p)} for p in options.priorities],
+        "escalationActions": [
+            {"code": a, "label": label(ESCALATION_LABELS, a)} for a in options.escalation_actions
+        ],
+        "newProcessName": _("Nuovo percorso"),
+        "text": modeler_texts(),
+    }
+
+
+def modeler_texts() -> dict[str, str]:
+    """Texts modeler.js shows, translated here (the page has no other catalogue)."""
+    return {
+        "valid": _("Il modello è valido: può essere pubblicato."),
+        "invalid": _("Problemi trovati: %(n)s. Correggili prima di pubblicare."),
+        "deployed": _("Pubblicata la versione %(n)s. I nuovi casi useranno questa versione."),
+        "unchanged": _("Nessuna modifica rispetto alla versione %(n)s: nulla da pubblicare."),
+        "failed": _("Il server non ha risposto come previsto: %(detail)s"),
+        "unsaved": _("Ci sono modifiche non pubblicate. Uscire comunque?"),
+        "noElement": _("Problema generale del modello"),
+        "dirty": _("Modifiche non pubblicate"),
+        "clean": _("Nessuna modifica da pubblicare"),
+        "importError": _("Il diagramma non può essere aperto: %(detail)s"),
+        "line": _("riga"),
+        "editing": _("Stai modificando la versione %(n)s (ultima pubblicata: %(latest)s)."),
+    }
+
+
+@bp.get("/models/<process_id>/xml")
+def source(process_id: str) -> Response:
+    """The BPMN XML of a version (the Modeler loads it from here)."""
+    actor = current_actor()
+    with engine().uow(write=False) as uow:
+        found = editable_source(uow, actor, process_id, number_arg("version"))
+    response = Response(found.bpmn_xml, mimetype="application/xml")
+    response.headers["Content-Disposition"] = f'inline; filename="{found.bpmn_file}"'
+    return response
+
+
+def posted_xml() -> str:
+    """The diagram sent by the Modeler, as {"xml": "..."} or a form field."""
+    body = request.get_json(silent=True) if request.is_json else None
+    xml = body.get("xml") if isinstance(body, dict) else request.form.get("xml")
+    if not isinstance(xml, str) or not xml.strip():
+        raise InvalidInput(
+            'send the diagram as JSON {"xml": "<bpmn:definitions ...>"}',
+            [{"field": "xml", "message": "missing"}],
+        )
+    return xml
+
+
+@bp.post("/models/validate")
+def validate() -> Response:
+    """Check the Modeler's diagram as a deploy would, storing nothing."""
+    actor = current_actor()
+    with engine().uow() as uow:
+        checked = deploy_edited(uow, actor, posted_xml(), dry_run=True)
+    return jsonify({"valid": True, "processes": [d.process_id for d in checked]})
+
+
+@bp.post("/models/deploy")
+def deploy() -> Response:
+    """Deploy the Modeler's diagram as a new version (or report it unchanged)."""
+    actor = current_actor()
+    with engine().uow() as uow:
+        deployed = deploy_edited(uow, actor, posted_xml())
+    return jsonify(
+        {
+            "deployed": [
+                {
+                    "process_id": d.process_id,
+                    "name": d.name,
+                    "number": d.number,
+                    "created": d.created,
+                    "edit_url": url_for(".edit", process_id=d.process_id),
+                }
+                for d in deployed
+            ]
+        }
+    )
+
+
+@bp.get("/models/<process_id>/diff")
+def diff(process_id: str) -> str:
+    """Elements added, removed and changed between two versions (default: the last two)."""
+    actor = current_actor()
+    with engine().uow(write=False) as uow:
+        latest = editable_source(uow, actor, process_id)
+        after = number_arg("to") or latest.number
+        before = number_arg("from") or max(1, after - 1)
+        changes = diff_versions(uow, actor, process_id, before, after)
+    markers = {
+        **{e.element_id: "added" for e in changes.added},
+        **{c.element.element_id: "changed" for c in changes.changed},
+    }
+    config = {
+        "xmlUrl": url_for(".source", process_id=process_id, version=after),
+        "markers": markers,
+    }
+    return render_template(
+        "models/diff.html",
+        latest=latest,
+        before=before,
+        after=after,
+        diff=changes,
+        config=config,
+        types=ELEMENT_TYPES,
+        label=label,
+    )

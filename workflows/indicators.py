@@ -1,0 +1,23 @@
+"""Which elements of the bundled pathway mark the milestones the network's indicators measure.
+
+This is the one place to change when `bpmn/percorso_inclusione.bpmn` renames its tasks: the
+dashboard reads the first completion of any listed element as the milestone's date, and the
+outcome from the named field of the outcome task's form data.
+"""
+
+from __future__ import annotations
+
+from engine.indicators import IndicatorMap
+
+INDICATORS = IndicatorMap(
+    # Analisi preliminare: always done; 30 days for ordinary cases (its dueIn in the model).
+    assessment=("analisi_preliminare",),
+    # Patto / progetto personalizzato signed (PaIS, CPI service pact, or joint project).
+    patto=("firma_patto", "patto_servizio_cpi", "progetto_sociale"),
+    # The first service actually started, whichever branch it comes from.
+    first_service=("avvio_servizi", "avvio_servizio"),
+    # The outcome recorded before closure, in the `esito` field of its form.
+    outcome=("registra_esito", "esito"),
+    outcome_field="esito",
+    patto_days=60,
+)
