@@ -13,11 +13,17 @@ INDICATORS = IndicatorMap(
     # Analisi preliminare: always done; 30 days for ordinary cases (its dueIn in the model).
     assessment=("analisi_preliminare",),
     # Patto / progetto personalizzato signed (PaIS, CPI service pact, or joint project).
-    patto=("firma_patto", "patto_servizio_cpi", "progetto_sociale"),
+    patto=("patto_servizio_cpi", "progetto_sociale", "patto_congiunto"),
     # The first service actually started, whichever branch it comes from.
-    first_service=("avvio_servizi", "avvio_servizio"),
+    first_service=(
+        "avvio_servizio_cpi",
+        "avvio_formazione",
+        "avvio_tirocinio_inclusione",
+        "avvio_inserimento_coop_b",
+        "avvio_convenzione_l68",
+    ),
     # The outcome recorded before closure, in the `esito` field of its form.
-    outcome=("registra_esito", "esito"),
-    outcome_field="esito",
+    outcome=("esito_percorso",),
+    outcome_field="outcome",
     patto_days=60,
 )
