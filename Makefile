@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 # never built. web/static/vendor is generated, not committed.
 $(ASSETS): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
-	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bootstrap-italia $(VENDOR)/bpmn-js
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bootstrap-italia $(VENDOR)/bpmn-js $(VENDOR)/swagger-ui
 	cp -r node_modules/bootstrap-italia/dist/css node_modules/bootstrap-italia/dist/js \
 	      node_modules/bootstrap-italia/dist/fonts node_modules/bootstrap-italia/dist/svg \
 	      $(VENDOR)/bootstrap-italia/
@@ -31,6 +31,9 @@ $(ASSETS): package.json package-lock.json
 	cp -r node_modules/bpmn-js/dist/assets $(VENDOR)/bpmn-js/
 	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	cp node_modules/swagger-ui-dist/swagger-ui.css node_modules/swagger-ui-dist/swagger-ui-bundle.js \
+	   node_modules/swagger-ui-dist/swagger-ui-standalone-preset.js \
+	   node_modules/swagger-ui-dist/LICENSE $(VENDOR)/swagger-ui/
 	touch $(ASSETS)
 
 assets: $(ASSETS)

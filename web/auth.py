@@ -10,13 +10,22 @@ from flask import current_app, g, request, session
 
 from engine import Actor, Engine
 from engine.accounts import authenticate_token, check_password, load_actor
-from engine.errors import EngineError, Unauthenticated, UserNotFound
+from engine.errors import EngineError, Forbidden, Unauthenticated, UserNotFound
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# A cross-site form cannot send these headers, so requiring one on cookie-authenticated API
+# writes stops cross-site request forgery (HTMX sends HX-Request itself).
+CSRF_HEADERS = ("X-Requested-With", "HX-Request")
 
 
 class TooManyAttempts(EngineError):
     """Authentication failed too often from one address; try again later."""
 
     title = "Too many attempts"
+
+    @property
+    def retry_after(self) -> int:
+        return int(self.context.get("retry_after", 60))
 
 
 class FailureLimiter:
@@ -32,7 +41,11 @@ class FailureLimiter:
             recent = self._recent(key)
             if len(recent) >= self.limit:
                 wait = int(self.window - (time.monotonic() - recent[0])) + 1
-                raise TooManyAttempts(f"too many failed attempts; try again in {wait} s")
+                raise TooManyAttempts(
+                    f"too many failed attempts; try again in {wait} s", retry_after=wait
+                )
+            if not recent:
+                del self._failures[key]  # forget addresses whose failures have expired
 
     def fail(self, key: str) -> None:
         with self._lock:
@@ -68,10 +81,22 @@ def current_actor() -> Actor:
     if header.startswith("Bearer "):
         g.actor = _from_token(header[len("Bearer ") :].strip())
     elif session.get("username"):
+        _require_csrf_header()
         g.actor = _from_session(str(session["username"]))
     else:
         raise Unauthenticated("log in or send an Authorization: Bearer token")
     return current_actor()
+
+
+def _require_csrf_header() -> None:
+    """Cookie-authenticated API writes must carry a header no cross-site form can send."""
+    if request.method in SAFE_METHODS or not request.path.startswith("/api/"):
+        return
+    if not any(request.headers.get(h) for h in CSRF_HEADERS):
+        raise Forbidden(
+            "a session-authenticated API request that changes data needs the "
+            "X-Requested-With header (protection against cross-site request forgery)"
+        )
 
 
 def _from_token(token: str) -> Actor:

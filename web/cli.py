@@ -313,3 +313,7 @@ def serve(ctx: Context, host: str, port: int) -> None:
 
     app = create_app(engine=ctx.engine, start_scheduler=True)
     app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+# The account and token commands live in their own module; importing it registers them.
+from . import cli_accounts  # noqa: E402, F401

@@ -1,0 +1,82 @@
+"""REST API v1 (flask-smorest): a thin adapter that parses, calls one use case, and dumps."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask
+from flask_smorest import Api
+
+from ..problems import PROBLEM
+from .guards import guard_input
+from .schemas import ProblemSchema
+
+PREFIX = "/api/v1"
+
+
+class PercorsiApi(Api):  # type: ignore[misc]
+    """flask-smorest's Api whose errors are documented and answered as problem+json."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_error_handlers(self) -> None:
+        """Errors are turned into problems by web/problems.py, the one place for that."""
+
+    def _register_responses(self) -> None:
+        """Error responses are documented as application/problem+json, as they are sent."""
+        for status in HTTPStatus:
+            if status < 400:
+                continue
+            self.spec.components.response(status.name, _problem(status.phrase), lazy=True)
+        self.spec.components.response("DEFAULT_ERROR", _problem("An error"), lazy=True)
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {PROBLEM: {"schema": ProblemSchema}}}
+
+
+def _config(app: Flask) -> None:
+    app.config.update(
+        API_TITLE="Percorsi",
+        API_VERSION="1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX=PREFIX,
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="/static/vendor/swagger-ui/",
+        API_SPEC_OPTIONS=_spec_options(),
+    )
+
+
+def _spec_options() -> dict[str, Any]:
+    return {
+        "info": {
+            "description": (
+                "Cases, tasks and models of the active-inclusion network. Authenticate with "
+                "`Authorization: Bearer <token>` (see `percorsi token create`). Errors are "
+                "application/problem+json. Lists are paginated by cursor: pass `next_cursor` "
+                "back as `cursor`."
+            )
+        },
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer"},
+                "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "session"},
+            }
+        },
+        "security": [{"bearerAuth": []}, {"sessionCookie": []}],
+        "servers": [{"url": "/"}],
+    }
+
+
+def init_api(app: Flask) -> None:
+    """Mount the API under /api/v1 with its OpenAPI document and Swagger UI."""
+    from . import account, admin, cases, incidents, messages, models, tasks
+
+    _config(app)
+    api = PercorsiApi(app)
+    for module in (account, models, cases, tasks, incidents, messages, admin):
+        module.blp.before_request(guard_input)
+        api.register_blueprint(module.blp, url_prefix=f"{PREFIX}{module.PATH}")
+    app.extensions["percorsi_api"] = api
