@@ -5,7 +5,7 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 from flask_smorest import Api
 
 from ..problems import PROBLEM
@@ -77,6 +77,11 @@ def init_api(app: Flask) -> None:
     _config(app)
     api = PercorsiApi(app)
     for module in (account, models, cases, tasks, incidents, messages, admin):
-        module.blp.before_request(guard_input)
         api.register_blueprint(module.blp, url_prefix=f"{PREFIX}{module.PATH}")
+    app.before_request(_guard)
     app.extensions["percorsi_api"] = api
+
+
+def _guard() -> None:
+    if request.path.startswith(PREFIX + "/"):
+        guard_input()
