@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from engine import Engine
+from engine import Engine, accounts
 from engine.accounts import create_token, create_user, ensure_organization
 from tests.support import Driver
 
@@ -77,6 +78,15 @@ class Api:
     def task_id(self, reference: str, element_id: str = "intake") -> int:
         [task] = [t for t in Driver(self.engine).tasks(reference) if t.element_id == element_id]
         return int(task.id)
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real argon2 at its lowest cost: the default (64 MiB, 3 passes) makes each test's
+    people take seconds on a busy machine, and the cost is not what these tests are about."""
+    monkeypatch.setattr(
+        accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
 
 
 @pytest.fixture
