@@ -25,8 +25,8 @@ from .progress import lock_case
 from .uow import UnitOfWork
 
 WIDE_ROLES = ("coordinator", "auditor")
-AGGREGATE_ONLY = "cabina_viewer"
-ROLES = (
+# The roles of DOMAIN.md, in its order.
+NETWORK_ROLES = (
     "case_manager",
     "equipe_member",
     "cpi_operator",
@@ -37,18 +37,19 @@ ROLES = (
     "coop_tutor",
     "cav_operator",
     "coordinator",
-    "cabina_viewer",
     "auditor",
+    "cabina_viewer",
 )
+AGGREGATE_ONLY = "cabina_viewer"
 # Roles that only read: they may not open cases or send messages on behalf of a case.
 READ_ONLY_ROLES = frozenset({AGGREGATE_ONLY, "auditor"})
 
 
 def check_role(role: str) -> str:
     """The role if it is one of the network's roles (DOMAIN.md); InvalidInput otherwise."""
-    if role not in ROLES:
+    if role not in NETWORK_ROLES:
         raise InvalidInput(
-            f"unknown role {role!r}; one of: {', '.join(ROLES)}",
+            f"unknown role {role!r}; one of: {', '.join(NETWORK_ROLES)}",
             [{"field": "role", "message": "unknown role"}],
         )
     return role
@@ -152,8 +153,12 @@ def require_case_closer(actor: Actor, case: Case) -> None:
 
 
 def visible_task(uow: UnitOfWork, actor: Actor, task_id: int) -> HumanTask:
-    """The task if the actor may see it; TaskNotFound otherwise (existence is not disclosed)."""
-    task = uow.session.scalar(select(HumanTask).where(HumanTask.id == task_id, task_scope(actor)))
+    """The task if it is in the actor's scope or in a case they see (its case view lists it);
+    TaskNotFound otherwise, so that tasks of foreign cases are not disclosed."""
+    in_visible_case = HumanTask.case_id.in_(select(Case.id).where(case_scope(actor)))
+    task = uow.session.scalar(
+        select(HumanTask).where(HumanTask.id == task_id, or_(task_scope(actor), in_visible_case))
+    )
     if task is None:
         raise TaskNotFound(f"no task {task_id}")
     return task

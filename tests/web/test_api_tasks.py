@@ -67,7 +67,8 @@ def test_claim_unclaim_assign_and_conflicts(api: Api) -> None:
     assert claimed.status_code == 200 and claimed.json["assignee"] == "giulia"
     assert "someone else" in problem_of(paolo.post(f"/api/v1/tasks/{task_id}/claim"), 409)["detail"]
     problem_of(paolo.post(f"/api/v1/tasks/{task_id}/complete", json={"data": INTAKE}), 409)
-    problem_of(api.as_("marco").post(f"/api/v1/tasks/{task_id}/claim"), 404)
+    problem_of(api.as_("marco").post(f"/api/v1/tasks/{task_id}/claim"), 404)  # foreign case
+    problem_of(api.as_("clara").post(f"/api/v1/tasks/{task_id}/claim"), 403)  # sees, may not
     assert giulia.post(f"/api/v1/tasks/{task_id}/unclaim").json["assignee"] is None
     assigned = giulia.post(f"/api/v1/tasks/{task_id}/assign", json={"user": "paolo"})
     assert assigned.json["assignee"] == "paolo"

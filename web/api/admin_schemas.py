@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
-from engine.access import ROLES
+from engine.access import NETWORK_ROLES
 
 from .fields import text
 from .schemas import ProblemItemSchema
@@ -83,7 +83,7 @@ class MembershipSchema(Schema):
 
 class MembershipInSchema(Schema):
     organization = text(64, required=True)
-    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    role = fields.String(required=True, validate=validate.OneOf(NETWORK_ROLES))
 
 
 class ProfileSchema(Schema):
