@@ -9,7 +9,7 @@ PORT ?= 5000
 VENDOR := web/static/vendor
 ASSETS := $(VENDOR)/.copied
 
-.PHONY: run test lint types pytest setup assets clean bench
+.PHONY: run test lint types pytest setup assets clean bench bench-api
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,9 @@ test: lint types pytest
 
 bench: $(STAMP)
 	$(BIN)/python bench/engine.py
+
+bench-api: $(STAMP)
+	$(BIN)/python bench/api.py
 
 clean:
 	rm -rf $(VENV) instance node_modules $(VENDOR) .mypy_cache .ruff_cache .pytest_cache

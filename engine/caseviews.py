@@ -132,7 +132,10 @@ def _identity(uow: UnitOfWork, actor: Actor, case: Case) -> dict[str, Any] | Non
 def _version_number(uow: UnitOfWork, case: Case) -> int:
     from .models import ProcessVersion
 
-    return uow.session.get_one(ProcessVersion, case.version_id).number
+    number = uow.session.scalar(  # the number only: the row also holds the specs and XML
+        select(ProcessVersion.number).where(ProcessVersion.id == case.version_id)
+    )
+    return int(number or 0)
 
 
 def _open_tasks(uow: UnitOfWork, case: Case) -> list[dict[str, Any]]:

@@ -162,6 +162,8 @@ def form_schema(uow: UnitOfWork, case: Case, task: HumanTask) -> dict[str, Any] 
     """The JSON Schema of the task's form, from the case's version."""
     if not task.form_key:
         return None
-    version = uow.session.get_one(ProcessVersion, case.version_id)
-    schema = version.forms.get(task.form_key)
+    forms = uow.session.scalar(  # the forms only: the row also holds the specs and XML
+        select(ProcessVersion.forms).where(ProcessVersion.id == case.version_id)
+    )
+    schema = (forms or {}).get(task.form_key)
     return dict(schema) if isinstance(schema, dict) else None

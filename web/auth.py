@@ -5,12 +5,14 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict, deque
+from contextlib import AbstractContextManager, nullcontext
 
 from flask import current_app, g, request, session
 
 from engine import Actor, Engine
 from engine.accounts import authenticate_token, check_password, load_actor
 from engine.errors import EngineError, Forbidden, Unauthenticated, UserNotFound
+from engine.uow import UnitOfWork
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # A cross-site form cannot send these headers, so requiring one on cookie-authenticated API
@@ -72,20 +74,25 @@ def _client_key() -> str:
     return request.remote_addr or "unknown"
 
 
-def current_actor() -> Actor:
-    """The authenticated actor of this request, or Unauthenticated."""
+def current_actor(uow: UnitOfWork | None = None) -> Actor:
+    """The authenticated actor of this request, or Unauthenticated (read in `uow` if given)."""
     if "actor" in g:
         actor: Actor = g.actor
         return actor
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        g.actor = _from_token(header[len("Bearer ") :].strip())
+        g.actor = _from_token(header[len("Bearer ") :].strip(), uow)
     elif session.get("username"):
         _require_csrf_header()
-        g.actor = _from_session(str(session["username"]))
+        g.actor = _from_session(str(session["username"]), uow)
     else:
         raise Unauthenticated("log in or send an Authorization: Bearer token")
     return current_actor()
+
+
+def _in(uow: UnitOfWork | None) -> AbstractContextManager[UnitOfWork]:
+    """The request's unit of work when there is one, else a short read-only one."""
+    return nullcontext(uow) if uow is not None else engine().uow(write=False)
 
 
 def _require_csrf_header() -> None:
@@ -99,19 +106,19 @@ def _require_csrf_header() -> None:
         )
 
 
-def _from_token(token: str) -> Actor:
+def _from_token(token: str, within: UnitOfWork | None = None) -> Actor:
     limiter().check(_client_key())
     try:
-        with engine().uow(write=False) as uow:
+        with _in(within) as uow:
             return authenticate_token(uow, token)
     except Unauthenticated:
         limiter().fail(_client_key())
         raise
 
 
-def _from_session(username: str) -> Actor:
+def _from_session(username: str, within: UnitOfWork | None = None) -> Actor:
     try:
-        with engine().uow(write=False) as uow:
+        with _in(within) as uow:
             return load_actor(uow, username)
     except UserNotFound as exc:
         session.clear()

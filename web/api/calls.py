@@ -25,9 +25,8 @@ IF_MATCH = {
 
 def call(use_case: Callable[[UnitOfWork, Actor], T], *, write: bool = True) -> T:
     """Run one use case (or read model) as the caller; commands commit inside it."""
-    actor = current_actor()
     with engine().uow(write=write) as uow:
-        return use_case(uow, actor)
+        return use_case(uow, current_actor(uow))  # one session per request, auth included
 
 
 def read(view: Callable[[UnitOfWork, Actor], T]) -> T:

@@ -6,8 +6,10 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
+from engine import Actor
 from engine.cases import cancel_case_by_reference, start_case
 from engine.caseviews import CaseFilter, case_detail, case_events, case_summary, list_cases
+from engine.uow import UnitOfWork
 
 from .calls import IF_MATCH, call, expected_version, filters, read
 from .schemas import (
@@ -29,12 +31,13 @@ blp = Blueprint("cases", __name__, description="Cases: one referred person's pat
 @blp.response(201, CaseDetailSchema)
 def start(body: dict[str, Any]) -> Any:
     """Start a case on the newest version of a process."""
-    outcome = call(
-        lambda uow, actor: start_case(
-            uow, body["process_id"], body["data"], actor, organization=body.get("organization")
-        )
-    )
-    return read(lambda uow, actor: case_detail(uow, actor, outcome.case.reference))
+
+    def started(uow: UnitOfWork, actor: Actor) -> dict[str, Any]:
+        options = {"organization": body.get("organization")}
+        outcome = start_case(uow, body["process_id"], body["data"], actor, **options)
+        return case_detail(uow, actor, outcome.case.reference)
+
+    return call(started)
 
 
 @blp.get("")
