@@ -91,3 +91,22 @@ def test_version_bpmn_and_forms(api: Api) -> None:
     problem_of(caller.get("/api/v1/models/nothing/versions"), 404)
     problem_of(caller.get("/api/v1/models/nothing/versions/1/forms"), 404)
     problem_of(api.anonymous.get("/api/v1/models"), 401)
+
+
+def test_names_longer_than_their_columns_are_refused_at_deploy(api: Api) -> None:
+    xml = fixture_files("three_tasks.bpmn")["three_tasks.bpmn"]
+    xml = xml.replace(b'name="Intake"', b'name="' + b"I" * 256 + b'"')
+    xml = xml.replace(b'"three_tasks"', b'"' + b"p" * 130 + b'"').replace(
+        b'"assess"', b'"' + b"a" * 121 + b'"'
+    )
+    xml = xml.replace(b'f2" targetRef="assess', b'f2" targetRef="' + b"a" * 121)
+    xml = xml.replace(b'f3" sourceRef="assess', b'f3" sourceRef="' + b"a" * 121)
+    refused = problem_of(
+        api.as_("clara").post("/api/v1/models", data=_upload("intake.json", **{"long.bpmn": xml})),
+        422,
+    )
+    assert {e["message"] for e in refused["errors"]} == {
+        "process id longer than 120 characters",
+        "element id longer than 120 characters",
+        "task name longer than 255 characters",
+    }
