@@ -5,7 +5,7 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, render_template_string, request, url_for
 from flask_smorest import Api
 
 from ..problems import PROBLEM
@@ -13,6 +13,14 @@ from .guards import guard_input
 from .schemas import ProblemSchema
 
 PREFIX = "/api/v1"
+DOCS_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Percorsi API v1</title>
+<link rel="stylesheet" href="{{ assets }}swagger-ui.css"></head>
+<body><div id="swagger-ui" data-spec-url="{{ spec_url }}"></div>
+<script src="{{ assets }}swagger-ui-bundle.js"></script>
+<script src="{{ assets }}swagger-ui-standalone-preset.js"></script>
+<script src="{{ init }}"></script></body></html>
+"""
 
 
 class PercorsiApi(Api):  # type: ignore[misc]
@@ -22,6 +30,15 @@ class PercorsiApi(Api):  # type: ignore[misc]
 
     def _register_error_handlers(self) -> None:
         """Errors are turned into problems by web/problems.py, the one place for that."""
+
+    def _openapi_swagger_ui(self) -> str:
+        """Swagger UI from the local swagger-ui-dist copy, started without inline script."""
+        return render_template_string(
+            DOCS_PAGE,
+            assets=self._swagger_ui_url,
+            spec_url=url_for(f"{self._make_doc_blueprint_name()}.openapi_json"),
+            init=url_for("static", filename="api/swagger-init.js"),
+        )
 
     def _register_responses(self) -> None:
         """Error responses are documented as application/problem+json, as they are sent."""
