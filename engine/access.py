@@ -183,6 +183,10 @@ def record_restricted_read(
     """Reading a restricted case is an audit event (with the case row locked for the chain)."""
     if not case.restricted:
         return
+    # A read transaction that turns into a write fails on SQLite if another command committed
+    # meanwhile: end the read, and begin the write with the write lock (BEGIN IMMEDIATE).
+    uow.session.commit()
+    uow.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
     lock_case(uow, case.id)
     record(uow, case, "restricted_case_read", actor, payload)
     uow.commit()

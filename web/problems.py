@@ -99,6 +99,9 @@ def http_problem(error: HTTPException) -> Response:
     if code == 400 and messages and "json" in messages:
         return problem(400, "Malformed JSON", detail, **extra)
     response = problem(code, TITLES.get(code, error.name), detail, **extra)
+    allowed = dict(error.get_headers()).get("Allow")
+    if allowed:  # 405 names the methods that are allowed
+        response.headers["Allow"] = allowed
     for name, value in (data.get("headers") or {}).items() if isinstance(data, Mapping) else ():
         response.headers[name] = value
     return response
