@@ -17,7 +17,17 @@ from .access import (
 )
 from .actors import Actor
 from .errors import Forbidden
-from .models import Case, CaseEvent, CaseParty, CaseSubject, HumanTask, Incident, Organization, User
+from .models import (
+    Case,
+    CaseEvent,
+    CaseParty,
+    CaseSubject,
+    HumanTask,
+    Incident,
+    Organization,
+    ProcessVersion,
+    User,
+)
 from .pages import Page, check_limit, cursor_key, encode_cursor
 from .progress import load_instance
 from .taskviews import task_summary
@@ -130,8 +140,6 @@ def _identity(uow: UnitOfWork, actor: Actor, case: Case) -> dict[str, Any] | Non
 
 
 def _version_number(uow: UnitOfWork, case: Case) -> int:
-    from .models import ProcessVersion
-
     number = uow.session.scalar(  # the number only: the row also holds the specs and XML
         select(ProcessVersion.number).where(ProcessVersion.id == case.version_id)
     )

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
+from engine.incidentviews import incident_row
 from engine.progress import Outcome
 from engine.tasks import assign_task, claim_task, complete_task, save_draft, unclaim_task
 from engine.taskviews import TaskFilter, list_tasks, summarize_task, task_detail
@@ -97,8 +98,6 @@ def complete(body: dict[str, Any], task_id: int) -> Any:
 
 def outcome_view(uow: UnitOfWork, outcome: Outcome) -> dict[str, Any]:
     """What a command did: the case's status and the tasks it emitted."""
-    from engine.incidentviews import incident_row
-
     case = outcome.case
     return {
         "case": case.reference,
