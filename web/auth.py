@@ -95,6 +95,14 @@ def _in(uow: UnitOfWork | None) -> AbstractContextManager[UnitOfWork]:
     return nullcontext(uow) if uow is not None else engine().uow(write=False)
 
 
+def require_credentials() -> None:
+    """Unauthenticated unless the request carries a bearer token or a session (no database)."""
+    if "actor" in g or request.headers.get("Authorization", "").startswith("Bearer "):
+        return
+    if not session.get("username"):
+        raise Unauthenticated("log in or send an Authorization: Bearer token")
+
+
 def _require_csrf_header() -> None:
     """Cookie-authenticated API writes must carry a header no cross-site form can send."""
     if request.method in SAFE_METHODS or not request.path.startswith("/api/"):

@@ -89,3 +89,21 @@ def test_session_cookie_authenticates_and_writes_need_the_csrf_header(api: Api) 
         "/api/v1/cases", json=body, headers={"Authorization": f"Bearer {token}"}
     )
     assert response.status_code == 201
+
+
+def test_every_operation_answers_401_without_credentials(api: Api) -> None:
+    spec = api.anonymous.get("/api/v1/openapi.json").json
+    values = {"reference": "CR-2026-000001", "process_id": "three_tasks", "number": "1"}
+    checked = 0
+    for template, operations in spec["paths"].items():
+        path = template
+        for name in ("task_id", "incident_id", "token_id"):
+            path = path.replace("{" + name + "}", "1")
+        for name, value in values.items():
+            path = path.replace("{" + name + "}", value)
+        path = path.replace("{", "").replace("}", "")  # other names: any text will do
+        for method in set(operations) - {"parameters"}:
+            response = api.client.open(path, method=method.upper(), json={})
+            assert problem_of(response, 401), (method, path)
+            checked += 1
+    assert checked >= 30

@@ -8,11 +8,13 @@ from typing import Any
 from flask import Flask, render_template_string, request, url_for
 from flask_smorest import Api
 
+from ..auth import require_credentials
 from ..problems import PROBLEM
 from .guards import guard_input
 from .schemas import ProblemSchema
 
 PREFIX = "/api/v1"
+PUBLIC_ENDPOINTS = {"api-docs.openapi_json", "api-docs.openapi_swagger_ui"}
 DOCS_PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Percorsi API v1</title>
 <link rel="stylesheet" href="{{ assets }}swagger-ui.css"></head>
@@ -100,5 +102,9 @@ def init_api(app: Flask) -> None:
 
 
 def _guard() -> None:
-    if request.path.startswith(PREFIX + "/"):
-        guard_input()
+    """Before any argument is parsed: credentials present (401 first), input storable."""
+    if not request.path.startswith(PREFIX + "/"):
+        return
+    if request.endpoint not in PUBLIC_ENDPOINTS and request.method != "OPTIONS":
+        require_credentials()  # checked against the database with the request's use case
+    guard_input()
