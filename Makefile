@@ -12,7 +12,7 @@ ASSETS := $(VENDOR)/.copied
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard web/translations/*/LC_MESSAGES/messages.po))
 
 .PHONY: run test lint types pytest setup assets translations messages clean bench bench-scheduler \
-        bench-demo models
+        bench-demo bench-api models
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 # never built. web/static/vendor is generated, not committed.
 $(ASSETS): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
-	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bootstrap-italia $(VENDOR)/bpmn-js
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bootstrap-italia $(VENDOR)/bpmn-js $(VENDOR)/swagger-ui
 	cp -r node_modules/bootstrap-italia/dist/css node_modules/bootstrap-italia/dist/js \
 	      node_modules/bootstrap-italia/dist/fonts node_modules/bootstrap-italia/dist/svg \
 	      $(VENDOR)/bootstrap-italia/
@@ -34,6 +34,9 @@ $(ASSETS): package.json package-lock.json
 	cp -r node_modules/bpmn-js/dist/assets $(VENDOR)/bpmn-js/
 	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	cp node_modules/swagger-ui-dist/swagger-ui.css node_modules/swagger-ui-dist/swagger-ui-bundle.js \
+	   node_modules/swagger-ui-dist/swagger-ui-standalone-preset.js \
+	   node_modules/swagger-ui-dist/LICENSE $(VENDOR)/swagger-ui/
 	touch $(ASSETS)
 
 assets: $(ASSETS)
@@ -83,6 +86,9 @@ bench-scheduler: $(STAMP)
 
 bench-demo: $(STAMP)
 	$(BIN)/python -m bench.demo 500
+
+bench-api: $(STAMP)
+	$(BIN)/python bench/api.py
 
 clean:
 	rm -rf $(VENV) instance node_modules $(VENDOR) .mypy_cache .ruff_cache .pytest_cache

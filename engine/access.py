@@ -13,11 +13,15 @@ Rules (DOMAIN.md, issue 5):
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 
 from .actors import Actor
-from .errors import CaseNotFound, Forbidden
+from .audit import record
+from .errors import CaseNotFound, Forbidden, InvalidInput, TaskNotFound
 from .models import Case, CaseParty, HumanTask, Organization, TaskCandidate
+from .progress import lock_case
 from .uow import UnitOfWork
 
 WIDE_ROLES = ("coordinator", "auditor")
@@ -37,6 +41,18 @@ NETWORK_ROLES = (
     "cabina_viewer",
 )
 AGGREGATE_ONLY = "cabina_viewer"
+# Roles that only read: they may not open cases or send messages on behalf of a case.
+READ_ONLY_ROLES = frozenset({AGGREGATE_ONLY, "auditor"})
+
+
+def check_role(role: str) -> str:
+    """The role if it is one of the network's roles (DOMAIN.md); InvalidInput otherwise."""
+    if role not in NETWORK_ROLES:
+        raise InvalidInput(
+            f"unknown role {role!r}; one of: {', '.join(NETWORK_ROLES)}",
+            [{"field": "role", "message": "unknown role"}],
+        )
+    return role
 
 
 def require_case_reader(actor: Actor) -> None:
@@ -118,3 +134,59 @@ def may_see_identity(uow: UnitOfWork, actor: Actor, case: Case) -> bool:
             .where(CaseParty.case_id == case.id, Organization.code.in_(cav_orgs))
         )
     )
+
+
+def require_case_opener(actor: Actor) -> None:
+    """Only administrators and operators open cases (not the read-only roles)."""
+    if actor.is_admin or actor.roles - READ_ONLY_ROLES:
+        return
+    raise Forbidden(f"{actor.username} may not open cases")
+
+
+def require_case_closer(actor: Actor, case: Case) -> None:
+    """Administrators, coordinators and the case's named case manager may cancel it."""
+    if actor.is_admin or actor.has_role("coordinator"):
+        return
+    if actor.user_id is not None and case.case_manager_id == actor.user_id:
+        return
+    raise Forbidden(f"{actor.username} may not cancel case {case.reference}")
+
+
+def visible_task(uow: UnitOfWork, actor: Actor, task_id: int) -> HumanTask:
+    """The task if it is in the actor's scope or in a case they see (its case view lists it);
+    TaskNotFound otherwise, so that tasks of foreign cases are not disclosed."""
+    in_visible_case = HumanTask.case_id.in_(select(Case.id).where(case_scope(actor)))
+    task = uow.session.scalar(
+        select(HumanTask).where(HumanTask.id == task_id, or_(task_scope(actor), in_visible_case))
+    )
+    if task is None:
+        raise TaskNotFound(f"no task {task_id}")
+    return task
+
+
+def require_message_sender(uow: UnitOfWork, actor: Actor, correlation: str | None) -> None:
+    """Administrators and coordinators send any message; operators only to a case they see."""
+    if actor.is_admin or actor.has_role("coordinator"):
+        return
+    if not actor.roles - READ_ONLY_ROLES:
+        raise Forbidden(f"{actor.username} may not send messages")
+    if not correlation:
+        raise Forbidden(
+            f"{actor.username} may only send messages correlated to a case (give `correlation`)"
+        )
+    visible_case(uow, actor, correlation)
+
+
+def record_restricted_read(
+    uow: UnitOfWork, actor: Actor, case: Case, payload: dict[str, Any]
+) -> None:
+    """Reading a restricted case is an audit event (with the case row locked for the chain)."""
+    if not case.restricted:
+        return
+    # A read transaction that turns into a write fails on SQLite if another command committed
+    # meanwhile: end the read, and begin the write with the write lock (BEGIN IMMEDIATE).
+    uow.session.commit()
+    uow.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    lock_case(uow, case.id)
+    record(uow, case, "restricted_case_read", actor, payload)
+    uow.commit()

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from .access import require_case_closer, require_case_opener, visible_case
 from .actors import Actor
 from .audit import record
 from .deployment import latest_version
@@ -45,6 +46,7 @@ def start_case(
     version_number: int | None = None,
 ) -> Outcome:
     """Open a case on the latest version of a process and run it to its first wait."""
+    require_case_opener(actor)
     if not isinstance(data, dict):
         raise InvalidInput(
             "case data must be a JSON object", [{"field": "data", "message": "not an object"}]
@@ -61,8 +63,8 @@ def start_case(
         version_id=version.id,
         process_id=process_id,
         status=RUNNING,
-        target_group=_text(data.get("target_group")),
-        comune=_text(data.get("comune")),
+        target_group=_text(data.get("target_group"), 40),
+        comune=_text(data.get("comune"), 80),
         organization_id=_organization_id(uow, organization, actor),
         case_manager_id=actor.user_id if actor.has_role("case_manager") else None,
         restricted=data.get("restricted") is True,
@@ -95,8 +97,9 @@ def organization_code(uow: UnitOfWork, organization_id: int | None) -> str | Non
     return uow.session.scalar(select(Organization.code).where(Organization.id == organization_id))
 
 
-def _text(value: Any) -> str | None:
-    return str(value)[:80] if value not in (None, "") else None
+def _text(value: Any, size: int) -> str | None:
+    """A short text column's value (the column's size bounds it)."""
+    return str(value)[:size] if value not in (None, "") else None
 
 
 def _organization_id(uow: UnitOfWork, code: str | None, actor: Actor) -> int | None:
@@ -114,9 +117,30 @@ def _organization_id(uow: UnitOfWork, code: str | None, actor: Actor) -> int | N
     return org_id
 
 
-def cancel_case(uow: UnitOfWork, case_id: int, actor: Actor, reason: str = "") -> Case:
+def cancel_case_by_reference(
+    uow: UnitOfWork,
+    reference: str,
+    actor: Actor,
+    reason: str = "",
+    *,
+    expected_version: int | None = None,
+) -> Case:
+    """Cancel a case the actor can see, by its reference (StaleCase if it moved on)."""
+    case = visible_case(uow, actor, reference)
+    return cancel_case(uow, case.id, actor, reason, expected_version=expected_version)
+
+
+def cancel_case(
+    uow: UnitOfWork,
+    case_id: int,
+    actor: Actor,
+    reason: str = "",
+    *,
+    expected_version: int | None = None,
+) -> Case:
     """Cancel a running case and close its open tasks."""
-    case = lock_case(uow, case_id)
+    case = lock_case(uow, case_id, expected_version)
+    require_case_closer(actor, case)
     require_running(case)
     instance = load_instance(uow, case)
     instance.cancel()

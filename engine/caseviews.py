@@ -8,9 +8,14 @@ from typing import Any
 
 from sqlalchemy import and_, exists, or_, select
 
-from .access import case_scope, may_see_identity, require_case_reader, visible_case
+from .access import (
+    case_scope,
+    may_see_identity,
+    record_restricted_read,
+    require_case_reader,
+    visible_case,
+)
 from .actors import Actor
-from .audit import record
 from .errors import Forbidden
 from .models import (
     Case,
@@ -23,7 +28,7 @@ from .models import (
     ProcessVersion,
     User,
 )
-from .pages import Page, check_limit, decode_cursor, encode_cursor
+from .pages import Page, check_limit, cursor_key, encode_cursor
 from .progress import load_instance
 from .spiff.parsing import load_xml
 from .taskviews import task_summary
@@ -66,12 +71,10 @@ def list_cases(
         query = query.where(Case.opened_at >= f.opened_after)
     if f.opened_before:
         query = query.where(Case.opened_at < f.opened_before)
-    after = decode_cursor(cursor)
+    after = cursor_key(cursor, _aware)
     if after is not None:
-        at = datetime.fromisoformat(after[0])
-        query = query.where(
-            or_(Case.opened_at < at, and_(Case.opened_at == at, Case.id < int(after[1])))
-        )
+        at, last_id = after
+        query = query.where(or_(Case.opened_at < at, and_(Case.opened_at == at, Case.id < last_id)))
     rows = uow.session.scalars(
         query.order_by(Case.opened_at.desc(), Case.id.desc()).limit(limit + 1)
     ).all()
@@ -82,6 +85,13 @@ def list_cases(
         else None
     )
     return Page(items, next_cursor)
+
+
+def _aware(value: Any) -> datetime:
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError("naive")
+    return moment
 
 
 def case_summary(case: Case) -> dict[str, Any]:
@@ -97,6 +107,7 @@ def case_summary(case: Case) -> dict[str, Any]:
         "opened_at": case.opened_at,
         "closed_at": case.closed_at,
         "next_wakeup_at": case.next_wakeup_at,
+        "lock_version": case.lock_version,
     }
 
 
@@ -118,15 +129,7 @@ def case_detail(uow: UnitOfWork, actor: Actor, reference: str) -> dict[str, Any]
         incidents=[_incident(i) for i in incidents],
         identity=_identity(uow, actor, case),
     )
-    if case.restricted:
-        record(
-            uow,
-            case,
-            "restricted_case_read",
-            actor,
-            {"identity_shown": detail["identity"] is not None},
-        )
-        uow.commit()
+    record_restricted_read(uow, actor, case, {"identity_shown": detail["identity"] is not None})
     return detail
 
 
@@ -138,7 +141,10 @@ def _identity(uow: UnitOfWork, actor: Actor, case: Case) -> dict[str, Any] | Non
 
 
 def _version_number(uow: UnitOfWork, case: Case) -> int:
-    return uow.session.get_one(ProcessVersion, case.version_id).number
+    number = uow.session.scalar(  # the number only: the row also holds the specs and XML
+        select(ProcessVersion.number).where(ProcessVersion.id == case.version_id)
+    )
+    return int(number or 0)
 
 
 def _open_tasks(uow: UnitOfWork, case: Case) -> list[dict[str, Any]]:
@@ -184,9 +190,7 @@ def case_events(uow: UnitOfWork, actor: Actor, reference: str) -> list[dict[str,
         }
         for e in events
     ]
-    if case.restricted:
-        record(uow, case, "restricted_case_read", actor, {"what": "events"})
-        uow.commit()
+    record_restricted_read(uow, actor, case, {"what": "events"})
     return rows
 
 

@@ -14,6 +14,7 @@ from .actors import Actor
 from .errors import Forbidden, ModelInvalid, ModelNotFound
 from .models import Organization, ProcessModel, ProcessVersion
 from .spiff import ParsedProcess
+from .spiff.parsing import load_xml
 from .uow import UnitOfWork
 
 
@@ -39,6 +40,7 @@ def validate_model(uow: UnitOfWork, files: Mapping[str, bytes]) -> list[ParsedPr
     merged: dict[str, bytes] = {k: json.dumps(v).encode() for k, v in base_forms.items()}
     merged.update(files)
     parsed = uow.runtime.parse(merged, uow.settings.max_upload_bytes, lambda pid: _source(uow, pid))
+    _check_sizes(parsed)
     _check_organizations(uow, parsed)
     return parsed
 
@@ -169,3 +171,51 @@ def _check_organizations(uow: UnitOfWork, parsed: list[ParsedProcess]) -> None:
             f"{problems[0]['element_id']}",
             problems,
         )
+
+
+# Longest value each stored name may have (the columns that hold them).
+SIZES = {
+    "process id": 120,
+    "process name": 200,
+    "element id": 120,
+    "task name": 255,
+    "group": 40,
+    "form key": 120,
+}
+
+
+def _check_sizes(parsed: list[ParsedProcess]) -> None:
+    """Refuse names longer than the columns that store them, naming the element."""
+    problems: list[dict[str, Any]] = []
+    for p in parsed:
+        values: list[tuple[str, str, str | None]] = [
+            ("process id", p.process_id, p.process_id),
+            ("process name", p.name, None),
+        ]
+        for element, props in p.tasks.items():
+            values.append(("element id", element, element))
+            values.extend(("group", group, element) for group in props.candidate_groups)
+            values.append(("form key", props.form_key or "", element))
+        values.extend(("task name", name, element) for element, name in _task_names(p))
+        problems.extend(
+            {
+                "file": p.bpmn_file,
+                "element_id": element,
+                "message": f"{what} longer than {SIZES[what]} characters",
+            }
+            for what, value, element in values
+            if len(value) > SIZES[what]
+        )
+    if problems:
+        raise ModelInvalid(f"{problems[0]['message']} ({len(problems)} problem(s))", problems)
+
+
+def _task_names(parsed: ParsedProcess) -> list[tuple[str, str]]:
+    """(element id, name) of the process's human tasks, read from its BPMN."""
+    xml = parsed.bpmn_xml.encode()
+    root = load_xml(parsed.bpmn_file, xml, len(xml))
+    return [
+        (str(node.get("id")), str(node.get("name") or ""))
+        for node in root.iter()
+        if node.get("id") in parsed.tasks
+    ]

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from .access import require_message_sender
 from .actors import Actor
 from .audit import record
 from .errors import InvalidInput
@@ -30,6 +31,7 @@ def deliver_message(
         raise InvalidInput(
             "message payload must be an object", [{"field": "payload", "message": "not an object"}]
         )
+    require_message_sender(uow, actor, correlation)
     delivered = _route(uow, name, correlation, payload, actor, exclude=None)
     uow.commit()
     return delivered

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -40,6 +41,21 @@ def decode_cursor(cursor: str | None) -> list[Any] | None:
     if not isinstance(values, list) or len(values) != 2:
         raise InvalidInput("invalid cursor", [{"field": "cursor", "message": "not a cursor"}])
     return values
+
+
+def cursor_key(cursor: str | None, parse: Callable[[Any], T]) -> tuple[T, int] | None:
+    """The (sort value, id) a cursor stands for, parsed; InvalidInput for a forged cursor."""
+    values = decode_cursor(cursor)
+    if values is None:
+        return None
+    try:
+        if isinstance(values[1], bool) or not isinstance(values[1], int):
+            raise ValueError("id")
+        return parse(values[0]), values[1]
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise InvalidInput(
+            "invalid cursor", [{"field": "cursor", "message": "not a cursor"}]
+        ) from exc
 
 
 def check_limit(limit: int) -> int:

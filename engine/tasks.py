@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from . import notify
+from .access import visible_task
 from .actors import Actor
 from .audit import record
 from .errors import (
@@ -14,7 +15,6 @@ from .errors import (
     InvalidInput,
     TaskAlreadyCompleted,
     TaskClaimedByOther,
-    TaskNotFound,
     TaskNotReady,
     UserNotFound,
 )
@@ -41,12 +41,14 @@ def may_work_on(uow: UnitOfWork, actor: Actor, task: HumanTask) -> bool:
     return actor.holds_any(tuple(task.candidate_groups), task_organization(uow, task))
 
 
-def _locked_task(uow: UnitOfWork, task_id: int, actor: Actor) -> tuple[HumanTask, Case]:
-    """Lock the task's case, then read the task fresh: a concurrent command has finished by now."""
-    found = uow.session.get(HumanTask, task_id)
-    if found is None:
-        raise TaskNotFound(f"task {task_id} does not exist")
-    case = lock_case(uow, found.case_id)
+def _locked_task(
+    uow: UnitOfWork, task_id: int, actor: Actor, expected_version: int | None = None
+) -> tuple[HumanTask, Case]:
+    """Lock the task's case, then read the task fresh: a concurrent command has finished by now.
+
+    A task outside the actor's scope is not found (its existence is not disclosed)."""
+    found = visible_task(uow, actor, task_id)
+    case = lock_case(uow, found.case_id, expected_version)
     task = uow.session.scalar(
         select(HumanTask).where(HumanTask.id == task_id).execution_options(populate_existing=True)
     )
@@ -125,9 +127,16 @@ def save_draft(uow: UnitOfWork, task_id: int, data: dict[str, Any], actor: Actor
     return task
 
 
-def complete_task(uow: UnitOfWork, task_id: int, data: dict[str, Any], actor: Actor) -> Outcome:
-    """Complete a task with its form data and advance the case."""
-    task, case = _locked_task(uow, task_id, actor)
+def complete_task(
+    uow: UnitOfWork,
+    task_id: int,
+    data: dict[str, Any],
+    actor: Actor,
+    *,
+    expected_version: int | None = None,
+) -> Outcome:
+    """Complete a task with its form data and advance the case (StaleCase if it moved on)."""
+    task, case = _locked_task(uow, task_id, actor, expected_version)
     if task.assignee_id not in (None, actor.user_id) and not actor.is_admin:
         raise TaskClaimedByOther(f"task {task_id} is claimed by someone else")
     if not isinstance(data, dict):
@@ -162,6 +171,8 @@ def form_schema(uow: UnitOfWork, case: Case, task: HumanTask) -> dict[str, Any] 
     """The JSON Schema of the task's form, from the case's version."""
     if not task.form_key:
         return None
-    version = uow.session.get_one(ProcessVersion, case.version_id)
-    schema = version.forms.get(task.form_key)
+    forms = uow.session.scalar(  # the forms only: the row also holds the specs and XML
+        select(ProcessVersion.forms).where(ProcessVersion.id == case.version_id)
+    )
+    schema = (forms or {}).get(task.form_key)
     return dict(schema) if isinstance(schema, dict) else None

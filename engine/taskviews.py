@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlalchemy import Select, and_, func, literal, or_, select
 
-from .access import require_case_reader, task_scope
+from .access import record_restricted_read, require_case_reader, task_scope
 from .actors import Actor
 from .errors import InvalidInput, TaskNotFound
 from .models import Case, HumanTask, Organization, TaskCandidate, User
-from .pages import Page, check_limit, decode_cursor, encode_cursor
-from .tasks import form_schema, may_work_on
+from .pages import Page, check_limit, cursor_key, encode_cursor
+from .tasks import form_schema, may_work_on, task_organization
 from .uow import UnitOfWork
 
 FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
@@ -90,6 +90,7 @@ def list_tasks(
     uow: UnitOfWork, actor: Actor, f: TaskFilter, cursor: str | None = None, limit: int = 50
 ) -> Page[dict[str, Any]]:
     """The actor's worklist, by due date (no due date last) or by priority."""
+    require_case_reader(actor)
     check_limit(limit)
     if f.sort not in ("due", "priority"):
         raise InvalidInput(
@@ -101,10 +102,10 @@ def list_tasks(
         else -HumanTask.priority
     )
     query = _filtered(_base(actor), f, actor, uow.now)
-    after = decode_cursor(cursor)
+    after = cursor_key(cursor, _aware if f.sort == "due" else _small_int)
     if after is not None:
-        value = datetime.fromisoformat(after[0]) if f.sort == "due" else int(after[0])
-        query = query.where(or_(key > value, and_(key == value, HumanTask.id > int(after[1]))))
+        value, last_id = after
+        query = query.where(or_(key > value, and_(key == value, HumanTask.id > last_id)))
     rows = uow.session.execute(query.order_by(key, HumanTask.id).limit(limit + 1)).all()
     items = [task_summary(t, c, org, user, uow.now) for t, c, org, user in rows[:limit]]
     next_cursor = None
@@ -113,6 +114,19 @@ def list_tasks(
         sort_value = (last.due_at or FAR_FUTURE).isoformat() if f.sort == "due" else -last.priority
         next_cursor = encode_cursor([sort_value, last.id])
     return Page(items, next_cursor)
+
+
+def _aware(value: Any) -> datetime:
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError("naive")
+    return moment
+
+
+def _small_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > 2**31:
+        raise ValueError("not a priority")
+    return value
 
 
 def task_summary(
@@ -152,13 +166,23 @@ def task_detail(uow: UnitOfWork, actor: Actor, task_id: int) -> dict[str, Any]:
     task, case, org, user = row
     detail = task_summary(task, case, org, user, uow.now)
     detail.update(
+        case_version=case.lock_version,
         form=form_schema(uow, case, task),
         draft=task.draft,
         data=task.data,
         may_act=may_work_on(uow, actor, task) and task.status == "open",
         history=_earlier_answers(uow, case, task.id),
     )
+    record_restricted_read(uow, actor, case, {"what": "task", "task_id": task.id})
     return detail
+
+
+def summarize_task(uow: UnitOfWork, task: HumanTask) -> dict[str, Any]:
+    """The worklist row of a task a command has just changed."""
+    case = uow.session.get_one(Case, task.case_id)
+    org = task_organization(uow, task)
+    assignee = uow.session.get(User, task.assignee_id) if task.assignee_id else None
+    return task_summary(task, case, org, assignee.username if assignee else None, uow.now)
 
 
 def _earlier_answers(uow: UnitOfWork, case: Case, task_id: int) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ from flask import Flask, Response, jsonify
 from engine import Engine, Settings
 from engine.health import database_ok
 
+from .api import init_api
 from .auth import FailureLimiter
 from .composition import build_engine
 from .csrf import init_csrf
@@ -42,6 +43,7 @@ def create_app(
     app.extensions["percorsi_limiter"] = FailureLimiter()
     app.extensions["percorsi_scheduler"] = _scheduler(app, engine) if start_scheduler else None
     init_problems(app)
+    init_api(app)
     init_i18n(app)
     init_csrf(app)
     init_ui(app)

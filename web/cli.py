@@ -317,7 +317,9 @@ def serve(ctx: Context, host: str, port: int) -> None:
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
 
-# Command groups live in their own modules; they import this one's helpers.
+# Command groups live in their own modules; they import this one's helpers. The account and
+# token commands register themselves when imported.
+from . import cli_accounts  # noqa: E402, F401
 from .cli_network import demo, seed  # noqa: E402
 from .cli_scheduler import COMMANDS  # noqa: E402
 

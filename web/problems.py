@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
@@ -17,15 +18,19 @@ from engine.errors import (
     UploadTooLarge,
 )
 
+from .auth import TooManyAttempts
+
 PROBLEM = "application/problem+json"
 STATUS: list[tuple[type[EngineError], int]] = [
     (UploadTooLarge, 413),
     (InvalidInput, 422),
     (NotFound, 404),
     (Unauthenticated, 401),
+    (TooManyAttempts, 429),
     (Forbidden, 403),
     (Conflict, 409),
 ]
+TITLES = {400: "Malformed request", 413: "Request too large", 422: "Invalid request"}
 
 
 def status_of(error: EngineError) -> int:
@@ -55,7 +60,51 @@ def engine_problem(error: EngineError) -> Response:
     extra: dict[str, Any] = {}
     if isinstance(error, InvalidInput) and error.problems:
         extra["errors"] = error.problems
-    return problem(status_of(error), error.title, error.detail, **extra)
+    response = problem(status_of(error), error.title, error.detail, **extra)
+    if isinstance(error, TooManyAttempts):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
+def field_errors(
+    messages: Any, location: str | None = None, path: str = ""
+) -> Iterator[dict[str, Any]]:
+    """Flatten webargs/marshmallow messages ({location: {field: [msg]}}) into a list."""
+    if isinstance(messages, Mapping):
+        for key, value in messages.items():
+            if location is None:
+                yield from field_errors(value, str(key), path)
+                continue
+            name = str(key) if key != "_schema" else ""
+            yield from field_errors(value, location, ".".join(p for p in (path, name) if p))
+    elif isinstance(messages, list | tuple):
+        for item in messages:
+            yield from field_errors(item, location, path)
+    else:
+        yield {"field": path or None, "location": location, "message": str(messages)}
+
+
+def http_problem(error: HTTPException) -> Response:
+    """A werkzeug/webargs HTTP error as a problem, with field errors when webargs gave some."""
+    code = error.code or 500
+    data = getattr(error, "data", None) or {}
+    messages = data.get("messages") if isinstance(data, Mapping) else None
+    extra: dict[str, Any] = {}
+    detail = error.description or error.name
+    if messages:
+        extra["errors"] = list(field_errors(messages))
+        detail = "; ".join(
+            f"{e['field'] or e['location']}: {e['message']}" for e in extra["errors"]
+        )
+    if code == 400 and messages and "json" in messages:
+        return problem(400, "Malformed JSON", detail, **extra)
+    response = problem(code, TITLES.get(code, error.name), detail, **extra)
+    allowed = dict(error.get_headers()).get("Allow")
+    if allowed:  # 405 names the methods that are allowed
+        response.headers["Allow"] = allowed
+    for name, value in (data.get("headers") or {}).items() if isinstance(data, Mapping) else ():
+        response.headers[name] = value
+    return response
 
 
 def wants_problem() -> bool:
@@ -78,5 +127,4 @@ def init_problems(app: Flask) -> None:
         if not wants_problem():
             handler = app.extensions.get("percorsi_ui_http_error")
             return error if handler is None else handler(error)
-        code = error.code or 500
-        return problem(code, error.name, error.description or error.name)
+        return http_problem(error)

@@ -13,7 +13,7 @@ from engine.errors import Conflict, Forbidden, NotFound, WorkflowFailed
 
 from ..auth import current_actor, engine
 
-bp = Blueprint("cases", __name__)
+bp = Blueprint("case_pages", __name__)
 
 
 @bp.get("/cases/<reference>")
@@ -59,4 +59,4 @@ def retry(reference: str, incident_id: int) -> Any:
         flash(_("Impossibile ripetere l'operazione: %(why)s", why=exc.detail), "warning")
     except Forbidden:
         flash(_("Solo i coordinatori possono ripetere un'operazione non riuscita."), "warning")
-    return redirect(url_for("cases.detail", reference=reference))
+    return redirect(url_for("case_pages.detail", reference=reference))

@@ -47,7 +47,7 @@ def navigation(actor: Actor) -> list[dict[str, str]]:
     if actor.roles - {"cabina_viewer"} or actor.is_admin:
         items.append({"endpoint": "worklist.index", "label": "worklist"})
     if actor.is_admin or any(actor.has_role(r) for r in COORDINATOR_PAGES):
-        items.append({"endpoint": "models.index", "label": "models"})
+        items.append({"endpoint": "model_pages.index", "label": "models"})
     if actor.is_admin or any(actor.has_role(r) for r in DASHBOARD_ROLES):
         items.append({"endpoint": "dashboard.index", "label": "dashboard"})
     items.append({"endpoint": "notifications.index", "label": "notifications"})

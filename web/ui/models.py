@@ -22,7 +22,7 @@ from ..auth import current_actor, engine
 from .guards import install_error_pages
 from .vocabulary import ELEMENT_TYPES, ESCALATION_LABELS, PRIORITY_LABELS, ROLE_LABELS, label
 
-bp = Blueprint("models", __name__)
+bp = Blueprint("model_pages", __name__)
 install_error_pages(bp)
 
 

@@ -36,9 +36,9 @@ def read(notification_id: int) -> Response:
     with engine().uow() as uow:
         item = mark_read(uow, actor, notification_id)
     if item["task_id"]:
-        return redirect(url_for("tasks.detail", task_id=item["task_id"]))
+        return redirect(url_for("task_pages.detail", task_id=item["task_id"]))
     if item["case"]:
-        return redirect(url_for("cases.detail", reference=item["case"]))
+        return redirect(url_for("case_pages.detail", reference=item["case"]))
     return redirect(url_for("notifications.index"))
 
 

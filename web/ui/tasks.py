@@ -19,7 +19,7 @@ from .chrome import safe_next
 from .forms import build_fields, field_errors, parse_submission
 from .taskactions import TASK_ACTIONS, conflict_text, run_action
 
-bp = Blueprint("tasks", __name__)
+bp = Blueprint("task_pages", __name__)
 
 
 def _page(
@@ -81,7 +81,7 @@ def submit(task_id: int) -> Any:
         return _page(task_id, values, conflict=conflict_text(exc), status=409)
     if request.form.get("action") == "draft":
         flash(_("Bozza salvata. Potrà completare l'attività più tardi."), "success")
-        return redirect(url_for("tasks.detail", task_id=task_id))
+        return redirect(url_for("task_pages.detail", task_id=task_id))
     flash(_("Attività completata."), "success")
     return redirect(url_for("worklist.index"))
 
@@ -95,4 +95,6 @@ def act(task_id: int, action: str) -> Response:
         flash(TASK_ACTIONS[action](1), "success")
     except (Conflict, InvalidInput, NotFound, Forbidden) as exc:
         flash(conflict_text(exc), "warning")
-    return redirect(safe_next(request.form.get("next"), url_for("tasks.detail", task_id=task_id)))
+    return redirect(
+        safe_next(request.form.get("next"), url_for("task_pages.detail", task_id=task_id))
+    )

@@ -1,0 +1,215 @@
+"""API benchmark: one case of a one-user-task process with a form, through HTTP, per iteration.
+
+start the case -> find its task in the worklist -> fetch the task with its form -> complete it ->
+read the case back as completed. One server worker (werkzeug, single-threaded, HTTP/1.1
+keep-alive) in its own process, SQLite in WAL mode, a bearer token. Prints the median and p90
+per case, and per step.
+
+    .venv/bin/python bench/api.py [--cases 300] [--warmup 30] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import http.client
+import json
+import multiprocessing
+import os
+import pstats
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from engine import SYSTEM, Settings
+from engine.accounts import create_token, create_user, ensure_organization
+from engine.deployment import deploy_model
+from engine.schema import upgrade
+from web.composition import build_engine
+
+BPMN = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d"
+  targetNamespace="http://percorsi.bench">
+  <bpmn:process id="one_task" name="One task" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="intake" name="Intake">
+      <bpmn:extensionElements><spiffworkflow:properties>
+        <spiffworkflow:property name="candidateGroups" value="case_manager" />
+        <spiffworkflow:property name="organization" value="comune_cremona" />
+        <spiffworkflow:property name="dueIn" value="P10D" />
+        <spiffworkflow:property name="formKey" value="bench_intake.json" />
+      </spiffworkflow:properties></bpmn:extensionElements>
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="intake" />
+    <bpmn:sequenceFlow id="f2" sourceRef="intake" targetRef="end" />
+  </bpmn:process>
+</bpmn:definitions>"""
+FORM = {
+    "type": "object",
+    "required": ["resident", "urgency"],
+    "properties": {
+        "resident": {"type": "boolean"},
+        "urgency": {"type": "string", "enum": ["low", "medium", "high"]},
+    },
+}
+STEPS = ("start", "worklist", "task", "complete", "read")
+
+
+def prepare(directory: Path) -> tuple[str, str]:
+    """A migrated SQLite database with the model deployed; its URL and a case manager's token."""
+    url = f"sqlite:///{directory / 'bench.db'}"
+    engine = build_engine(Settings.from_env({}, database_url=url, secret_key="bench"))
+    upgrade(engine.db)
+    with engine.uow() as uow:
+        ensure_organization(uow, "comune_cremona", "Comune di Cremona")
+        create_user(uow, "giulia", memberships=[("comune_cremona", "case_manager")])
+        token = create_token(uow, "giulia", "bench").token
+        uow.commit()
+    with engine.uow() as uow:
+        files = {"one_task.bpmn": BPMN, "bench_intake.json": json.dumps(FORM).encode()}
+        deploy_model(uow, files, SYSTEM)
+    engine.dispose()
+    return url, token
+
+
+def serve(url: str, port: int, ready: Any, profile: str | None) -> None:
+    """One werkzeug worker, single-threaded, with keep-alive."""
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    from web.app import create_app
+
+    class KeepAlive(WSGIRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_request(self, *args: Any, **kwargs: Any) -> None:
+            pass
+
+    engine = build_engine(Settings.from_env({}, database_url=url, secret_key="bench"))
+    server = make_server("127.0.0.1", port, create_app(engine=engine), request_handler=KeepAlive)
+    ready.set()
+    profiler = cProfile.Profile() if profile else None
+    if profiler:
+        profiler.enable()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if profiler and profile:
+            profiler.disable()
+            profiler.dump_stats(profile)
+
+
+class Client:
+    """A keep-alive HTTP client with the bearer token."""
+
+    def __init__(self, port: int, token: str) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port)
+        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def call(self, method: str, path: str, body: Any = None, expect: int = 200) -> Any:
+        payload = json.dumps(body) if body is not None else None
+        self.conn.request(method, path, body=payload, headers=self.headers)
+        response = self.conn.getresponse()
+        data = response.read()
+        if response.status != expect:
+            raise SystemExit(f"{method} {path}: {response.status} {data[:300]!r}")
+        return json.loads(data)
+
+
+def one_case(client: Client, timings: dict[str, list[float]]) -> float:
+    """Run the workload once; seconds taken."""
+    began = mark = time.perf_counter()
+
+    def lap(step: str) -> None:
+        nonlocal mark
+        now = time.perf_counter()
+        timings[step].append(now - mark)
+        mark = now
+
+    case = client.call("POST", "/api/v1/cases", {"process_id": "one_task", "data": {}}, 201)
+    ref = case["reference"]
+    lap("start")
+    [task] = client.call("GET", f"/api/v1/tasks?case={ref}")["items"]
+    lap("worklist")
+    detail = client.call("GET", f"/api/v1/tasks/{task['id']}")
+    assert detail["form"]["required"] == ["resident", "urgency"]
+    lap("task")
+    data = {"resident": True, "urgency": "low"}
+    client.call("POST", f"/api/v1/tasks/{task['id']}/complete", {"data": data})
+    lap("complete")
+    final = client.call("GET", f"/api/v1/cases/{ref}")
+    assert final["status"] == "completed", final["status"]
+    lap("read")
+    return time.perf_counter() - began
+
+
+def p90(values: list[float]) -> float:
+    return statistics.quantiles(values, n=10)[-1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=300)
+    parser.add_argument("--warmup", type=int, default=30)
+    parser.add_argument("--port", type=int, default=5071)
+    parser.add_argument("--profile", action="store_true", help="profile the server worker")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        url, token = prepare(Path(tmp))
+        profile = str(Path(tmp) / "server.prof") if args.profile else None
+        ready = multiprocessing.Event()
+        worker = multiprocessing.Process(target=serve, args=(url, args.port, ready, profile))
+        worker.start()
+        ready.wait(30)
+        try:
+            run(args, token, worker.pid or 0)
+        finally:
+            if worker.pid is not None:
+                os.kill(worker.pid, signal.SIGINT)
+            worker.join(10)
+        if profile:
+            pstats.Stats(profile).sort_stats(
+                os.environ.get("BENCH_SORT", "cumulative")
+            ).print_stats(40)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run(args: argparse.Namespace, token: str, server_pid: int) -> None:
+    client = Client(args.port, token)
+    for _ in range(args.warmup):
+        one_case(client, {s: [] for s in STEPS})
+    timings: dict[str, list[float]] = {s: [] for s in STEPS}
+    cpu_before = cpu_seconds(server_pid)
+    totals = [one_case(client, timings) for _ in range(args.cases)]
+    server_cpu = (cpu_seconds(server_pid) - cpu_before) / args.cases
+    ms = 1000.0
+    median = statistics.median(totals)
+    print(f"API workload, {args.cases} cases (5 requests each), one werkzeug worker, SQLite")
+    print(f"per case: median {median * ms:.2f} ms, p90 {p90(totals) * ms:.2f} ms (wall clock)")
+    print(f"server worker CPU per case: {server_cpu * ms:.2f} ms (mean; independent of other load)")
+    for step in STEPS:
+        values = timings[step]
+        print(
+            f"  {step:<9} median {statistics.median(values) * ms:.2f} ms,"
+            f" p90 {p90(values) * ms:.2f} ms"
+        )
+    print(f"target: median <= 5 ms per case -> {'met' if median <= 0.005 else 'NOT met'}")
+    print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+
+
+if __name__ == "__main__":
+    main()
