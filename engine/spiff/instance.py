@@ -14,7 +14,8 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from .scripting import ScriptRejected, ScriptTimeout
+from .sandbox import ResourceLimit
+from .scripting import ScriptRejected
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,7 @@ class Instance:
         try:
             self.wf.refresh_timers()
             self.wf.do_engine_steps()
-        except (SpiffWorkflowException, ScriptRejected, ScriptTimeout) as exc:
+        except (SpiffWorkflowException, ScriptRejected, ResourceLimit) as exc:
             return self._failure(exc)
         return self._stall()
 
