@@ -21,6 +21,7 @@ from .scripting import check_source
 _XML_PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
 )
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 FORBIDDEN_MARKUP = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity")
 
 # Given a process id missing from the bundle, the latest deployed (file name, BPMN XML, DMN files).
@@ -77,8 +78,9 @@ def parse_bundle(
     sources: dict[str, tuple[str, str]] = {}
     for name, content in bpmn.items():
         tree = load_xml(name, content, max_bytes)
+        _check_flows(name, tree)
         _guard(name, partial(parser.add_bpmn_xml, tree, name))
-        for proc in tree.iterfind("{http://www.omg.org/spec/BPMN/20100524/MODEL}process"):
+        for proc in tree.iterfind(f"{{{BPMN_NS}}}process"):
             sources[proc.get("id")] = (name, content.decode("utf-8"))
     dmn_text: dict[str, str] = {}
     for name, content in dmn.items():
@@ -93,6 +95,28 @@ def parse_bundle(
         _parse_process(parser, pid, sources[pid], dmn_text, forms, services, serialize)
         for pid in processes
     ]
+
+
+def _check_flows(filename: str, tree: Any) -> None:
+    """Every sequence flow joins two elements of its own process (SpiffWorkflow's own error for
+    a dangling flow names the wrong element and no line)."""
+    problems = []
+    for proc in tree.iter(f"{{{BPMN_NS}}}process", f"{{{BPMN_NS}}}subProcess"):
+        ids = {child.get("id") for child in proc}
+        for flow in proc.iterfind(f"{{{BPMN_NS}}}sequenceFlow"):
+            for end in ("sourceRef", "targetRef"):
+                if flow.get(end) not in ids:
+                    problems.append(
+                        {
+                            "file": filename,
+                            "element_id": flow.get("id"),
+                            "line": flow.sourceline,
+                            "message": f"{end} {flow.get(end)!r} names no element of the process",
+                        }
+                    )
+    if problems:
+        first = problems[0]
+        raise ModelInvalid(f"{filename}:{first['line']}: {first['message']}", problems)
 
 
 def _split(
