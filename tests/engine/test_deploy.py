@@ -128,7 +128,7 @@ def test_invalid_models_name_file_element_and_problem(
     assert problem.get("element_id") == element
     assert words in problem["message"]
     if element == "f2":
-        assert problem["line"] == 11
+        assert problem["line"] == 13
 
 
 def test_a_service_task_without_a_handler_is_refused(drive: Driver) -> None:
