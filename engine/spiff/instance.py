@@ -81,7 +81,11 @@ class Instance:
 
     @property
     def completed(self) -> bool:
-        return bool(self.wf.completed)
+        """Ended: SpiffWorkflow saw its End, or nothing is left (an activity with no outgoing
+        flow is an implicit end in BPMN, and then SpiffWorkflow never sets `completed`)."""
+        if self.wf.completed:
+            return True
+        return all(t.has_state(TaskState.FINISHED_MASK) for t in self.wf.tasks.values())
 
     @property
     def data(self) -> dict[str, Any]:

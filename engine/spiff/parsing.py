@@ -98,22 +98,29 @@ def parse_bundle(
 
 
 def _check_flows(filename: str, tree: Any) -> None:
-    """Every sequence flow joins two elements of its own process (SpiffWorkflow's own error for
-    a dangling flow names the wrong element and no line)."""
-    problems = []
+    """Sequence flows join elements of their own process, and every incoming/outgoing names a
+    flow (SpiffWorkflow names the wrong element for the first, and silently ignores the second)."""
+    problems: list[dict[str, Any]] = []
+
+    def problem(node: Any, element: str | None, message: str) -> None:
+        problems.append(
+            {"file": filename, "element_id": element, "line": node.sourceline, "message": message}
+        )
+
     for proc in tree.iter(f"{{{BPMN_NS}}}process", f"{{{BPMN_NS}}}subProcess"):
         ids = {child.get("id") for child in proc}
+        flows = {f.get("id") for f in proc.iterfind(f"{{{BPMN_NS}}}sequenceFlow")}
         for flow in proc.iterfind(f"{{{BPMN_NS}}}sequenceFlow"):
             for end in ("sourceRef", "targetRef"):
                 if flow.get(end) not in ids:
-                    problems.append(
-                        {
-                            "file": filename,
-                            "element_id": flow.get("id"),
-                            "line": flow.sourceline,
-                            "message": f"{end} {flow.get(end)!r} names no element of the process",
-                        }
-                    )
+                    problem(flow, flow.get("id"), f"{end} {flow.get(end)!r} names no element")
+        for node in proc:
+            for ref in (
+                *node.iterchildren(f"{{{BPMN_NS}}}incoming"),
+                *node.iterchildren(f"{{{BPMN_NS}}}outgoing"),
+            ):
+                if (ref.text or "").strip() not in flows:
+                    problem(ref, node.get("id"), f"{ref.text!r} names no sequence flow")
     if problems:
         first = problems[0]
         raise ModelInvalid(f"{filename}:{first['line']}: {first['message']}", problems)

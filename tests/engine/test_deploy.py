@@ -131,6 +131,14 @@ def test_invalid_models_name_file_element_and_problem(
         assert problem["line"] == 13
 
 
+def test_an_outgoing_that_names_no_flow_is_refused(drive: Driver) -> None:
+    text = PROCESS.replace("PROPERTIES", "").replace("TARGET", "end")
+    text = text.replace('<bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="end" />', "")
+    error = refused(drive, {"small.bpmn": text.encode()}, ModelInvalid)
+    assert {(p["element_id"], p["line"]) for p in error.problems} == {("work", 10), ("end", 11)}
+    assert "'f2' names no sequence flow" in error.problems[0]["message"]
+
+
 def test_a_service_task_without_a_handler_is_refused(drive: Driver) -> None:
     text = (
         PROCESS.replace("PROPERTIES", "")
