@@ -275,8 +275,9 @@ def _check_code(filename: str, task_spec: Any, services: set[str]) -> list[dict[
             found.append(("condition", source, True))
     event = getattr(task_spec, "event_definition", None)
     expression = getattr(event, "expression", None)
-    if isinstance(task_spec, CatchingEvent) and isinstance(expression, str) and expression:
-        found.append(("timer", expression, True))
+    if isinstance(expression, str) and expression:
+        kind = "timer" if isinstance(task_spec, CatchingEvent) else "message payload"
+        found.append((kind, expression, True))
     problems = [
         {"file": filename, "element_id": element, "message": f"{kind}: {reason}"}
         for kind, source, is_expr in found
