@@ -66,3 +66,12 @@ def test_downgrade_to_base_and_up_again(empty_database: Connection) -> None:
     assert set(tables) <= {"alembic_version"}
     command.upgrade(config, "head")
     assert set(Base.metadata.tables) <= set(empty_database.dialect.get_table_names(empty_database))
+
+
+def test_a_url_with_percent_escapes_is_accepted() -> None:
+    from sqlalchemy import create_engine
+
+    db = create_engine("postgresql+psycopg://percorsi:p%40ss@db.invalid/percorsi?options=-c%3Dx")
+    config = alembic_config(db)
+    assert config.get_main_option("sqlalchemy.url") == db.url.render_as_string(hide_password=False)
+    db.dispose()
