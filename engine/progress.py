@@ -59,7 +59,8 @@ def case_specs(uow: UnitOfWork, case: Case) -> Specs:
 
 
 def load_instance(uow: UnitOfWork, case: Case) -> Instance:
-    return uow.runtime.load(case_specs(uow, case), case.state_json)
+    """The case's workflow; commands may reuse the instance kept after the last commit."""
+    return uow.runtime.load(case_specs(uow, case), case.state_json, case.id if uow.write else None)
 
 
 def settle(uow: UnitOfWork, case: Case, instance: Instance, actor: Actor) -> Outcome:
@@ -83,15 +84,17 @@ def settle(uow: UnitOfWork, case: Case, instance: Instance, actor: Actor) -> Out
         )
     if instance.data.get("restricted") is True:
         case.restricted = True
+    thrown = instance.thrown_messages()  # drained before storing, or reloads throw them again
     _store(uow, case, instance, actor)
-    route_thrown(uow, case, instance.thrown_messages(), actor)
+    route_thrown(uow, case, thrown, actor)
     if case.status == RUNNING:
         consume_pending(uow, case, actor)
     return outcome
 
 
 def _store(uow: UnitOfWork, case: Case, instance: Instance, actor: Actor) -> None:
-    case.state_json = uow.runtime.dump(instance)
+    case.state_json = state = uow.runtime.dump(instance)
+    uow.after_commit(lambda: uow.runtime.keep(case.id, state, instance))
     case.serializer_version = uow.runtime.serializer_version
     case.lock_version += 1
     previous = case.next_wakeup_at

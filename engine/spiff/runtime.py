@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from copy import deepcopy
 from typing import Any
@@ -19,6 +20,7 @@ from .parsing import ExistingSource, ParsedProcess, parse_bundle
 from .scripting import RestrictedEnvironment, RestrictedScriptEngine
 
 Specs = tuple[Any, dict[str, Any]]
+KEPT_INSTANCES = 256  # loaded cases kept in memory between commands (LRU)
 
 
 class _StateOnlyConverter(BpmnWorkflowConverter):  # type: ignore[misc]
@@ -49,6 +51,7 @@ class Runtime:
         self.serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_CONFIG))
         self._specs: dict[int, Specs] = {}
         self._lock = threading.Lock()
+        self._instances: OrderedDict[int, tuple[int, Instance]] = OrderedDict()
 
     @property
     def serializer_version(self) -> str:
@@ -89,8 +92,16 @@ class Runtime:
             task.data.update(data)
         return Instance(workflow)
 
-    def load(self, specs: Specs, state_json: str) -> Instance:
-        """Restore an instance from its stored state and the cached specs."""
+    def load(self, specs: Specs, state_json: str, case_id: int | None = None) -> Instance:
+        """Restore an instance from its stored state and the cached specs.
+
+        With a `case_id`, the instance kept after the case's last command is taken (not copied)
+        when it matches `state_json` exactly; otherwise the JSON is parsed."""
+        if case_id is not None:
+            with self._lock:
+                kept = self._instances.pop(case_id, None)
+            if kept is not None and kept[0] == hash(state_json):
+                return kept[1]
         spec, subprocesses = specs
         dct = json.loads(state_json)
         dct["spec"] = spec
@@ -99,6 +110,14 @@ class Runtime:
         workflow = self.serializer.registry.restore(dct)
         workflow.script_engine = self.script_engine
         return Instance(workflow)
+
+    def keep(self, case_id: int, state_json: str, instance: Instance) -> None:
+        """Keep a committed instance for the case's next command (call after commit only)."""
+        with self._lock:
+            self._instances[case_id] = (hash(state_json), instance)
+            self._instances.move_to_end(case_id)
+            while len(self._instances) > KEPT_INSTANCES:
+                self._instances.popitem(last=False)
 
     def dump(self, instance: Instance) -> str:
         """The instance's state as JSON, without its specs (they live on the version)."""

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from engine import Engine
+from engine import Engine, Settings
 from engine.audit import verify_chain
 from engine.cases import cancel_case
 from engine.errors import Conflict, TaskAlreadyCompleted, TaskNotReady
@@ -18,7 +18,7 @@ from engine.models import CaseEvent, HumanTask, Incident, ProcessVersion
 from engine.progress import case_specs
 from engine.queries import find_case
 from engine.tasks import complete_task
-from tests.support import Driver
+from tests.support import Driver, FakeClock
 
 
 @pytest.fixture
@@ -176,3 +176,18 @@ def test_cancelling_a_case_closes_its_tasks(drive: Driver) -> None:
     assert statuses == {"cancelled"}
     with pytest.raises(TaskNotReady), drive.engine.uow() as uow:
         complete_task(uow, tasks[0].id, {}, drive.actor())
+
+
+def test_two_engines_on_one_database_never_act_on_a_stale_instance(
+    drive: Driver, settings: Settings, clock: FakeClock
+) -> None:
+    """Each engine keeps instances between commands; a change made by the other is seen."""
+    other = Driver(Engine(settings, clock=clock))
+    drive.deploy("three_tasks.bpmn", "intake.json")
+    ref = drive.start("three_tasks", as_user="giulia")
+    drive.complete(ref, "intake", {"resident": True, "urgency": "low"}, as_user="giulia")
+    other.complete(ref, "assess", as_user="giulia")
+    drive.complete(ref, "close", as_user="giulia")
+    assert drive.case(ref)["status"] == "completed"
+    assert history(drive, ref).count("task_completed") == 3
+    other.engine.dispose()

@@ -94,3 +94,19 @@ def test_a_message_needs_a_name_and_an_object_payload(drive: Driver) -> None:
         deliver_message(uow, "", None, {}, drive.actor())
     with pytest.raises(InvalidInput), drive.engine.uow() as uow:
         deliver_message(uow, "esito_cpi", None, [1], drive.actor())  # type: ignore[arg-type]
+
+
+def test_a_thrown_message_reaches_the_waiting_case_once(drive: Driver) -> None:
+    drive.deploy("message_throw.bpmn")
+    waiting = drive.start("message_catch")
+    sender = drive.start("message_throw", {"target": waiting})
+    assert drive.open_elements(waiting) == ["after"]
+    assert task_data(drive, waiting)["esito_cpi"] == {
+        "correlation": waiting,
+        "esito": "patto firmato",
+    }
+    drive.complete(sender, "first")
+    drive.complete(sender, "second")
+    assert stored_messages(drive) == []  # not thrown again by later commands on the sender
+    sent = [h["kind"] for h in drive.case(sender)["history"]].count("message_sent")
+    assert sent == 1
