@@ -43,13 +43,7 @@ def record(
     element_id: str | None = None,
 ) -> CaseEvent:
     """Append one event to the case's chain (the case row is locked by the caller)."""
-    last = uow.session.execute(
-        select(CaseEvent.seq, CaseEvent.hash)
-        .where(CaseEvent.case_id == case.id)
-        .order_by(CaseEvent.seq.desc())
-        .limit(1)
-    ).first()
-    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    seq, prev = _next_link(uow, case.id)
     event = CaseEvent(
         case_id=case.id,
         seq=seq,
@@ -63,9 +57,23 @@ def record(
         hash="",
     )
     event.hash = _digest(prev, event)
-    uow.session.add(event)
-    uow.session.flush()
+    uow.session.add(event)  # flushed with the command's other writes
+    uow.chain_heads[case.id] = (seq, event.hash)
     return event
+
+
+def _next_link(uow: UnitOfWork, case_id: int) -> tuple[int, str]:
+    """The next sequence number and previous hash; read once per command, then remembered."""
+    head = uow.chain_heads.get(case_id)
+    if head is None:
+        last = uow.session.execute(
+            select(CaseEvent.seq, CaseEvent.hash)
+            .where(CaseEvent.case_id == case_id)
+            .order_by(CaseEvent.seq.desc())
+            .limit(1)
+        ).first()
+        head = (last[0], last[1]) if last else (0, GENESIS)
+    return head[0] + 1, head[1]
 
 
 @dataclass(frozen=True)

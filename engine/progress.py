@@ -87,7 +87,7 @@ def settle(uow: UnitOfWork, case: Case, instance: Instance, actor: Actor) -> Out
     thrown = instance.thrown_messages()  # drained before storing, or reloads throw them again
     _store(uow, case, instance, actor)
     route_thrown(uow, case, thrown, actor)
-    if case.status == RUNNING:
+    if case.status == RUNNING and instance.waiting_messages():
         consume_pending(uow, case, actor)
     return outcome
 
@@ -111,9 +111,13 @@ def _store(uow: UnitOfWork, case: Case, instance: Instance, actor: Actor) -> Non
 
 
 def _subscribe(uow: UnitOfWork, case: Case, instance: Instance) -> None:
+    names = [] if instance.completed else instance.waiting_messages()
+    if names == instance.subscribed:
+        return  # the rows already say this (the instance was kept from the last commit)
     uow.session.execute(delete(MessageSubscription).where(MessageSubscription.case_id == case.id))
-    for name in [] if instance.completed else instance.waiting_messages():
+    for name in names:
         uow.session.add(MessageSubscription(case_id=case.id, name=name, correlation=case.reference))
+    instance.subscribed = names
 
 
 def open_incident(uow: UnitOfWork, case: Case, failure: Failure, actor: Actor) -> Incident:

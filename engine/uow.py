@@ -26,6 +26,7 @@ class UnitOfWork:
         self.now = now or engine.clock()
         self._after_commit: list[Callable[[], None]] = []
         self._stack = ExitStack()
+        self.chain_heads: dict[int, tuple[int, str]] = {}  # case id -> last (seq, hash) written
         self.session: Session
 
     @property

@@ -55,6 +55,8 @@ class Instance:
     def __init__(self, workflow: BpmnWorkflow) -> None:
         self.wf = workflow
         self._pending: Failure | None = None
+        # The message names stored as the case's subscriptions, when known (None: unknown).
+        self.subscribed: list[str] | None = None
 
     # -- reading -------------------------------------------------------------------------
     def _all_tasks(self) -> list[Any]:

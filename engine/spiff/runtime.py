@@ -90,7 +90,9 @@ class Runtime:
         workflow.task_tree.data.update(data)
         for task in workflow.get_tasks():
             task.data.update(data)
-        return Instance(workflow)
+        instance = Instance(workflow)
+        instance.subscribed = []  # a new case has no subscription rows yet
+        return instance
 
     def load(self, specs: Specs, state_json: str, case_id: int | None = None) -> Instance:
         """Restore an instance from its stored state and the cached specs.

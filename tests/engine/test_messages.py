@@ -110,3 +110,15 @@ def test_a_thrown_message_reaches_the_waiting_case_once(drive: Driver) -> None:
     assert stored_messages(drive) == []  # not thrown again by later commands on the sender
     sent = [h["kind"] for h in drive.case(sender)["history"]].count("message_sent")
     assert sent == 1
+
+
+def test_a_cancelled_case_no_longer_waits_for_messages(drive: Driver) -> None:
+    from engine.cases import cancel_case
+
+    ref = drive.start("message_catch")
+    with drive.engine.uow() as uow:
+        cancel_case(uow, find_case(uow, ref).id, drive.actor())
+    with drive.engine.uow(write=False) as uow:
+        assert uow.session.scalars(select(MessageSubscription)).all() == []
+    assert deliver(drive, ref, {"esito": "tardi"}) == []
+    assert len(stored_messages(drive)) == 1
