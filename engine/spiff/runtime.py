@@ -9,10 +9,16 @@ from collections.abc import Callable, Iterable, Mapping
 from copy import deepcopy
 from typing import Any
 
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import (
+    BpmnWorkflowConverter,
+    TaskConverter,
+    WorkflowConverter,
+)
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
 
 from . import clock as _clock  # noqa: F401  (installs the engine clock into SpiffWorkflow)
 from .instance import Instance
@@ -33,8 +39,24 @@ class _StateOnlyConverter(BpmnWorkflowConverter):  # type: ignore[misc]
         return dct
 
 
+class _FinishedTaskConverter(TaskConverter):  # type: ignore[misc]
+    """Converts a finished task once: its dict is kept on the task while nothing it shows moves
+    (a kept instance would otherwise re-convert its whole history on every command)."""
+
+    def to_dict(self, task: Any) -> dict[str, Any]:
+        if not task.has_state(TaskState.FINISHED_MASK):
+            return dict(super().to_dict(task))
+        stamp = (task.state, task.last_state_change, tuple(task._children))
+        kept = getattr(task, "_percorsi_dict", None)
+        if kept is None or kept[0] != stamp:
+            kept = (stamp, super().to_dict(task))
+            task._percorsi_dict = kept
+        return dict(kept[1])
+
+
 _CONFIG = deepcopy(SPIFF_CONFIG)
 _CONFIG[BpmnWorkflow] = _StateOnlyConverter
+_CONFIG[Task] = _FinishedTaskConverter
 
 
 class Runtime:
