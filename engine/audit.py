@@ -7,23 +7,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event as sa_event
 from sqlalchemy import select
-from sqlalchemy.orm import Session, SessionTransaction
 
 from .actors import Actor
 from .models import Case, CaseEvent
 from .uow import UnitOfWork
 
 GENESIS = "0" * 64
-_TAILS = "percorsi_audit_tails"
-
-
-@sa_event.listens_for(Session, "after_transaction_end")
-def _forget_tails(session: Session, transaction: SessionTransaction) -> None:
-    """The chain tails known to a session hold while its transaction (and case lock) lasts."""
-    if transaction.parent is None or transaction.nested:
-        session.info.pop(_TAILS, None)
 
 
 def _digest(prev_hash: str, event: CaseEvent) -> str:
@@ -53,17 +43,7 @@ def record(
     element_id: str | None = None,
 ) -> CaseEvent:
     """Append one event to the case's chain (the case row is locked by the caller)."""
-    tails: dict[int, tuple[int, str]] = uow.session.info.setdefault(_TAILS, {})
-    tail = tails.get(case.id)
-    if tail is None:
-        last = uow.session.execute(
-            select(CaseEvent.seq, CaseEvent.hash)
-            .where(CaseEvent.case_id == case.id)
-            .order_by(CaseEvent.seq.desc())
-            .limit(1)
-        ).first()
-        tail = (last[0], last[1]) if last else (0, GENESIS)
-    seq, prev = tail[0] + 1, tail[1]
+    seq, prev = _next_link(uow, case.id)
     event = CaseEvent(
         case_id=case.id,
         seq=seq,
@@ -77,10 +57,23 @@ def record(
         hash="",
     )
     event.hash = _digest(prev, event)
-    tails[case.id] = (seq, event.hash)
-    uow.session.add(event)
-    uow.session.flush()
+    uow.session.add(event)  # flushed with the command's other writes
+    uow.chain_heads[case.id] = (seq, event.hash)
     return event
+
+
+def _next_link(uow: UnitOfWork, case_id: int) -> tuple[int, str]:
+    """The next sequence number and previous hash; read once per command, then remembered."""
+    head = uow.chain_heads.get(case_id)
+    if head is None:
+        last = uow.session.execute(
+            select(CaseEvent.seq, CaseEvent.hash)
+            .where(CaseEvent.case_id == case_id)
+            .order_by(CaseEvent.seq.desc())
+            .limit(1)
+        ).first()
+        head = (last[0], last[1]) if last else (0, GENESIS)
+    return head[0] + 1, head[1]
 
 
 @dataclass(frozen=True)

@@ -5,14 +5,22 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from .access import require_case_closer, require_case_opener, visible_case
 from .actors import Actor
 from .audit import record
 from .deployment import latest_version
 from .errors import Forbidden, IncidentNotFound, InvalidInput
-from .models import Case, CaseParty, CaseSubject, HumanTask, Incident, Organization
+from .models import (
+    Case,
+    CaseParty,
+    CaseSubject,
+    HumanTask,
+    Incident,
+    MessageSubscription,
+    Organization,
+)
 from .progress import (
     CANCELLED,
     RUNNING,
@@ -155,6 +163,7 @@ def cancel_case(
         task.status = TASK_CANCELLED
         task.completed_at = uow.now
         task.next_escalation_at = None
+    uow.session.execute(delete(MessageSubscription).where(MessageSubscription.case_id == case.id))
     record(uow, case, "case_cancelled", actor, {"reason": reason})
     uow.commit()
     return case

@@ -116,10 +116,10 @@ class ProcessVersion(Base):
     model_id: Mapped[int] = mapped_column(ForeignKey("process_model.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     bpmn_file: Mapped[str] = mapped_column(String(255))
-    bpmn_xml: Mapped[str] = mapped_column(Text)
-    dmn: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)  # large: loaded only when read
+    dmn: Mapped[dict[str, Any]] = mapped_column(default=dict, deferred=True)
     forms: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    spec_json: Mapped[str] = mapped_column(Text)
+    spec_json: Mapped[str] = mapped_column(Text, deferred=True)
     serializer_version: Mapped[str] = mapped_column(String(20))
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     deployed_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

@@ -60,7 +60,8 @@ def case_specs(uow: UnitOfWork, case: Case) -> Specs:
 
 
 def load_instance(uow: UnitOfWork, case: Case) -> Instance:
-    return uow.runtime.load(case_specs(uow, case), case.state_json)
+    """The case's workflow; commands may reuse the instance kept after the last commit."""
+    return uow.runtime.load(case_specs(uow, case), case.state_json, case.id if uow.write else None)
 
 
 def settle(uow: UnitOfWork, case: Case, instance: Instance, actor: Actor) -> Outcome:
@@ -85,15 +86,17 @@ def settle(uow: UnitOfWork, case: Case, instance: Instance, actor: Actor) -> Out
         notify.task_emitted(uow, case, task)
     if instance.data.get("restricted") is True:
         case.restricted = True
+    thrown = instance.thrown_messages()  # drained before storing, or reloads throw them again
     _store(uow, case, instance, actor)
-    route_thrown(uow, case, instance.thrown_messages(), actor)
-    if case.status == RUNNING:
+    route_thrown(uow, case, thrown, actor)
+    if case.status == RUNNING and instance.waiting_messages():
         consume_pending(uow, case, actor)
     return outcome
 
 
 def _store(uow: UnitOfWork, case: Case, instance: Instance, actor: Actor) -> None:
-    case.state_json = uow.runtime.dump(instance)
+    case.state_json = state = uow.runtime.dump(instance)
+    uow.after_commit(lambda: uow.runtime.keep(case.id, state, instance))
     case.serializer_version = uow.runtime.serializer_version
     case.lock_version += 1
     previous = case.next_wakeup_at
@@ -111,7 +114,10 @@ def _store(uow: UnitOfWork, case: Case, instance: Instance, actor: Actor) -> Non
 
 def _subscribe(uow: UnitOfWork, case: Case, instance: Instance) -> None:
     """Make the case's message subscriptions match what it waits for (touching only changes)."""
-    wanted = set() if instance.completed else set(instance.waiting_messages())
+    names = [] if instance.completed else instance.waiting_messages()
+    if names == instance.subscribed:
+        return  # the rows already say this (the instance was kept from the last commit)
+    wanted = set(names)
     held = set(
         uow.session.scalars(
             select(MessageSubscription.name).where(MessageSubscription.case_id == case.id)
@@ -126,6 +132,7 @@ def _subscribe(uow: UnitOfWork, case: Case, instance: Instance) -> None:
         )
     for name in sorted(wanted - held):
         uow.session.add(MessageSubscription(case_id=case.id, name=name, correlation=case.reference))
+    instance.subscribed = names
 
 
 def open_incident(uow: UnitOfWork, case: Case, failure: Failure, actor: Actor) -> Incident:

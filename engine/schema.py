@@ -14,7 +14,9 @@ HERE = Path(__file__).parent
 def alembic_config(db: SqlEngine) -> Config:
     config = Config(str(HERE / "alembic.ini"))
     config.set_main_option("script_location", str(HERE / "migrations"))
-    config.set_main_option("sqlalchemy.url", db.url.render_as_string(hide_password=False))
+    url = db.url.render_as_string(hide_password=False)
+    # ConfigParser interpolates '%': URL-encoded passwords and options (%40, %3D) must be doubled.
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 

@@ -87,7 +87,9 @@ def unclaim_task(uow: UnitOfWork, task_id: int, actor: Actor) -> HumanTask:
 
 
 def _may_assign(actor: Actor, case: Case) -> bool:
-    return actor.is_admin or actor.has_role("coordinator") or actor.has_role("case_manager")
+    """Admins, coordinators and the case's own case manager (not every case manager)."""
+    own_case = actor.user_id is not None and case.case_manager_id == actor.user_id
+    return actor.is_admin or actor.has_role("coordinator") or own_case
 
 
 def assign_task(uow: UnitOfWork, task_id: int, username: str, actor: Actor) -> HumanTask:

@@ -26,6 +26,7 @@ class UnitOfWork:
         self.now = now or engine.clock()
         self._after_commit: list[Callable[[], None]] = []
         self._stack = ExitStack()
+        self.chain_heads: dict[int, tuple[int, str]] = {}  # case id -> last (seq, hash) written
         self.session: Session
 
     @property
@@ -57,6 +58,7 @@ class UnitOfWork:
     def rollback(self) -> None:
         self.session.rollback()
         self._after_commit.clear()
+        self.chain_heads.clear()  # the events they point at were rolled back too
 
     def __exit__(
         self,

@@ -42,6 +42,12 @@ class Context:
             click.get_current_context().call_on_close(self._engine.dispose)
         return self._engine
 
+    def close(self) -> None:
+        """Close the engine's pooled connections (PostgreSQL warns about abandoned ones)."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
 
 pass_ctx = click.make_pass_decorator(Context, ensure=True)
 
@@ -100,8 +106,10 @@ def emit(data: Any, as_json: bool, text: Callable[[], str]) -> None:
 
 
 @click.group()
-def main() -> None:
+@click.pass_context
+def main(click_ctx: click.Context) -> None:
     """Percorsi: BPMN referral pathways of the active-inclusion network."""
+    click_ctx.call_on_close(click_ctx.ensure_object(Context).close)
 
 
 @main.command()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -14,7 +16,8 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from .scripting import ScriptRejected, ScriptTimeout
+from .sandbox import ResourceLimit
+from .scripting import ScriptRejected
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,9 @@ class Instance:
 
     def __init__(self, workflow: BpmnWorkflow) -> None:
         self.wf = workflow
+        self._pending: Failure | None = None
+        # The message names stored as the case's subscriptions, when known (None: unknown).
+        self.subscribed: list[str] | None = None
 
     # -- reading -------------------------------------------------------------------------
     def _all_tasks(self) -> list[Any]:
@@ -77,7 +83,11 @@ class Instance:
 
     @property
     def completed(self) -> bool:
-        return bool(self.wf.completed)
+        """Ended: SpiffWorkflow saw its End, or nothing is left (an activity with no outgoing
+        flow is an implicit end in BPMN, and then SpiffWorkflow never sets `completed`)."""
+        if self.wf.completed:
+            return True
+        return all(t.has_state(TaskState.FINISHED_MASK) for t in self.wf.tasks.values())
 
     @property
     def data(self) -> dict[str, Any]:
@@ -150,25 +160,30 @@ class Instance:
     # -- changing ------------------------------------------------------------------------
     def advance(self) -> Failure | None:
         """Run engine steps and timers until only people or time can move the case."""
-        try:
-            self.wf.refresh_timers()
-            self.wf.do_engine_steps()
-        except (SpiffWorkflowException, ScriptRejected, ScriptTimeout) as exc:
-            return self._failure(exc)
+        if self._pending is not None:
+            failure, self._pending = self._pending, None
+            return failure
+        if self._guard(self.wf.refresh_timers) or self._guard(self.wf.do_engine_steps):
+            return self.advance()
         return self._stall()
+
+    def _guard(self, action: Callable[[], Any]) -> bool:
+        """Run a step that may evaluate model code; keep its failure for advance()."""
+        try:
+            action()
+        except (SpiffWorkflowException, ScriptRejected, ResourceLimit) as exc:
+            self._pending = self._failure(exc)
+            return True
+        return False
 
     def _failure(self, exc: Exception) -> Failure:
         task = getattr(exc, "task", None)
         failed = task or next((t for t in self._all_tasks() if t.state == TaskState.ERROR), None)
-        cause = getattr(exc, "exception", None) or exc.__cause__
-        text = str(exc)
-        if cause is not None and str(cause) not in text:
-            text = f"{text}: {type(cause).__name__}: {cause}"
         return Failure(
             kind="script" if failed is not None else "engine",
             element_id=getattr(failed.task_spec, "bpmn_id", None) if failed else None,
             task_id=str(failed.id) if failed else None,
-            error=text,
+            error=_describe(exc),
         )
 
     def _stall(self) -> Failure | None:
@@ -190,16 +205,20 @@ class Instance:
         )
 
     def complete(self, task_id: str, data: dict[str, Any]) -> None:
-        """Complete a READY user/manual task with the given data."""
+        """Complete a READY user/manual task; a failure of what follows waits for advance()."""
         task = self.task(task_id)
         task.data.update(data)
-        task.run()
+        self._guard(task.run)
 
     def retry(self, task_id: str | None) -> None:
-        """Put a failed task back to READY, so the next advance runs it again."""
+        """Run a failed task again: ERROR goes back to READY, a waiting task re-evaluates."""
         task = self.task(task_id) if task_id else None
-        if task is not None and task.state == TaskState.ERROR:
+        if task is None:
+            return
+        if task.state == TaskState.ERROR:
             task._set_state(TaskState.READY)
+        elif not task.has_state(TaskState.FINISHED_MASK | TaskState.READY):
+            self._guard(lambda: task.task_spec._update(task))
 
     def catch_message(self, name: str, payload: dict[str, Any]) -> bool:
         """Deliver a message to a waiting catch event; False when none waits for it."""
@@ -210,9 +229,21 @@ class Instance:
                 and isinstance(event, MessageEventDefinition)
                 and event.name == name
             ):
-                self.wf.catch(BpmnEvent(event, payload=payload))
+                self._guard(partial(self.wf.catch, BpmnEvent(event, payload=payload)))
                 return True
         return False
 
     def cancel(self) -> None:
         self.wf.cancel()
+
+
+def _describe(exc: Exception) -> str:
+    """The error text, with its cause; SpiffWorkflow's own __str__ can fail on a None note."""
+    try:
+        text = str(exc)
+    except TypeError:
+        text = str(exc.args[0]) if exc.args else type(exc).__name__
+    cause = getattr(exc, "exception", None) or exc.__cause__ or exc.__context__
+    if cause is not None and str(cause) not in text:
+        text = f"{text}: {type(cause).__name__}: {cause}"
+    return text

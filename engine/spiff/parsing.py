@@ -21,6 +21,7 @@ from .scripting import check_source
 _XML_PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
 )
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 FORBIDDEN_MARKUP = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity")
 _NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
@@ -81,8 +82,9 @@ def parse_bundle(
     sources: dict[str, tuple[str, str]] = {}
     for name, content in bpmn.items():
         tree = load_xml(name, content, max_bytes)
+        _check_flows(name, tree)
         _guard(name, partial(parser.add_bpmn_xml, tree, name))
-        for proc in tree.iterfind("{http://www.omg.org/spec/BPMN/20100524/MODEL}process"):
+        for proc in tree.iterfind(f"{{{BPMN_NS}}}process"):
             sources[proc.get("id")] = (name, content.decode("utf-8"))
     dmn_text: dict[str, str] = {}
     for name, content in dmn.items():
@@ -97,6 +99,35 @@ def parse_bundle(
         _parse_process(parser, pid, sources[pid], dmn_text, forms, services, serialize)
         for pid in processes
     ]
+
+
+def _check_flows(filename: str, tree: Any) -> None:
+    """Sequence flows join elements of their own process, and every incoming/outgoing names a
+    flow (SpiffWorkflow names the wrong element for the first, and silently ignores the second)."""
+    problems: list[dict[str, Any]] = []
+
+    def problem(node: Any, element: str | None, message: str) -> None:
+        problems.append(
+            {"file": filename, "element_id": element, "line": node.sourceline, "message": message}
+        )
+
+    for proc in tree.iter(f"{{{BPMN_NS}}}process", f"{{{BPMN_NS}}}subProcess"):
+        ids = {child.get("id") for child in proc}
+        flows = {f.get("id") for f in proc.iterfind(f"{{{BPMN_NS}}}sequenceFlow")}
+        for flow in proc.iterfind(f"{{{BPMN_NS}}}sequenceFlow"):
+            for end in ("sourceRef", "targetRef"):
+                if flow.get(end) not in ids:
+                    problem(flow, flow.get("id"), f"{end} {flow.get(end)!r} names no element")
+        for node in proc:
+            for ref in (
+                *node.iterchildren(f"{{{BPMN_NS}}}incoming"),
+                *node.iterchildren(f"{{{BPMN_NS}}}outgoing"),
+            ):
+                if (ref.text or "").strip() not in flows:
+                    problem(ref, node.get("id"), f"{ref.text!r} names no sequence flow")
+    if problems:
+        first = problems[0]
+        raise ModelInvalid(f"{filename}:{first['line']}: {first['message']}", problems)
 
 
 def _split(
@@ -252,8 +283,9 @@ def _check_code(filename: str, task_spec: Any, services: set[str]) -> list[dict[
             found.append(("condition", source, True))
     event = getattr(task_spec, "event_definition", None)
     expression = getattr(event, "expression", None)
-    if isinstance(task_spec, CatchingEvent) and isinstance(expression, str) and expression:
-        found.append(("timer", expression, True))
+    if isinstance(expression, str) and expression:
+        kind = "timer" if isinstance(task_spec, CatchingEvent) else "message payload"
+        found.append((kind, expression, True))
     problems = [
         {"file": filename, "element_id": element, "message": f"{kind}: {reason}"}
         for kind, source, is_expr in found

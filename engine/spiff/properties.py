@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,7 +63,9 @@ def parse_properties(
     if not groups and getattr(task_spec, "lane", None):
         groups = (str(task_spec.lane),)
     due_in = raw.pop("dueIn", None) or None
-    if due_in and not is_duration(due_in) and (err := check_source(due_in, expression=True)):
+    if due_in and not is_duration(due_in) and re.fullmatch(r"-?P[0-9A-Z.,]*", due_in):
+        problem(f"dueIn {due_in!r} is not a valid ISO 8601 duration (e.g. P10D, PT4H, P1M)")
+    elif due_in and not is_duration(due_in) and (err := check_source(due_in, expression=True)):
         problem(f"dueIn {due_in!r} is neither an ISO 8601 duration nor an expression: {err}")
     form_key = raw.pop("formKey", None) or None
     if form_key:

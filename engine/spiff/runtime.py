@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from copy import deepcopy
 from typing import Any
 
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import (
+    BpmnWorkflowConverter,
+    TaskConverter,
+    WorkflowConverter,
+)
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
 
 from . import clock as _clock  # noqa: F401  (installs the engine clock into SpiffWorkflow)
 from .instance import Instance
@@ -19,6 +26,7 @@ from .parsing import ExistingSource, ParsedProcess, parse_bundle
 from .scripting import RestrictedEnvironment, RestrictedScriptEngine
 
 Specs = tuple[Any, dict[str, Any]]
+KEPT_INSTANCES = 256  # loaded cases kept in memory between commands (LRU)
 
 
 class _StateOnlyConverter(BpmnWorkflowConverter):  # type: ignore[misc]
@@ -31,8 +39,24 @@ class _StateOnlyConverter(BpmnWorkflowConverter):  # type: ignore[misc]
         return dct
 
 
+class _FinishedTaskConverter(TaskConverter):  # type: ignore[misc]
+    """Converts a finished task once: its dict is kept on the task while nothing it shows moves
+    (a kept instance would otherwise re-convert its whole history on every command)."""
+
+    def to_dict(self, task: Any) -> dict[str, Any]:
+        if not task.has_state(TaskState.FINISHED_MASK):
+            return dict(super().to_dict(task))
+        stamp = (task.state, task.last_state_change, tuple(task._children))
+        kept = getattr(task, "_percorsi_dict", None)
+        if kept is None or kept[0] != stamp:
+            kept = (stamp, super().to_dict(task))
+            task._percorsi_dict = kept
+        return dict(kept[1])
+
+
 _CONFIG = deepcopy(SPIFF_CONFIG)
 _CONFIG[BpmnWorkflow] = _StateOnlyConverter
+_CONFIG[Task] = _FinishedTaskConverter
 
 
 class Runtime:
@@ -49,6 +73,7 @@ class Runtime:
         self.serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_CONFIG))
         self._specs: dict[int, Specs] = {}
         self._lock = threading.Lock()
+        self._instances: OrderedDict[int, tuple[int, Instance]] = OrderedDict()
 
     @property
     def serializer_version(self) -> str:
@@ -87,10 +112,20 @@ class Runtime:
         workflow.task_tree.data.update(data)
         for task in workflow.get_tasks():
             task.data.update(data)
-        return Instance(workflow)
+        instance = Instance(workflow)
+        instance.subscribed = []  # a new case has no subscription rows yet
+        return instance
 
-    def load(self, specs: Specs, state_json: str) -> Instance:
-        """Restore an instance from its stored state and the cached specs."""
+    def load(self, specs: Specs, state_json: str, case_id: int | None = None) -> Instance:
+        """Restore an instance from its stored state and the cached specs.
+
+        With a `case_id`, the instance kept after the case's last command is taken (not copied)
+        when it matches `state_json` exactly; otherwise the JSON is parsed."""
+        if case_id is not None:
+            with self._lock:
+                kept = self._instances.pop(case_id, None)
+            if kept is not None and kept[0] == hash(state_json):
+                return kept[1]
         spec, subprocesses = specs
         dct = json.loads(state_json)
         dct["spec"] = spec
@@ -99,6 +134,14 @@ class Runtime:
         workflow = self.serializer.registry.restore(dct)
         workflow.script_engine = self.script_engine
         return Instance(workflow)
+
+    def keep(self, case_id: int, state_json: str, instance: Instance) -> None:
+        """Keep a committed instance for the case's next command (call after commit only)."""
+        with self._lock:
+            self._instances[case_id] = (hash(state_json), instance)
+            self._instances.move_to_end(case_id)
+            while len(self._instances) > KEPT_INSTANCES:
+                self._instances.popitem(last=False)
 
     def dump(self, instance: Instance) -> str:
         """The instance's state as JSON, without its specs (they live on the version)."""

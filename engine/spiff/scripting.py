@@ -19,18 +19,31 @@ from types import CodeType, FrameType
 from typing import Any
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec
-from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
+from RestrictedPython.Eval import default_guarded_getitem
 from RestrictedPython.Guards import (
     full_write_guard,
     guarded_iter_unpack_sequence,
     guarded_unpack_sequence,
     safe_builtins,
-    safer_getattr,
 )
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.exceptions import SpiffWorkflowException
+
+from .sandbox import (
+    BINOP,
+    TICK,
+    ResourceLimit,
+    SandboxPolicy,
+    guarded_binop,
+    guarded_getattr,
+    guarded_inplace,
+    guarded_pow,
+    guarded_range,
+    guarded_sum,
+    ticking_iter,
+)
 
 Helper = Callable[..., Any]
 ServiceHandler = Callable[..., Any]
@@ -40,7 +53,7 @@ class ScriptRejected(Exception):
     """Model code that RestrictedPython refuses to compile (imports, dunders, syntax)."""
 
 
-class ScriptTimeout(Exception):
+class ScriptTimeout(ResourceLimit):
     """Model code that ran past its time limit."""
 
 
@@ -48,45 +61,59 @@ class ScriptError(Exception):
     """Model code evaluated outside SpiffWorkflow (e.g. a dueIn expression) failed."""
 
 
+# Exceptions that are not errors: raised by model code they would tear through every handler.
+_NOT_ERRORS = ("BaseException", "SystemExit", "KeyboardInterrupt", "GeneratorExit")
+# Modules C code imports on model code's behalf (datetime.strftime/strptime, date.today).
+_C_IMPORTS = frozenset({"time", "_strptime"})
+
+
+def _c_import(name: str, *args: Any, **kwargs: Any) -> Any:
+    """`__import__` for C code only: scripts cannot name it, and imports are refused at compile."""
+    if name not in _C_IMPORTS:
+        raise ImportError(f"import of {name!r} is not allowed")
+    return __import__(name, *args, **kwargs)
+
+
 def _safe_builtins() -> dict[str, Any]:
     allowed = dict(safe_builtins)
-    for name in ("__build_class__", "id", "hash"):
+    for name in ("__build_class__", "id", "hash", *_NOT_ERRORS):
         allowed.pop(name, None)
-    for name in ("min", "max", "sum", "any", "all", "sorted", "enumerate", "zip", "map"):
+    for name in ("min", "max", "any", "all", "sorted", "enumerate", "zip", "map"):
         allowed[name] = (
             __builtins__[name] if isinstance(__builtins__, dict) else getattr(__builtins__, name)
         )
     allowed.update(dict=dict, list=list, set=set, tuple=tuple, reversed=reversed, filter=filter)
+    allowed.update(range=guarded_range, pow=guarded_pow, sum=guarded_sum)
+    allowed.update(_getattr_=guarded_getattr, __import__=_c_import)
     return allowed
 
 
 BUILTINS = _safe_builtins()
 GUARDS: dict[str, Any] = {
     "__builtins__": BUILTINS,
-    "_getattr_": safer_getattr,
+    "_getattr_": guarded_getattr,
     "_getitem_": default_guarded_getitem,
-    "_getiter_": default_guarded_getiter,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
     "_unpack_sequence_": guarded_unpack_sequence,
     "_write_": full_write_guard,
-    "_inplacevar_": lambda op, x, y: _INPLACE[op](x, y),
+    "_inplacevar_": guarded_inplace,
+    BINOP: guarded_binop,
 }
-_INPLACE: dict[str, Callable[[Any, Any], Any]] = {
-    "+=": lambda x, y: x + y,
-    "-=": lambda x, y: x - y,
-    "*=": lambda x, y: x * y,
-    "/=": lambda x, y: x / y,
-    "//=": lambda x, y: x // y,
-    "%=": lambda x, y: x % y,
-    "|=": lambda x, y: x | y,
-    "&=": lambda x, y: x & y,
-}
+
+
+def _json_dumps(value: Any, *, indent: int | None = None, sort_keys: bool = False) -> str:
+    """json.dumps for scripts: no custom encoders, a sane indent."""
+    if indent is not None and not 0 <= indent <= 8:
+        raise ValueError("indent must be between 0 and 8")
+    return json.dumps(value, indent=indent, sort_keys=sort_keys, default=str)
+
+
 STANDARD_HELPERS: dict[str, Any] = {
     "datetime": _dt.datetime,
     "date": _dt.date,
     "timedelta": _dt.timedelta,
     "timezone": _dt.timezone,
-    "json_dumps": json.dumps,
+    "json_dumps": _json_dumps,
     "floor": math.floor,
     "ceil": math.ceil,
 }
@@ -95,7 +122,7 @@ STANDARD_HELPERS: dict[str, Any] = {
 @lru_cache(maxsize=4096)
 def compile_expression(source: str) -> CodeType:
     """Compile one expression under RestrictedPython, or raise ScriptRejected."""
-    result = compile_restricted_eval(source.strip(), "<expression>")
+    result = compile_restricted_eval(source.strip(), "<expression>", policy=SandboxPolicy)
     if result.errors or result.code is None:
         raise ScriptRejected("; ".join(result.errors) or "cannot compile")
     code: CodeType = result.code
@@ -106,7 +133,7 @@ def compile_expression(source: str) -> CodeType:
 def compile_script(source: str) -> CodeType:
     """Compile one script under RestrictedPython, or raise ScriptRejected."""
     _refuse_imports(source)
-    result = compile_restricted_exec(source, "<script>")
+    result = compile_restricted_exec(source, "<script>", policy=SandboxPolicy)
     if result.errors or result.code is None:
         raise ScriptRejected("; ".join(result.errors) or "cannot compile")
     script: CodeType = result.code
@@ -134,18 +161,23 @@ def check_source(source: str, *, expression: bool) -> str | None:
 
 
 class _Deadline:
-    """A line tracer that stops model code after its time limit, in any thread."""
+    """Stops model code after its time limit: a call/line tracer plus checks the policy inserts."""
 
     def __init__(self, seconds: float) -> None:
         self.until = time.monotonic() + seconds
         self.seconds = seconds
 
-    def __call__(self, frame: FrameType, event: str, arg: Any) -> Any:
+    def check(self) -> None:
         if time.monotonic() > self.until:
             raise ScriptTimeout(f"script ran longer than {self.seconds:g} s")
+
+    def __call__(self, frame: FrameType, event: str, arg: Any) -> Any:
+        self.check()
         return self
 
     def run(self, code: CodeType, namespace: dict[str, Any]) -> Any:
+        namespace[TICK] = self.check
+        namespace["_getiter_"] = ticking_iter(self.check)
         previous = sys.gettrace()
         sys.settrace(self)
         try:

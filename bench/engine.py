@@ -1,0 +1,219 @@
+"""Engine benchmark (`make bench`): Percorsi's commands against raw SpiffWorkflow.
+
+Prints cases per second for start -> 3 user tasks -> end:
+  (a) raw SpiffWorkflow in memory;
+  (b) raw SpiffWorkflow with a full JSON round trip (spec included) after every step;
+  (c) Percorsi engine commands on SQLite (a temporary file);
+  (d) the same on PostgreSQL when reachable (PERCORSI_BENCH_DATABASE_URL, in a scratch schema);
+and the ratio (c)/(b) (target >= 0.5). Then the cost of completing one task on a case that has
+10, 50 and 200 completed tasks (target: cost(200) <= 3 x cost(10)).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer  # noqa: E402
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser  # noqa: E402
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
+from SpiffWorkflow.util.task import TaskState  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+
+from engine import SYSTEM, Engine, Settings  # noqa: E402
+from engine.accounts import ensure_organization  # noqa: E402
+from engine.cases import start_case  # noqa: E402
+from engine.deployment import deploy_model  # noqa: E402
+from engine.models import HumanTask  # noqa: E402
+from engine.schema import upgrade  # noqa: E402
+from engine.tasks import complete_task  # noqa: E402
+
+FIXTURES = ROOT / "tests" / "fixtures"
+THREE = FIXTURES / "three_tasks.bpmn"
+FORM = FIXTURES / "forms" / "intake.json"
+LOOP = Path(__file__).parent / "loop_tasks.bpmn"
+INTAKE = {"resident": True, "urgency": "low"}
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/percorsi_core"
+SCHEMA = "percorsi_bench"
+RAW_CASES = int(os.environ.get("BENCH_RAW_CASES", "300"))
+ENGINE_CASES = int(os.environ.get("BENCH_ENGINE_CASES", "60"))
+
+
+def rate(label: str, cases: int, run: Callable[[], None]) -> float:
+    started = time.perf_counter()
+    for _ in range(cases):
+        run()
+    per_second = cases / (time.perf_counter() - started)
+    print(f"  {label:<58} {per_second:9.1f} cases/s")
+    return per_second
+
+
+# -- (a) and (b): raw SpiffWorkflow ----------------------------------------------------------
+
+
+def raw_spec() -> Any:
+    parser = SpiffBpmnParser()
+    parser.add_bpmn_file(str(THREE))
+    return parser.get_spec("three_tasks")
+
+
+def raw_case(spec: Any, round_trip: Callable[[BpmnWorkflow], BpmnWorkflow] | None) -> None:
+    """start -> 3 user tasks -> end, optionally through a full JSON round trip per step."""
+    wf = BpmnWorkflow(spec)
+    wf.do_engine_steps()
+    while not wf.is_completed():
+        if round_trip is not None:
+            wf = round_trip(wf)
+        [task] = wf.get_tasks(state=TaskState.READY, manual=True)
+        task.data.update(INTAKE)
+        task.run()
+        wf.do_engine_steps()
+    assert wf.is_completed()
+
+
+def full_round_trip() -> Callable[[BpmnWorkflow], BpmnWorkflow]:
+    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+
+    def trip(wf: BpmnWorkflow) -> BpmnWorkflow:
+        restored: BpmnWorkflow = serializer.deserialize_json(serializer.serialize_json(wf))
+        return restored
+
+    return trip
+
+
+# -- (c) and (d): Percorsi -------------------------------------------------------------------
+
+
+@contextmanager
+def sqlite_engine() -> Iterator[Engine]:
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = Engine(Settings(database_url=f"sqlite:///{tmp}/bench.db"))
+        yield prepared(engine)
+        engine.dispose()
+
+
+@contextmanager
+def postgres_engine(url: str) -> Iterator[Engine | None]:
+    """An engine on a scratch schema of `url`, or None when PostgreSQL does not answer."""
+    from engine.db import connect
+
+    try:
+        admin = connect(url)
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
+    except Exception as exc:  # any connection failure means: skip (d)
+        print(f"  (d) skipped: PostgreSQL not reachable at {url} ({type(exc).__name__})")
+        yield None
+        return
+    scoped = url + ("&" if "?" in url else "?") + f"options=-csearch_path%3D{SCHEMA}"
+    engine = Engine(Settings(database_url=scoped))
+    try:
+        yield prepared(engine)
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+        admin.dispose()
+
+
+def prepared(engine: Engine) -> Engine:
+    upgrade(engine.db)
+    with engine.uow() as uow:
+        ensure_organization(uow, "comune_cremona", "Comune di Cremona")
+        uow.commit()
+    files = {p.name: p.read_bytes() for p in (THREE, FORM, LOOP)}
+    with engine.uow() as uow:
+        deploy_model(uow, files, SYSTEM)
+    return engine
+
+
+def open_task(engine: Engine, case_id: int) -> int:
+    from sqlalchemy import select
+
+    with engine.uow(write=False) as uow:
+        return int(
+            uow.session.scalar(
+                select(HumanTask.id).where(HumanTask.case_id == case_id, HumanTask.status == "open")
+            )
+        )
+
+
+def engine_case(engine: Engine) -> None:
+    """start -> 3 user tasks -> end, one command (transaction) each, as the web app would."""
+    with engine.uow() as uow:
+        outcome = start_case(uow, "three_tasks", {}, SYSTEM)
+        case_id, task_id = outcome.case.id, outcome.emitted[0].id
+    for _ in range(3):
+        with engine.uow() as uow:
+            outcome = complete_task(uow, task_id, INTAKE, SYSTEM)
+            task_id = outcome.emitted[0].id if outcome.emitted else 0
+    assert outcome.case.status == "completed", case_id
+
+
+def depth_costs(engine: Engine, depths: tuple[int, ...], samples: int = 8) -> dict[int, float]:
+    """Milliseconds to complete one task on a case with `depth` completed tasks."""
+    with engine.uow() as uow:
+        case_id = start_case(uow, "loop_tasks", {"done": False}, SYSTEM).case.id
+    costs: dict[int, float] = {}
+    done = 0
+    for depth in depths:
+        while done < depth:
+            complete_next(engine, case_id)
+            done += 1
+        started = time.perf_counter()
+        for _ in range(samples):
+            complete_next(engine, case_id)
+        done += samples
+        costs[depth] = (time.perf_counter() - started) / samples * 1000
+    return costs
+
+
+def complete_next(engine: Engine, case_id: int) -> None:
+    task_id = open_task(engine, case_id)
+    with engine.uow() as uow:
+        complete_task(uow, task_id, {"done": False}, SYSTEM)
+
+
+def report_depths(label: str, engine: Engine) -> None:
+    costs = depth_costs(engine, (10, 50, 200))
+    figures = ", ".join(f"{d}: {ms:.1f} ms" for d, ms in costs.items())
+    ratio = costs[200] / costs[10]
+    verdict = "ok" if ratio <= 3 else "MISSED"
+    print(f"  {label}: {figures}; cost(200)/cost(10) = {ratio:.2f} (target <= 3: {verdict})")
+
+
+def main() -> None:
+    print(f"start -> 3 user tasks -> end ({RAW_CASES} raw cases, {ENGINE_CASES} engine cases)")
+    spec = raw_spec()
+    rate("(a) raw SpiffWorkflow, in memory", RAW_CASES, lambda: raw_case(spec, None))
+    trip = full_round_trip()
+    b = rate(
+        "(b) raw SpiffWorkflow, full JSON round trip per step",
+        RAW_CASES,
+        lambda: raw_case(spec, trip),
+    )
+    with sqlite_engine() as engine:
+        c = rate("(c) Percorsi commands, SQLite", ENGINE_CASES, lambda: engine_case(engine))
+        print(f"  (c)/(b) = {c / b:.2f} (target >= 0.5: {'ok' if c / b >= 0.5 else 'MISSED'})")
+        print("cost of completing one task on a case with N completed tasks")
+        report_depths("SQLite", engine)
+    with postgres_engine(os.environ.get("PERCORSI_BENCH_DATABASE_URL", PG_DEFAULT)) as pg:
+        if pg is not None:
+            d = rate("(d) Percorsi commands, PostgreSQL", ENGINE_CASES, lambda: engine_case(pg))
+            print(f"  (d)/(b) = {d / b:.2f}")
+            report_depths("PostgreSQL", pg)
+
+
+if __name__ == "__main__":
+    main()
