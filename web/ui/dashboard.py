@@ -20,7 +20,7 @@ from workflows.indicators import INDICATORS
 from ..auth import current_actor, engine
 from .csv_export import csv_response, dashboard_rows
 from .guards import install_error_pages
-from .vocabulary import DIMENSION_LABELS, OUTCOME_LABELS, TARGET_GROUP_LABELS, label
+from .labels import DIMENSION_LABELS, OUTCOME_LABELS, TARGET_GROUPS, label
 
 bp = Blueprint("dashboard", __name__)
 install_error_pages(bp)
@@ -65,7 +65,7 @@ def group_label(by: str, key: str, orgs: dict[str, str]) -> str:
         return str(_("Totale"))
     if by == "organization":
         return orgs.get(key, key) if key else label({}, key)
-    return label(TARGET_GROUP_LABELS if by == "target_group" else {}, key)
+    return label(TARGET_GROUPS if by == "target_group" else {}, key)
 
 
 @bp.get("/dashboard")

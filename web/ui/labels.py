@@ -1,4 +1,4 @@
-"""Words the pages show for codes: case statuses, audit events, roles, target groups."""
+"""Words the pages show for codes: statuses, events, roles, target groups, outcomes, elements."""
 
 from __future__ import annotations
 
@@ -31,18 +31,18 @@ EVENTS = {
     "escalation": _l("Sollecito"),
 }
 ROLES = {
-    "case_manager": _l("Case manager"),
-    "equipe_member": _l("Equipe di sistema"),
-    "cpi_operator": _l("Operatore CPI"),
-    "collocamento_operator": _l("Collocamento mirato"),
+    "case_manager": _l("Case manager (servizio sociale)"),
+    "equipe_member": _l("Componente dell'Equipe di sistema"),
+    "cpi_operator": _l("Operatore del Centro per l'Impiego"),
+    "collocamento_operator": _l("Operatore del collocamento mirato"),
     "asst_operator": _l("Operatore ASST"),
     "sil_tutor": _l("Tutor SIL"),
-    "training_tutor": _l("Tutor formazione"),
-    "coop_tutor": _l("Tutor cooperativa"),
-    "cav_operator": _l("Operatrice CAV"),
-    "coordinator": _l("Coordinamento"),
-    "cabina_viewer": _l("Cabina di Regia"),
+    "training_tutor": _l("Tutor della formazione"),
+    "coop_tutor": _l("Tutor della cooperativa"),
+    "cav_operator": _l("Operatrice del Centro antiviolenza"),
+    "coordinator": _l("Coordinatore (Comitato tecnico operativo)"),
     "auditor": _l("Responsabile protezione dati"),
+    "cabina_viewer": _l("Cabina di Regia"),
 }
 TARGET_GROUPS = {
     "giovani": _l("Giovani (NEET)"),
@@ -50,6 +50,65 @@ TARGET_GROUPS = {
     "violenza": _l("Donne vittime di violenza"),
     "adulti": _l("Adulti vulnerabili"),
 }
+
+
+PRIORITY_LABELS = {
+    "low": _l("Bassa"),
+    "normal": _l("Normale"),
+    "high": _l("Alta"),
+    "urgent": _l("Urgente"),
+}
+
+ESCALATION_LABELS = {
+    "notify_assignee": _l("Avvisa l'assegnatario"),
+    "notify_group": _l("Avvisa il gruppo"),
+    "notify_coordinators": _l("Avvisa i coordinatori dell'organizzazione"),
+    "review_task": _l("Apri un riesame al Comitato tecnico operativo"),
+}
+
+DIMENSION_LABELS = {
+    "target_group": _l("Gruppo target"),
+    "comune": _l("Comune"),
+    "organization": _l("Organizzazione segnalante"),
+}
+
+
+OUTCOME_LABELS = {
+    "occupato": _l("Occupato/a"),
+    "completato": _l("Percorso completato"),
+    "abbandono": _l("Abbandono"),
+    "rifiuto": _l("Rifiuto"),
+    "perdita_beneficio": _l("Perdita o sospensione del beneficio"),
+    "trasferito": _l("Trasferito/a"),
+}
+
+ELEMENT_TYPES = {
+    "userTask": _l("Attività utente"),
+    "manualTask": _l("Attività manuale"),
+    "serviceTask": _l("Attività di servizio"),
+    "scriptTask": _l("Attività script"),
+    "businessRuleTask": _l("Regola decisionale"),
+    "sequenceFlow": _l("Flusso"),
+    "startEvent": _l("Evento di inizio"),
+    "endEvent": _l("Evento di fine"),
+    "exclusiveGateway": _l("Gateway esclusivo"),
+    "parallelGateway": _l("Gateway parallelo"),
+    "inclusiveGateway": _l("Gateway inclusivo"),
+    "boundaryEvent": _l("Evento di confine"),
+    "intermediateCatchEvent": _l("Evento intermedio"),
+    "callActivity": _l("Sottoprocesso richiamato"),
+    "subProcess": _l("Sottoprocesso"),
+    "lane": _l("Corsia"),
+}
+
+NOT_STATED = _l("non indicato")
+
+
+def label(mapping: dict[str, object], code: str) -> str:
+    """The label of a code, the code itself when it has none, "not stated" for blanks."""
+    if not code:
+        return str(NOT_STATED)
+    return str(mapping.get(code, code))
 
 
 def _lookup(table: dict[str, object]) -> object:

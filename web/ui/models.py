@@ -20,7 +20,7 @@ from engine.modeling import (
 
 from ..auth import current_actor, engine
 from .guards import install_error_pages
-from .vocabulary import ELEMENT_TYPES, ESCALATION_LABELS, PRIORITY_LABELS, ROLE_LABELS, label
+from .labels import ELEMENT_TYPES, ESCALATION_LABELS, PRIORITY_LABELS, ROLES, label
 
 bp = Blueprint("model_pages", __name__)
 install_error_pages(bp)
@@ -82,7 +82,7 @@ def editor_config(options: EditorOptions, source: VersionSource | None) -> dict[
         "validateUrl": url_for(".validate"),
         "deployUrl": url_for(".deploy"),
         "editUrl": url_for(".edit", process_id="__ID__"),
-        "roles": [{"code": r, "label": label(ROLE_LABELS, r)} for r in options.roles],
+        "roles": [{"code": r, "label": label(ROLES, r)} for r in options.roles],
         "organizations": [{"code": c, "label": n} for c, n in options.organizations],
         "forms": options.forms,
         "priorities": [{"code": p, "label": label(PRIORITY_LABELS, p)} for p in options.priorities],
