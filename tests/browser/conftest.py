@@ -17,11 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
 
 from engine import Engine, Settings
 from engine.db import connect
+from engine.schema import upgrade
 from tests.seed import PASSWORD, Seeded, seed_network
-from tests.support import PG_URL, FakeClock, truncate_all
+from tests.support import PG_URL, FakeClock
 from web.app import create_app
 from web.composition import build_engine
 
@@ -57,14 +60,28 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def browser_database(template_db: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The live server's own database: other tests empty theirs while the server still runs."""
     if PG_URL:
-        db = connect(PG_URL)
-        truncate_all(db)
-        db.dispose()
-        return PG_URL
+        return _own_postgres_database(PG_URL, "browser")
     path = tmp_path_factory.mktemp("browser") / "percorsi.db"
     shutil.copy(template_db, path)
     return f"sqlite:///{path}"
+
+
+def _own_postgres_database(url: str, suffix: str) -> str:
+    """A fresh database beside the test database (trust auth lets the test user create it)."""
+    base = make_url(url)
+    name = f"{base.database}_{suffix}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    own = base.set(database=name).render_as_string(hide_password=False)
+    db = connect(own)
+    upgrade(db)
+    db.dispose()
+    return own
 
 
 @pytest.fixture(scope="session")
