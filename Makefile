@@ -61,7 +61,7 @@ setup: $(STAMP) $(ASSETS) translations
 	$(BIN)/percorsi demo --if-empty
 
 models: $(STAMP)
-	$(BIN)/python -m tools.build_models
+	$(BIN)/python -m workflows.modelgen.build_models
 
 run: setup
 	$(BIN)/percorsi serve --host $(HOST) --port $(PORT)

@@ -104,8 +104,8 @@ def test_every_element_is_drawn(path: Path) -> None:
 
 
 def test_committed_models_match_their_generator(tmp_path: Path, monkeypatch: Any) -> None:
-    """The files in bpmn/ are what tools/build_models.py writes (regenerate with make models)."""
-    from tools import build_models
+    """The files in bpmn/ are what workflows/modelgen writes (regenerate with make models)."""
+    from workflows.modelgen import build_models
 
     monkeypatch.setattr(build_models, "ROOT", tmp_path)
     build_models.main()

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from workflows.network import SERVICE_TYPES
-
+from ..network import SERVICE_TYPES
 from .form_fields import Schema, boolean, choice, day, form, many, obj, text
 
 NOTES = text("Note (senza dati sanitari non necessari)", "Notes (no unneeded health data)")

@@ -15,7 +15,7 @@ from .pathways import inclusione
 from .routing import ROUTING_DMN
 from .subpathways import disabilita, giovani, violenza
 
-ROOT = Path(__file__).resolve().parent.parent / "bpmn"
+ROOT = Path(__file__).resolve().parents[2] / "bpmn"
 
 
 def main() -> None:

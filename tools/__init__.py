@@ -1,1 +1,0 @@
-"""Developer tools: generators of the bundled models (never imported by the app)."""

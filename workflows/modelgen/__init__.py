@@ -1,0 +1,1 @@
+"""Generator of the bundled models in bpmn/: diagrams with their layout, forms and the DMN."""
