@@ -21,7 +21,7 @@ from .actors import Actor
 from .audit import record
 from .errors import CaseNotFound, Forbidden, InvalidInput, TaskNotFound
 from .models import Case, CaseParty, HumanTask, Organization, TaskCandidate
-from .progress import lock_case
+from .progress import check_version, lock_case, lock_case_where
 from .uow import UnitOfWork
 
 WIDE_ROLES = ("coordinator", "auditor")
@@ -152,16 +152,39 @@ def require_case_closer(actor: Actor, case: Case) -> None:
     raise Forbidden(f"{actor.username} may not cancel case {case.reference}")
 
 
-def visible_task(uow: UnitOfWork, actor: Actor, task_id: int) -> HumanTask:
-    """The task if it is in the actor's scope or in a case they see (its case view lists it);
-    TaskNotFound otherwise, so that tasks of foreign cases are not disclosed."""
-    in_visible_case = HumanTask.case_id.in_(select(Case.id).where(case_scope(actor)))
-    task = uow.session.scalar(
-        select(HumanTask).where(HumanTask.id == task_id, or_(task_scope(actor), in_visible_case))
-    )
-    if task is None:
+def _task_visibility(actor: Actor) -> ColumnElement[bool]:
+    """Tasks in the actor's scope or in a case they see (its case view lists them)."""
+    return or_(task_scope(actor), HumanTask.case_id.in_(select(Case.id).where(case_scope(actor))))
+
+
+def lock_visible_task(
+    uow: UnitOfWork, actor: Actor, task_id: int, expected_version: int | None = None
+) -> tuple[HumanTask, Case]:
+    """A task the actor may see, read after its case's row was locked (TaskNotFound otherwise).
+
+    SQLite's write lock is held from BEGIN IMMEDIATE, so one read is fresh; PostgreSQL locks the
+    case first, then reads the task: a concurrent command on the case has finished by then."""
+    visible = (HumanTask.id == task_id, _task_visibility(actor))
+    if uow.settings.is_sqlite:
+        found = uow.session.execute(
+            select(HumanTask, Case)
+            .join(Case, Case.id == HumanTask.case_id)
+            .where(*visible)
+            .execution_options(populate_existing=True)
+        ).first()
+        if found is None:
+            raise TaskNotFound(f"no task {task_id}")
+        check_version(found[1], expected_version)
+        return found[0], found[1]
+    case_id = select(HumanTask.case_id).where(*visible).scalar_subquery()
+    case = lock_case_where(uow, Case.id == case_id, expected_version)
+    if case is None:
         raise TaskNotFound(f"no task {task_id}")
-    return task
+    task = uow.session.scalar(
+        select(HumanTask).where(HumanTask.id == task_id).execution_options(populate_existing=True)
+    )
+    assert task is not None
+    return task, case
 
 
 def require_message_sender(uow: UnitOfWork, actor: Actor, correlation: str | None) -> None:

@@ -114,6 +114,7 @@ class Runtime:
             task.data.update(data)
         instance = Instance(workflow)
         instance.subscribed = []  # a new case has no subscription rows yet
+        instance.fresh = True
         return instance
 
     def load(self, specs: Specs, state_json: str, case_id: int | None = None) -> Instance:
