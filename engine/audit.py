@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import Table, and_, bindparam, func, select
 
 from .actors import Actor
 from .models import Case, CaseEvent
@@ -66,6 +66,24 @@ def record(
 def start_chain(uow: UnitOfWork, case_id: int) -> None:
     """A case created in this transaction has no events yet: its chain starts at genesis."""
     uow.chain_heads[case_id] = (0, GENESIS)
+
+
+def load_heads(uow: UnitOfWork, case_ids: list[int]) -> None:
+    """Read the chain heads of many locked cases in one query (a batch of commands needs them)."""
+    latest = (
+        select(CaseEvent.case_id, func.max(CaseEvent.seq).label("seq"))
+        .where(CaseEvent.case_id.in_(case_ids))
+        .group_by(CaseEvent.case_id)
+        .subquery()
+    )
+    rows = uow.session.connection().execute(
+        select(CaseEvent.case_id, CaseEvent.seq, CaseEvent.hash).join(
+            latest, and_(CaseEvent.case_id == latest.c.case_id, CaseEvent.seq == latest.c.seq)
+        )
+    )
+    heads = {case_id: (0, GENESIS) for case_id in case_ids}
+    heads.update({case_id: (seq, digest) for case_id, seq, digest in rows})
+    uow.chain_heads.update(heads)
 
 
 _HEAD = (

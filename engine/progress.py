@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, select
+from sqlalchemy import ColumnElement, bindparam, delete, insert, select
 
 from . import notify
 from .actors import Actor
@@ -76,6 +76,14 @@ def load_instance(uow: UnitOfWork, case: Case) -> Instance:
     return uow.runtime.load(case_specs(uow, case), case.state_json, case.id if uow.write else None)
 
 
+def element_ids(uow: UnitOfWork, case: Case) -> tuple[list[str], list[str]]:
+    """The case's completed and active element ids, from the kept instance when it is current."""
+    kept = uow.runtime.read_kept(case.id, case.state_json, Instance.element_ids)
+    if kept is not None:
+        return kept
+    return uow.runtime.load(case_specs(uow, case), case.state_json).element_ids()
+
+
 def settle(uow: UnitOfWork, case: Case, instance: Instance, actor: Actor) -> Outcome:
     """Run the engine, then store state, worklist, wake-up, subscriptions and incidents."""
     from .messages import consume_pending, route_thrown  # messages settle cases: import late
@@ -134,21 +142,27 @@ def _subscribe(uow: UnitOfWork, case: Case, instance: Instance) -> None:
     if names == instance.subscribed:
         return  # the rows already say this (the instance was kept from the last commit)
     wanted = set(names)
-    held = set(
-        uow.session.scalars(
-            select(MessageSubscription.name).where(MessageSubscription.case_id == case.id)
-        )
-    )
+    connection = uow.session.connection()  # rows are written at once: later reads see them
+    held = set(connection.execute(_SUBSCRIBED, {"case_id": case.id}).scalars())
     if held - wanted:
-        uow.session.execute(
+        connection.execute(
             delete(MessageSubscription).where(
                 MessageSubscription.case_id == case.id,
                 MessageSubscription.name.in_(held - wanted),
             )
         )
-    for name in sorted(wanted - held):
-        uow.session.add(MessageSubscription(case_id=case.id, name=name, correlation=case.reference))
+    if wanted - held:
+        rows = [
+            {"case_id": case.id, "name": name, "correlation": case.reference}
+            for name in sorted(wanted - held)
+        ]
+        connection.execute(insert(MessageSubscription), rows)
     instance.subscribed = names
+
+
+_SUBSCRIBED = select(MessageSubscription.name).where(
+    MessageSubscription.case_id == bindparam("case_id")
+)
 
 
 def open_incident(uow: UnitOfWork, case: Case, failure: Failure, actor: Actor) -> Incident:

@@ -7,7 +7,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from copy import deepcopy
-from typing import Any
+from typing import Any, TypeVar
 
 from SpiffWorkflow.bpmn.serializer.default.workflow import (
     BpmnWorkflowConverter,
@@ -26,6 +26,7 @@ from .parsing import ExistingSource, ParsedProcess, parse_bundle
 from .scripting import RestrictedEnvironment, RestrictedScriptEngine
 
 Specs = tuple[Any, dict[str, Any]]
+T = TypeVar("T")
 KEPT_INSTANCES = 256  # loaded cases kept in memory between commands (LRU)
 
 
@@ -135,6 +136,17 @@ class Runtime:
         workflow = self.serializer.registry.restore(dct)
         workflow.script_engine = self.script_engine
         return Instance(workflow)
+
+    def read_kept(self, case_id: int, state_json: str, read: Callable[[Instance], T]) -> T | None:
+        """`read` applied to the instance kept for the case if it matches `state_json`, else None.
+
+        Runs under the lock: a command takes an instance out under the same lock before changing
+        it, so a kept instance is never read while it changes. The instance stays kept."""
+        with self._lock:
+            kept = self._instances.get(case_id)
+            if kept is None or kept[0] != hash(state_json):
+                return None
+            return read(kept[1])
 
     def keep(self, case_id: int, state_json: str, instance: Instance) -> None:
         """Keep a committed instance for the case's next command (call after commit only)."""
