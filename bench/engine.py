@@ -6,12 +6,13 @@ Prints cases per second for start -> 3 user tasks -> end:
   (c) Percorsi engine commands on SQLite (a temporary file);
   (d) the same on PostgreSQL when reachable (PERCORSI_BENCH_DATABASE_URL, in a scratch schema);
 and the ratio (c)/(b) (target >= 0.5). Then the cost of completing one task on a case that has
-10, 50 and 200 completed tasks (target: cost(200) <= 3 x cost(10)).
+10, 50 and 200 completed tasks, median of 20 (target: cost(200) <= 3 x cost(10)).
 """
 
 from __future__ import annotations
 
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -161,8 +162,9 @@ def engine_case(engine: Engine) -> None:
     assert outcome.case.status == "completed", case_id
 
 
-def depth_costs(engine: Engine, depths: tuple[int, ...], samples: int = 8) -> dict[int, float]:
-    """Milliseconds to complete one task on a case with `depth` completed tasks."""
+def depth_costs(engine: Engine, depths: tuple[int, ...], samples: int = 20) -> dict[int, float]:
+    """Milliseconds to complete one task on a case with `depth` completed tasks (the median of
+    `samples`: a WAL checkpoint or another process's burst would otherwise swing the mean)."""
     with engine.uow() as uow:
         case_id = start_case(uow, "loop_tasks", {"done": False}, SYSTEM).case.id
     costs: dict[int, float] = {}
@@ -171,11 +173,13 @@ def depth_costs(engine: Engine, depths: tuple[int, ...], samples: int = 8) -> di
         while done < depth:
             complete_next(engine, case_id)
             done += 1
-        started = time.perf_counter()
+        laps = []
         for _ in range(samples):
+            started = time.perf_counter()
             complete_next(engine, case_id)
+            laps.append(time.perf_counter() - started)
         done += samples
-        costs[depth] = (time.perf_counter() - started) / samples * 1000
+        costs[depth] = statistics.median(laps) * 1000
     return costs
 
 

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Engine as SqlEngine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -36,17 +37,26 @@ from web.composition import build_engine
 FIRED_AT: dict[int, float] = {}
 
 
-@event.listens_for(Session, "after_flush")
-def _written(session: Session, _context: Any) -> None:
-    cases = session.info.setdefault("cases", set())
-    cases.update(o.id for o in session.dirty if isinstance(o, Case))
+@event.listens_for(SqlEngine, "after_cursor_execute")
+def _written(conn: Connection, _cur: Any, statement: str, _p: Any, context: Any, _m: bool) -> None:
+    """Note the cases whose stored state a statement changed (commands update it by id)."""
+    if not statement.startswith('UPDATE "case"') or context.compiled_parameters is None:
+        return
+    for params in context.compiled_parameters:
+        if "state_json" in params and "row_id" in params:
+            conn.info.setdefault("cases", set()).add(params["row_id"])
 
 
-@event.listens_for(Session, "after_commit")
-def _committed(session: Session) -> None:
+@event.listens_for(SqlEngine, "commit")
+def _committed(conn: Connection) -> None:
     now = time.time()
-    for case_id in session.info.pop("cases", ()):
+    for case_id in conn.info.pop("cases", ()):
         FIRED_AT[case_id] = now  # the last commit touching a case is its timer firing
+
+
+@event.listens_for(SqlEngine, "rollback")
+def _rolled_back(conn: Connection) -> None:
+    conn.info.pop("cases", None)
 
 
 def fresh_engine(url: str) -> Engine:

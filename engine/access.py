@@ -13,15 +13,16 @@ Rules (DOMAIN.md, issue 5):
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, false, or_, select, true
 
 from .actors import Actor
 from .audit import record
 from .errors import CaseNotFound, Forbidden, InvalidInput, TaskNotFound
 from .models import Case, CaseParty, HumanTask, Organization, TaskCandidate
-from .progress import lock_case
+from .progress import check_version, lock_case, lock_case_where
 from .uow import UnitOfWork
 
 WIDE_ROLES = ("coordinator", "auditor")
@@ -68,6 +69,7 @@ def _org_ids(actor: Actor) -> ColumnElement[bool] | None:
     return Organization.code.in_(sorted(actor.organizations))
 
 
+@lru_cache(maxsize=256)  # clauses are immutable; building them costs more than the query
 def case_scope(actor: Actor) -> ColumnElement[bool]:
     """A WHERE clause selecting the cases the actor may see."""
     if actor.is_admin or any(actor.has_role(r) for r in WIDE_ROLES):
@@ -84,6 +86,7 @@ def case_scope(actor: Actor) -> ColumnElement[bool]:
     return or_(party, mine) if actor.user_id is not None else party
 
 
+@lru_cache(maxsize=256)
 def task_scope(actor: Actor) -> ColumnElement[bool]:
     """A WHERE clause selecting the human tasks the actor may see and act on."""
     if actor.is_admin:
@@ -152,16 +155,45 @@ def require_case_closer(actor: Actor, case: Case) -> None:
     raise Forbidden(f"{actor.username} may not cancel case {case.reference}")
 
 
-def visible_task(uow: UnitOfWork, actor: Actor, task_id: int) -> HumanTask:
-    """The task if it is in the actor's scope or in a case they see (its case view lists it);
-    TaskNotFound otherwise, so that tasks of foreign cases are not disclosed."""
-    in_visible_case = HumanTask.case_id.in_(select(Case.id).where(case_scope(actor)))
-    task = uow.session.scalar(
-        select(HumanTask).where(HumanTask.id == task_id, or_(task_scope(actor), in_visible_case))
+@lru_cache(maxsize=256)
+def _task_visibility(actor: Actor) -> ColumnElement[bool]:
+    """Tasks in the actor's scope or in a case they see (its case view lists them)."""
+    return or_(task_scope(actor), HumanTask.case_id.in_(select(Case.id).where(case_scope(actor))))
+
+
+@lru_cache(maxsize=256)
+def _task_and_case(actor: Actor) -> Select[HumanTask, Case]:
+    return (
+        select(HumanTask, Case)
+        .join(Case, Case.id == HumanTask.case_id)
+        .where(HumanTask.id == bindparam("task_id"), _task_visibility(actor))
+        .execution_options(populate_existing=True)
     )
-    if task is None:
+
+
+def lock_visible_task(
+    uow: UnitOfWork, actor: Actor, task_id: int, expected_version: int | None = None
+) -> tuple[HumanTask, Case]:
+    """A task the actor may see, read after its case's row was locked (TaskNotFound otherwise).
+
+    SQLite's write lock is held from BEGIN IMMEDIATE, so one read is fresh; PostgreSQL locks the
+    case first, then reads the task: a concurrent command on the case has finished by then."""
+    if uow.settings.is_sqlite:
+        found = uow.session.execute(_task_and_case(actor), {"task_id": task_id}).first()
+        if found is None:
+            raise TaskNotFound(f"no task {task_id}")
+        check_version(found[1], expected_version)
+        return found[0], found[1]
+    visible = (HumanTask.id == task_id, _task_visibility(actor))
+    case_id = select(HumanTask.case_id).where(*visible).scalar_subquery()
+    case = lock_case_where(uow, Case.id == case_id, expected_version)
+    if case is None:
         raise TaskNotFound(f"no task {task_id}")
-    return task
+    task = uow.session.scalar(
+        select(HumanTask).where(HumanTask.id == task_id).execution_options(populate_existing=True)
+    )
+    assert task is not None
+    return task, case
 
 
 def require_message_sender(uow: UnitOfWork, actor: Actor, correlation: str | None) -> None:

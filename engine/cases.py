@@ -9,17 +9,15 @@ from sqlalchemy import delete, select
 
 from .access import require_case_closer, require_case_opener, visible_case
 from .actors import Actor
-from .audit import record
-from .deployment import latest_version
+from .audit import record, start_chain
+from .deployment import latest_version_number
 from .errors import Forbidden, IncidentNotFound, InvalidInput
 from .models import (
     Case,
-    CaseParty,
     CaseSubject,
     HumanTask,
     Incident,
     MessageSubscription,
-    Organization,
 )
 from .progress import (
     CANCELLED,
@@ -34,7 +32,7 @@ from .progress import (
 from .references import next_reference
 from .uow import UnitOfWork
 from .worklist import CANCELLED as TASK_CANCELLED
-from .worklist import OPEN
+from .worklist import OPEN, add_party
 
 PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -65,30 +63,15 @@ def start_case(
         raise InvalidInput(
             "subject must be an object", [{"field": "subject", "message": "not an object"}]
         )
-    version = latest_version(uow, process_id)
-    case = Case(
-        reference=next_reference(uow),
-        version_id=version.id,
-        process_id=process_id,
-        status=RUNNING,
-        target_group=_text(data.get("target_group"), 40),
-        comune=_text(data.get("comune"), 80),
-        organization_id=_organization_id(uow, organization, actor),
-        case_manager_id=actor.user_id if actor.has_role("case_manager") else None,
-        restricted=data.get("restricted") is True,
-        subject_pseudonym=new_pseudonym(),
-        state_json="{}",
-        serializer_version=uow.runtime.serializer_version,
-        opened_by=actor.user_id,
-        opened_at=uow.now,
-    )
-    uow.session.add(case)
-    uow.session.flush()
+    version_id, number = latest_version_number(uow, process_id)
+    columns = _new_case(uow, process_id, version_id, data, organization, actor)
+    case = uow.insert_now(Case, **columns)
+    start_chain(uow, case.id)
     if subject:
         uow.session.add(CaseSubject(case_id=case.id, identity=subject))
     if case.organization_id is not None:
-        uow.session.add(CaseParty(case_id=case.id, organization_id=case.organization_id))
-    record(uow, case, "case_started", actor, {"process_id": process_id, "version": version.number})
+        add_party(uow, case.id, case.organization_id)
+    record(uow, case, "case_started", actor, {"process_id": process_id, "version": number})
     data.setdefault("case_reference", case.reference)
     # Models decide on the referrer (e.g. who may open a violence case): never taken from input.
     data["referring_organization"] = organization_code(uow, case.organization_id)
@@ -98,11 +81,41 @@ def start_case(
     return outcome
 
 
+def _new_case(
+    uow: UnitOfWork,
+    process_id: str,
+    version_id: int,
+    data: dict[str, Any],
+    organization: str | None,
+    actor: Actor,
+) -> dict[str, Any]:
+    """The columns of a new case's row."""
+    return {
+        "reference": next_reference(uow),
+        "version_id": version_id,
+        "process_id": process_id,
+        "status": RUNNING,
+        "target_group": _text(data.get("target_group"), 40),
+        "comune": _text(data.get("comune"), 80),
+        "organization_id": _organization_id(uow, organization, actor),
+        "case_manager_id": actor.user_id if actor.has_role("case_manager") else None,
+        "restricted": data.get("restricted") is True,
+        "subject_pseudonym": new_pseudonym(),
+        "state_json": "{}",
+        "serializer_version": uow.runtime.serializer_version,
+        "next_wakeup_at": None,
+        "lock_version": 0,
+        "opened_by": actor.user_id,
+        "opened_at": uow.now,
+        "closed_at": None,
+    }
+
+
 def organization_code(uow: UnitOfWork, organization_id: int | None) -> str | None:
     """The code of an organisation by id (None for None)."""
     if organization_id is None:
         return None
-    return uow.session.scalar(select(Organization.code).where(Organization.id == organization_id))
+    return uow.facts.organization_code(uow, organization_id)
 
 
 def _text(value: Any, size: int) -> str | None:
@@ -117,7 +130,7 @@ def _organization_id(uow: UnitOfWork, code: str | None, actor: Actor) -> int | N
         return None
     if not (actor.is_admin or code in actor.organizations):
         raise Forbidden(f"{actor.username} does not belong to {code}")
-    org_id = uow.session.scalar(select(Organization.id).where(Organization.code == code))
+    org_id = uow.facts.organization_id(uow, code)
     if org_id is None:
         raise InvalidInput(
             f"unknown organisation {code!r}", [{"field": "organization", "message": "unknown"}]

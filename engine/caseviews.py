@@ -29,7 +29,7 @@ from .models import (
     User,
 )
 from .pages import Page, check_limit, cursor_key, encode_cursor
-from .progress import load_instance
+from .progress import element_ids
 from .spiff.parsing import load_xml
 from .taskviews import task_summary
 from .uow import UnitOfWork
@@ -114,7 +114,7 @@ def case_summary(case: Case) -> dict[str, Any]:
 def case_detail(uow: UnitOfWork, actor: Actor, reference: str) -> dict[str, Any]:
     """One case: status, open tasks, diagram state, incidents; identity only to who may see it."""
     case = visible_case(uow, actor, reference)
-    done, active = load_instance(uow, case).element_ids()
+    done, active = element_ids(uow, case)
     incidents = uow.session.scalars(
         select(Incident).where(Incident.case_id == case.id).order_by(Incident.id)
     ).all()
@@ -141,10 +141,7 @@ def _identity(uow: UnitOfWork, actor: Actor, case: Case) -> dict[str, Any] | Non
 
 
 def _version_number(uow: UnitOfWork, case: Case) -> int:
-    number = uow.session.scalar(  # the number only: the row also holds the specs and XML
-        select(ProcessVersion.number).where(ProcessVersion.id == case.version_id)
-    )
-    return int(number or 0)
+    return uow.facts.version(uow, case.version_id).number
 
 
 def _open_tasks(uow: UnitOfWork, case: Case) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.engine import Engine as SqlEngine
 
 from .db import connect
+from .facts import Facts
 from .models import utcnow
 from .settings import Settings
 from .spiff import Runtime
@@ -32,6 +33,7 @@ class Engine:
         self.settings = settings
         self.db = db or connect(settings.database_url, settings.sql_echo)
         self.runtime = Runtime(helpers, services, settings.script_time_limit)
+        self.facts = Facts()
         self.clock = clock
         self._wakeup_listeners: list[Callable[[datetime], None]] = []
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from .actors import Actor
 from .errors import Forbidden, ModelInvalid, ModelNotFound
@@ -120,6 +120,23 @@ def latest_version(uow: UnitOfWork, process_id: str) -> ProcessVersion:
     if version is None:
         raise ModelNotFound(f"no process model {process_id!r} is deployed")
     return version
+
+
+_LATEST = (
+    select(ProcessVersion.id, ProcessVersion.number)
+    .join(ProcessModel)
+    .where(ProcessModel.process_id == bindparam("process_id"))
+    .order_by(ProcessVersion.number.desc())
+    .limit(1)
+)
+
+
+def latest_version_number(uow: UnitOfWork, process_id: str) -> tuple[int, int]:
+    """The id and number of a process's newest version (its texts unread), or ModelNotFound."""
+    found = uow.session.connection().execute(_LATEST, {"process_id": process_id}).first()
+    if found is None:
+        raise ModelNotFound(f"no process model {process_id!r} is deployed")
+    return found[0], found[1]
 
 
 def _source(uow: UnitOfWork, process_id: str) -> tuple[str, str, dict[str, str]] | None:

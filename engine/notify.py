@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
-from .models import Case, HumanTask, Incident, Membership, Organization, User
+from .models import Case, HumanTask, Incident, Membership, User
 from .outbox import APP, EMAIL, enqueue
 from .uow import UnitOfWork
 
@@ -23,10 +23,23 @@ COORDINATOR = "coordinator"
 
 
 @dataclass(frozen=True)
+class Recipient:
+    """A user as a notice needs them."""
+
+    id: int
+    username: str
+    email: str
+
+    @classmethod
+    def of(cls, user: User) -> Recipient:
+        return cls(user.id, user.username, user.email)
+
+
+@dataclass(frozen=True)
 class Audience:
     """The users told, and in words whom they stand for (for the audit trail)."""
 
-    users: list[User]
+    users: list[Recipient]
     scope: str
 
     @property
@@ -34,21 +47,29 @@ class Audience:
         return [u.username for u in self.users]
 
 
+_HOLDING = (
+    select(User.id, User.username, User.email)
+    .join(Membership, Membership.user_id == User.id)
+    .where(Membership.role.in_(bindparam("roles", expanding=True)), User.active.is_(True))
+    .distinct()
+    .order_by(User.id)
+)
+_HOLDING_IN = _HOLDING.where(Membership.organization_id == bindparam("organization_id"))
+
+
 def users_holding(
     uow: UnitOfWork, roles: Iterable[str], organization_id: int | None = None
-) -> list[User]:
+) -> list[Recipient]:
     """Active users holding any of `roles` (in that organisation, when one is given)."""
     roles = list(roles)
     if not roles:
         return []
-    query = (
-        select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.role.in_(roles), User.active.is_(True))
-    )
-    if organization_id is not None:
-        query = query.where(Membership.organization_id == organization_id)
-    return list(uow.session.scalars(query.distinct().order_by(User.id)).all())
+    if organization_id is None:
+        rows = uow.session.connection().execute(_HOLDING, {"roles": roles})
+    else:
+        params = {"roles": roles, "organization_id": organization_id}
+        rows = uow.session.connection().execute(_HOLDING_IN, params)
+    return [Recipient(*row) for row in rows]
 
 
 def task_audience(uow: UnitOfWork, task: HumanTask) -> Audience:
@@ -56,7 +77,7 @@ def task_audience(uow: UnitOfWork, task: HumanTask) -> Audience:
     if task.assignee_id is not None:
         user = uow.session.get(User, task.assignee_id)
         if user is not None and user.active:
-            return Audience([user], "assignee")
+            return Audience([Recipient.of(user)], "assignee")
     groups = ", ".join(task.candidate_groups) or "-"
     return Audience(
         users_holding(uow, task.candidate_groups, task.organization_id), f"groups {groups}"
@@ -68,7 +89,7 @@ def coordinators(uow: UnitOfWork, case: Case, task: HumanTask | None = None) -> 
     for org_id, whose in ((task and task.organization_id, "task"), (case.organization_id, "case")):
         if org_id:
             users = users_holding(uow, [COORDINATOR], org_id)
-            code = uow.session.scalar(select(Organization.code).where(Organization.id == org_id))
+            code = uow.facts.organization_code(uow, org_id)
             if users:
                 return Audience(users, f"coordinators of {code} (the {whose}'s organisation)")
     return Audience(
@@ -116,7 +137,7 @@ def task_emitted(uow: UnitOfWork, case: Case, task: HumanTask) -> None:
 
 
 def task_assigned(uow: UnitOfWork, case: Case, task: HumanTask, assignee: User) -> None:
-    tell(uow, Audience([assignee], "assignee"), "task_assigned", case, task)
+    tell(uow, Audience([Recipient.of(assignee)], "assignee"), "task_assigned", case, task)
 
 
 def incident_opened(uow: UnitOfWork, case: Case, incident: Incident) -> None:

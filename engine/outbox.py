@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 
 from .mail import MailError, SmtpSender, compose, title_of
 from .models import Case, Notification, Outbox
@@ -27,26 +27,28 @@ EMAIL = "email"
 BATCH = 100
 CLAIM_LEASE = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(hours=6)
+OUTBOX = cast(Table, Outbox.__table__)
 
 
 def enqueue(
     uow: UnitOfWork, channel: str, recipient: str, case_id: int | None, payload: dict[str, Any]
-) -> Outbox:
+) -> None:
     """Write one notification in the caller's transaction; the scheduler is woken after commit."""
-    row = Outbox(
-        kind=str(payload.get("kind", "notice")),
-        channel=channel,
-        recipient=recipient[:200],
-        case_id=case_id,
-        payload=payload,
-        attempts=0,
-        next_attempt_at=uow.now,
-        created_at=uow.now,
+    uow.append(
+        OUTBOX,
+        {
+            "kind": str(payload.get("kind", "notice")),
+            "channel": channel,
+            "recipient": recipient[:200],
+            "case_id": case_id,
+            "payload": payload,
+            "attempts": 0,
+            "next_attempt_at": uow.now,
+            "created_at": uow.now,
+        },
     )
-    uow.session.add(row)
     at = uow.now
     uow.after_commit(lambda: uow.engine.notify_wakeup(at))
-    return row
 
 
 @dataclass

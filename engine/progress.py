@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, bindparam, delete, insert, select
 
 from . import notify
 from .actors import Actor
@@ -31,20 +32,31 @@ class Outcome:
 
 def lock_case(uow: UnitOfWork, case_id: int, expected_version: int | None = None) -> Case:
     """Load a case with its row locked (FOR UPDATE; SQLite holds the write lock already)."""
-    case = uow.session.scalar(
-        select(Case)
-        .where(Case.id == case_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    case = lock_case_where(uow, Case.id == case_id, expected_version)
     if case is None:
         raise CaseNotFound(f"case {case_id} does not exist")
+    return case
+
+
+def lock_case_where(
+    uow: UnitOfWork, condition: ColumnElement[bool], expected_version: int | None = None
+) -> Case | None:
+    """The case meeting `condition`, its row locked; None if there is none."""
+    case = uow.session.scalar(
+        select(Case).where(condition).with_for_update().execution_options(populate_existing=True)
+    )
+    if case is not None:
+        check_version(case, expected_version)
+    return case
+
+
+def check_version(case: Case, expected_version: int | None) -> None:
+    """StaleCase if the caller saw another version of the case than the stored one."""
     if expected_version is not None and case.lock_version != expected_version:
         raise StaleCase(
             f"case {case.reference} changed meanwhile (version {case.lock_version}, "
             f"you had {expected_version}); reload it"
         )
-    return case
 
 
 def require_running(case: Case) -> None:
@@ -64,6 +76,14 @@ def load_instance(uow: UnitOfWork, case: Case) -> Instance:
     return uow.runtime.load(case_specs(uow, case), case.state_json, case.id if uow.write else None)
 
 
+def element_ids(uow: UnitOfWork, case: Case) -> tuple[list[str], list[str]]:
+    """The case's completed and active element ids, from the kept instance when it is current."""
+    kept = uow.runtime.read_kept(case.id, case.state_json, Instance.element_ids)
+    if kept is not None:
+        return kept
+    return uow.runtime.load(case_specs(uow, case), case.state_json).element_ids()
+
+
 def settle(uow: UnitOfWork, case: Case, instance: Instance, actor: Actor) -> Outcome:
     """Run the engine, then store state, worklist, wake-up, subscriptions and incidents."""
     from .messages import consume_pending, route_thrown  # messages settle cases: import late
@@ -72,8 +92,8 @@ def settle(uow: UnitOfWork, case: Case, instance: Instance, actor: Actor) -> Out
     outcome = Outcome(case)
     if failure is not None:
         outcome.incident = open_incident(uow, case, failure, actor)
-    version = uow.session.get_one(ProcessVersion, case.version_id)
-    outcome.emitted = sync_human_tasks(uow, case, instance, version.forms)
+    forms = uow.facts.version(uow, case.version_id).forms
+    outcome.emitted = sync_human_tasks(uow, case, instance, forms)
     for task in outcome.emitted:
         record(
             uow,
@@ -95,20 +115,24 @@ def settle(uow: UnitOfWork, case: Case, instance: Instance, actor: Actor) -> Out
 
 
 def _store(uow: UnitOfWork, case: Case, instance: Instance, actor: Actor) -> None:
-    case.state_json = state = uow.runtime.dump(instance)
+    state = uow.runtime.dump(instance)
     uow.after_commit(lambda: uow.runtime.keep(case.id, state, instance))
-    case.serializer_version = uow.runtime.serializer_version
-    case.lock_version += 1
+    instance.fresh = False
     previous = case.next_wakeup_at
-    case.next_wakeup_at = None if instance.completed else instance.next_timer()
-    if case.next_wakeup_at is not None and case.next_wakeup_at != previous:
-        at = case.next_wakeup_at
+    changes: dict[str, Any] = {
+        "state_json": state,
+        "serializer_version": uow.runtime.serializer_version,
+        "lock_version": case.lock_version + 1,
+        "next_wakeup_at": None if instance.completed else instance.next_timer(),
+    }
+    at = changes["next_wakeup_at"]
+    if at is not None and at != previous:
         uow.after_commit(lambda: uow.engine.notify_wakeup(at))
     _subscribe(uow, case, instance)
     if instance.completed and case.status == RUNNING:
-        case.status = COMPLETED
-        case.closed_at = uow.now
+        changes.update(status=COMPLETED, closed_at=uow.now)
         record(uow, case, "case_completed", actor)
+    uow.update_now(case, **changes)
     uow.session.flush()
 
 
@@ -118,21 +142,27 @@ def _subscribe(uow: UnitOfWork, case: Case, instance: Instance) -> None:
     if names == instance.subscribed:
         return  # the rows already say this (the instance was kept from the last commit)
     wanted = set(names)
-    held = set(
-        uow.session.scalars(
-            select(MessageSubscription.name).where(MessageSubscription.case_id == case.id)
-        )
-    )
+    connection = uow.session.connection()  # rows are written at once: later reads see them
+    held = set(connection.execute(_SUBSCRIBED, {"case_id": case.id}).scalars())
     if held - wanted:
-        uow.session.execute(
+        connection.execute(
             delete(MessageSubscription).where(
                 MessageSubscription.case_id == case.id,
                 MessageSubscription.name.in_(held - wanted),
             )
         )
-    for name in sorted(wanted - held):
-        uow.session.add(MessageSubscription(case_id=case.id, name=name, correlation=case.reference))
+    if wanted - held:
+        rows = [
+            {"case_id": case.id, "name": name, "correlation": case.reference}
+            for name in sorted(wanted - held)
+        ]
+        connection.execute(insert(MessageSubscription), rows)
     instance.subscribed = names
+
+
+_SUBSCRIBED = select(MessageSubscription.name).where(
+    MessageSubscription.case_id == bindparam("case_id")
+)
 
 
 def open_incident(uow: UnitOfWork, case: Case, failure: Failure, actor: Actor) -> Incident:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from .errors import CaseNotFound
 from .models import Case, CaseEvent, HumanTask, Incident, Organization, TaskCandidate, User
-from .progress import load_instance
+from .progress import element_ids
 from .uow import UnitOfWork
 from .worklist import OPEN
 
@@ -88,7 +88,7 @@ def find_case(uow: UnitOfWork, reference: str) -> Case:
 def case_view(uow: UnitOfWork, reference: str) -> dict[str, Any]:
     """Status, open tasks, incidents, history and diagram positions of one case."""
     case = find_case(uow, reference)
-    done, active = load_instance(uow, case).element_ids()
+    done, active = element_ids(uow, case)
     events = uow.session.scalars(
         select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
     ).all()

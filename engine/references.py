@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.exc import IntegrityError
 
 from .models import ReferenceCounter
@@ -24,10 +24,13 @@ def next_reference(uow: UnitOfWork) -> str:
     return f"{uow.settings.reference_prefix}-{year}-{value:06d}"
 
 
+_BUMP = (
+    update(ReferenceCounter)
+    .where(ReferenceCounter.year == bindparam("this_year"))
+    .values(value=ReferenceCounter.value + 1)
+    .returning(ReferenceCounter.value)
+)
+
+
 def _bump(uow: UnitOfWork, year: int) -> int | None:
-    return uow.session.execute(
-        update(ReferenceCounter)
-        .where(ReferenceCounter.year == year)
-        .values(value=ReferenceCounter.value + 1)
-        .returning(ReferenceCounter.value)
-    ).scalar_one_or_none()
+    return uow.session.connection().execute(_BUMP, {"this_year": year}).scalar_one_or_none()

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from . import notify
-from .access import visible_task
+from .access import lock_visible_task
 from .actors import Actor
 from .audit import record
 from .errors import (
@@ -20,8 +20,8 @@ from .errors import (
 )
 from .escalation import REVIEW, complete_review
 from .forms import validate_data
-from .models import Case, HumanTask, Organization, ProcessVersion, User
-from .progress import Outcome, load_instance, lock_case, require_running, settle
+from .models import Case, HumanTask, User
+from .progress import Outcome, load_instance, require_running, settle
 from .uow import UnitOfWork
 from .worklist import COMPLETED, OPEN
 
@@ -29,9 +29,7 @@ from .worklist import COMPLETED, OPEN
 def task_organization(uow: UnitOfWork, task: HumanTask) -> str | None:
     if task.organization_id is None:
         return None
-    return uow.session.scalar(
-        select(Organization.code).where(Organization.id == task.organization_id)
-    )
+    return uow.facts.organization_code(uow, task.organization_id)
 
 
 def may_work_on(uow: UnitOfWork, actor: Actor, task: HumanTask) -> bool:
@@ -47,12 +45,7 @@ def _locked_task(
     """Lock the task's case, then read the task fresh: a concurrent command has finished by now.
 
     A task outside the actor's scope is not found (its existence is not disclosed)."""
-    found = visible_task(uow, actor, task_id)
-    case = lock_case(uow, found.case_id, expected_version)
-    task = uow.session.scalar(
-        select(HumanTask).where(HumanTask.id == task_id).execution_options(populate_existing=True)
-    )
-    assert task is not None
+    task, case = lock_visible_task(uow, actor, task_id, expected_version)
     if not may_work_on(uow, actor, task):
         raise Forbidden(f"{actor.username} may not work on task {task_id}")
     if task.status == COMPLETED:
@@ -156,13 +149,16 @@ def complete_task(
     if task.kind != "bpmn" or instance.task(task.spiff_task_id or "") is None:
         raise TaskNotReady(f"task {task_id} is not waiting in the workflow")
     instance.complete(task.spiff_task_id or "", data)
-    task.status = COMPLETED
-    task.completed_at = uow.now
-    task.completed_by = actor.user_id
-    task.assignee_id = task.assignee_id or actor.user_id
-    task.data = data
-    task.draft = None
-    task.next_escalation_at = None
+    uow.update_now(
+        task,
+        status=COMPLETED,
+        completed_at=uow.now,
+        completed_by=actor.user_id,
+        assignee_id=task.assignee_id or actor.user_id,
+        data=data,
+        draft=None,
+        next_escalation_at=None,
+    )
     record(uow, case, "task_completed", actor, {"task_id": task.id, "data": data}, task.element_id)
     outcome = settle(uow, case, instance, actor)
     uow.commit()
@@ -173,8 +169,5 @@ def form_schema(uow: UnitOfWork, case: Case, task: HumanTask) -> dict[str, Any] 
     """The JSON Schema of the task's form, from the case's version."""
     if not task.form_key:
         return None
-    forms = uow.session.scalar(  # the forms only: the row also holds the specs and XML
-        select(ProcessVersion.forms).where(ProcessVersion.id == case.version_id)
-    )
-    schema = (forms or {}).get(task.form_key)
+    schema = uow.facts.version(uow, case.version_id).forms.get(task.form_key)
     return dict(schema) if isinstance(schema, dict) else None

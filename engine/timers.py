@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from .actors import SYSTEM
-from .audit import record
-from .models import Case, ProcessVersion
+from .audit import load_heads, record
+from .models import Case
 from .progress import RUNNING, load_instance, lock_case, open_incident, settle
 from .spiff import Failure
 from .uow import UnitOfWork
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 BATCH = 500
-GROUP = 50
+GROUP = 100
 SQLITE_PAUSE = 0.005
 
 
@@ -87,13 +87,10 @@ def _fire_group(engine: Engine, case_ids: list[int], now: datetime) -> int:
     try:
         with engine.uow(now=now) as uow:
             cases = claim_due_cases(uow, case_ids, now)
-            # Hold the versions: the session's identity map is weak, and each case would
-            # otherwise reload its version row (and its large spec text).
-            versions = _versions(uow, {c.version_id for c in cases})
+            load_heads(uow, [c.id for c in cases])
             for case in cases:
                 fire_case_timers(uow, case)
             uow.commit()
-            del versions
             return len(cases)
     except Exception:  # the scheduler's job wrapper (STYLE.md): isolate the case that fails
         if len(case_ids) > 1:
@@ -101,10 +98,6 @@ def _fire_group(engine: Engine, case_ids: list[int], now: datetime) -> int:
         log.exception("timer of case %s could not fire", case_ids[0])
         _set_aside(engine, case_ids[0], now)
         return 0
-
-
-def _versions(uow: UnitOfWork, ids: set[int]) -> list[ProcessVersion]:
-    return list(uow.session.scalars(select(ProcessVersion).where(ProcessVersion.id.in_(ids))))
 
 
 def _set_aside(engine: Engine, case_id: int, now: datetime) -> None:

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any
+from functools import lru_cache
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .durations import Duration, is_duration, parse_duration
-from .models import Case, CaseParty, HumanTask, Organization, ProcessVersion, TaskCandidate
+from .models import Case, CaseParty, HumanTask, ProcessVersion, TaskCandidate
 from .spiff import (
     Instance,
     ReadyTask,
     ScriptError,
     TaskProperties,
     parse_escalation,
-    parse_properties,
+    task_properties,
 )
 from .spiff.parsing import process_escalation
 from .uow import UnitOfWork
@@ -23,6 +26,7 @@ from .uow import UnitOfWork
 OPEN = "open"
 COMPLETED = "completed"
 CANCELLED = "cancelled"
+CANDIDATES = cast(Table, TaskCandidate.__table__)
 
 
 def sync_human_tasks(
@@ -30,35 +34,49 @@ def sync_human_tasks(
 ) -> list[HumanTask]:
     """Insert rows for new READY tasks and close rows whose task is no longer READY."""
     ready = {t.id: t for t in instance.ready_human_tasks()}
-    open_rows = uow.session.scalars(
-        select(HumanTask).where(
-            HumanTask.case_id == case.id, HumanTask.status == OPEN, HumanTask.kind == "bpmn"
-        )
-    ).all()
-    for row in open_rows:
-        if row.spiff_task_id not in ready:
+    known = set()
+    for row_id, spiff_task_id in _open_rows(uow, case, instance):
+        known.add(spiff_task_id)
+        if spiff_task_id not in ready:
+            row = uow.session.get_one(HumanTask, row_id)
             row.status = CANCELLED
             row.completed_at = uow.now
             row.next_escalation_at = None
-    known = {row.spiff_task_id for row in open_rows}
-    created = [
+    return [
         _emit(uow, case, task, forms) for task_id, task in ready.items() if task_id not in known
     ]
-    uow.session.flush()
-    return created
+
+
+_OPEN_ROWS = select(HumanTask.id, HumanTask.spiff_task_id).where(
+    HumanTask.case_id == bindparam("case_id"), HumanTask.status == OPEN, HumanTask.kind == "bpmn"
+)
+
+
+def _open_rows(uow: UnitOfWork, case: Case, instance: Instance) -> list[tuple[int, str | None]]:
+    """The case's open workflow rows, as this transaction has left them (a new case has none)."""
+    if instance.fresh:
+        return []
+    rows = uow.session.connection().execute(_OPEN_ROWS, {"case_id": case.id}).all()
+    loaded, key = uow.session.identity_map, uow.session.identity_key
+    return [
+        (row_id, spiff_task_id)
+        for row_id, spiff_task_id in rows
+        if (held := loaded.get(key(HumanTask, row_id))) is None or held.status == OPEN
+    ]
 
 
 def _emit(uow: UnitOfWork, case: Case, task: ReadyTask, forms: dict[str, Any]) -> HumanTask:
-    props, _problems = parse_properties(task.spec, forms)
-    org_id = _organization_id(uow, props.organization)
+    props = task_properties(task.spec, forms)
+    org_id = uow.facts.organization_id(uow, props.organization) if props.organization else None
     if org_id is not None:
-        _add_party(uow, case, org_id)
+        add_party(uow, case.id, org_id)
     try:
         due_at = resolve_due(uow, props, task.data)
     except (ScriptError, ValueError):
         due_at = None  # the task is still emitted; a coordinator sees it has no due date
     ladder = ladder_for(uow, case, props, task.process_id)
-    row = HumanTask(
+    row = _insert_task(
+        uow,
         case_id=case.id,
         kind="bpmn",
         spiff_task_id=task.id,
@@ -76,15 +94,24 @@ def _emit(uow: UnitOfWork, case: Case, task: ReadyTask, forms: dict[str, Any]) -
         form_key=props.form_key,
         created_at=uow.now,
     )
-    uow.session.add(row)
-    uow.session.flush()
     for role in props.candidate_groups:
-        uow.session.add(TaskCandidate(task_id=row.id, role=role))
+        uow.append(CANDIDATES, {"task_id": row.id, "role": role})
     return row
 
 
+def _insert_task(uow: UnitOfWork, **values: Any) -> HumanTask:
+    """Insert a row at once: its id goes into the events and notices that follow."""
+    unset = dict.fromkeys(("assignee_id", "draft", "data", "completed_at", "completed_by"))
+    return uow.insert_now(HumanTask, **values, **unset)
+
+
 def default_ladder(uow: UnitOfWork) -> list[dict[str, str]]:
-    return list(parse_escalation(uow.settings.escalation_ladder))
+    return [dict(step) for step in _parsed_ladder(uow.settings.escalation_ladder)]
+
+
+@lru_cache(maxsize=16)
+def _parsed_ladder(text: str) -> tuple[dict[str, str], ...]:
+    return parse_escalation(text)
 
 
 _PROCESS_LADDERS: dict[tuple[str, str], tuple[dict[str, str], ...] | None] = {}
@@ -96,11 +123,13 @@ def ladder_for(
     """The task's own `escalation`, else its process's, else the global one from settings."""
     if props.escalation:
         return list(props.escalation)
-    version = uow.session.get_one(ProcessVersion, case.version_id)
-    key = (version.sha256, process_id)  # versions are immutable: cache by content
-    if key not in _PROCESS_LADDERS:
+    key = (uow.facts.version(uow, case.version_id).sha256, process_id)
+    if key not in _PROCESS_LADDERS:  # versions are immutable: cached by content
+        xml = uow.session.scalar(
+            select(ProcessVersion.bpmn_xml).where(ProcessVersion.id == case.version_id)
+        )
         try:
-            _PROCESS_LADDERS[key] = process_escalation(version.bpmn_xml, process_id)
+            _PROCESS_LADDERS[key] = process_escalation(xml or "", process_id)
         except ValueError:  # refused at deploy; an older version falls back to the default
             _PROCESS_LADDERS[key] = None
     found = _PROCESS_LADDERS[key]
@@ -137,12 +166,14 @@ def _as_due(uow: UnitOfWork, value: Any) -> datetime | None:
     return None
 
 
-def _organization_id(uow: UnitOfWork, code: str | None) -> int | None:
-    if not code:
-        return None
-    return uow.session.scalar(select(Organization.id).where(Organization.code == code))
+_ADD_PARTY = {
+    "sqlite": sqlite_insert(CaseParty).on_conflict_do_nothing(),
+    "postgresql": postgresql_insert(CaseParty).on_conflict_do_nothing(),
+}
 
 
-def _add_party(uow: UnitOfWork, case: Case, organization_id: int) -> None:
-    if uow.session.get(CaseParty, (case.id, organization_id)) is None:
-        uow.session.add(CaseParty(case_id=case.id, organization_id=organization_id))
+def add_party(uow: UnitOfWork, case_id: int, organization_id: int) -> None:
+    """Make an organisation a party of the case (nothing if it is one already)."""
+    connection = uow.session.connection()
+    statement = _ADD_PARTY[connection.dialect.name]
+    connection.execute(statement, {"case_id": case_id, "organization_id": organization_id})

@@ -3,7 +3,13 @@
 from .clock import frozen_now
 from .instance import Failure, Instance, ReadyTask
 from .parsing import ParsedProcess, load_xml
-from .properties import TaskProperties, parse_escalation, parse_properties, resolve_form
+from .properties import (
+    TaskProperties,
+    parse_escalation,
+    parse_properties,
+    resolve_form,
+    task_properties,
+)
 from .runtime import Runtime, Specs
 from .scripting import ScriptError
 
@@ -21,4 +27,5 @@ __all__ = [
     "parse_escalation",
     "parse_properties",
     "resolve_form",
+    "task_properties",
 ]

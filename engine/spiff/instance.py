@@ -57,6 +57,7 @@ class Instance:
         self._pending: Failure | None = None
         # The message names stored as the case's subscriptions, when known (None: unknown).
         self.subscribed: list[str] | None = None
+        self.fresh = False  # a new case's instance, not yet stored: it has no rows at all
 
     # -- reading -------------------------------------------------------------------------
     def _all_tasks(self) -> list[Any]:

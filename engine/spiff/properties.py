@@ -92,6 +92,15 @@ def parse_properties(
     return props, problems
 
 
+def task_properties(task_spec: Any, forms: dict[str, Any]) -> TaskProperties:
+    """A task's properties, parsed once per spec (specs are cached per version, as are forms)."""
+    kept: TaskProperties | None = getattr(task_spec, "_percorsi_properties", None)
+    if kept is None:
+        kept = parse_properties(task_spec, forms)[0]
+        task_spec._percorsi_properties = kept
+    return kept
+
+
 def _priority(text: str | None, problem: Any) -> int:
     if not text:
         return PRIORITY_NAMES["normal"]

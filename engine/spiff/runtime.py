@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
+import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from copy import deepcopy
-from typing import Any
+from typing import Any, TypeVar
 
 from SpiffWorkflow.bpmn.serializer.default.workflow import (
+    BpmnSubWorkflowConverter,
     BpmnWorkflowConverter,
-    TaskConverter,
     WorkflowConverter,
 )
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
@@ -26,10 +28,27 @@ from .parsing import ExistingSource, ParsedProcess, parse_bundle
 from .scripting import RestrictedEnvironment, RestrictedScriptEngine
 
 Specs = tuple[Any, dict[str, Any]]
+T = TypeVar("T")
 KEPT_INSTANCES = 256  # loaded cases kept in memory between commands (LRU)
 
 
-class _StateOnlyConverter(BpmnWorkflowConverter):  # type: ignore[misc]
+# A task map is written from per-task JSON texts; the dict holds this token in its place.
+_TOKEN = f"percorsi-tasks-{secrets.token_hex(8)}-"
+
+
+class _TaskMaps:
+    """Leaves a workflow's task map out of the dict during a dump (see Runtime.dump)."""
+
+    def mapping_to_dict(self, mapping: Any, **kwargs: Any) -> Any:
+        registry = self.registry  # type: ignore[attr-defined]
+        maps: list[Any] | None = getattr(registry, "percorsi_task_maps", None)
+        if maps is None or not mapping or not isinstance(next(iter(mapping.values())), Task):
+            return super().mapping_to_dict(mapping, **kwargs)  # type: ignore[misc]
+        maps.append(mapping)
+        return f"{_TOKEN}{len(maps) - 1}"
+
+
+class _StateOnlyConverter(_TaskMaps, BpmnWorkflowConverter):  # type: ignore[misc]
     """Converts a workflow without its specs: they are stored once per version, not per case."""
 
     def to_dict(self, workflow: Any) -> dict[str, Any]:
@@ -39,24 +58,13 @@ class _StateOnlyConverter(BpmnWorkflowConverter):  # type: ignore[misc]
         return dct
 
 
-class _FinishedTaskConverter(TaskConverter):  # type: ignore[misc]
-    """Converts a finished task once: its dict is kept on the task while nothing it shows moves
-    (a kept instance would otherwise re-convert its whole history on every command)."""
-
-    def to_dict(self, task: Any) -> dict[str, Any]:
-        if not task.has_state(TaskState.FINISHED_MASK):
-            return dict(super().to_dict(task))
-        stamp = (task.state, task.last_state_change, tuple(task._children))
-        kept = getattr(task, "_percorsi_dict", None)
-        if kept is None or kept[0] != stamp:
-            kept = (stamp, super().to_dict(task))
-            task._percorsi_dict = kept
-        return dict(kept[1])
+class _SubWorkflowConverter(_TaskMaps, BpmnSubWorkflowConverter):  # type: ignore[misc]
+    """A subprocess, its task map written like the top workflow's."""
 
 
 _CONFIG = deepcopy(SPIFF_CONFIG)
 _CONFIG[BpmnWorkflow] = _StateOnlyConverter
-_CONFIG[Task] = _FinishedTaskConverter
+_CONFIG[BpmnSubWorkflow] = _SubWorkflowConverter
 
 
 class Runtime:
@@ -114,6 +122,7 @@ class Runtime:
             task.data.update(data)
         instance = Instance(workflow)
         instance.subscribed = []  # a new case has no subscription rows yet
+        instance.fresh = True
         return instance
 
     def load(self, specs: Specs, state_json: str, case_id: int | None = None) -> Instance:
@@ -135,6 +144,17 @@ class Runtime:
         workflow.script_engine = self.script_engine
         return Instance(workflow)
 
+    def read_kept(self, case_id: int, state_json: str, read: Callable[[Instance], T]) -> T | None:
+        """`read` applied to the instance kept for the case if it matches `state_json`, else None.
+
+        Runs under the lock: a command takes an instance out under the same lock before changing
+        it, so a kept instance is never read while it changes. The instance stays kept."""
+        with self._lock:
+            kept = self._instances.get(case_id)
+            if kept is None or kept[0] != hash(state_json):
+                return None
+            return read(kept[1])
+
     def keep(self, case_id: int, state_json: str, instance: Instance) -> None:
         """Keep a committed instance for the case's next command (call after commit only)."""
         with self._lock:
@@ -144,15 +164,40 @@ class Runtime:
                 self._instances.popitem(last=False)
 
     def dump(self, instance: Instance) -> str:
-        """The instance's state as JSON, without its specs (they live on the version)."""
+        """The instance's state as JSON, without its specs (they live on the version).
+
+        A finished task's JSON is kept on the task while nothing it shows changes, so a case
+        with a long history does not re-encode it on every command: its task maps are left
+        out of the dict, then written from the tasks' JSON texts."""
         registry = self.serializer.registry
         registry._encoder_mode = True
+        maps: list[Any] = []
+        registry.percorsi_task_maps = maps
         try:
             dct = self.serializer.to_dict(instance.wf)
+            dct[self.serializer.VERSION_KEY] = self.serializer.VERSION
+            text = json.dumps(dct, cls=self.serializer._encoder_cls)
+            for number, mapping in enumerate(maps):
+                tasks = ", ".join(f'"{key}": {self._task_json(t)}' for key, t in mapping.items())
+                text = text.replace(f'"{_TOKEN}{number}"', "{" + tasks + "}", 1)
         finally:
             registry._encoder_mode = False
-        dct[self.serializer.VERSION_KEY] = self.serializer.VERSION
-        return json.dumps(dct, cls=self.serializer._encoder_cls)
+            registry.percorsi_task_maps = None
+        return text
+
+    def _task_json(self, task: Any) -> str:
+        """A task's JSON (encoder mode is on); a finished task's is kept while unchanged."""
+        if not task.has_state(TaskState.FINISHED_MASK):
+            return json.dumps(
+                self.serializer.registry.convert(task), cls=self.serializer._encoder_cls
+            )
+        stamp = (task.state, task.last_state_change, tuple(task._children))
+        kept = getattr(task, "_percorsi_json", None)
+        if kept is None or kept[0] != stamp:
+            converted = self.serializer.registry.convert(task)
+            kept = (stamp, json.dumps(converted, cls=self.serializer._encoder_cls))
+            task._percorsi_json = kept
+        return str(kept[1])
 
     def services(self) -> Iterable[str]:
         return self.environment.services.keys()
