@@ -25,6 +25,7 @@ from .demo_answers import Scenario, answer
 from .demo_life import (
     Actors,
     claim_open_tasks,
+    claim_reviews,
     draw_stall,
     read_old_notifications,
     run_scheduler,
@@ -98,6 +99,7 @@ def create_demo(
         report.claimed += claimed
     if cases:
         report.escalations = run_scheduler(engine, present - timedelta(HISTORY_DAYS), present)
+        report.claimed += claim_reviews(engine, rng, present, actors)
         read_old_notifications(engine, rng, present)
     return report
 

@@ -15,10 +15,10 @@ from engine import Actor, Engine
 from engine.accounts import load_actor
 from engine.duties import tick
 from engine.errors import Conflict
-from engine.escalation import escalate_due_tasks
+from engine.escalation import COMITATO_ROLE, escalate_due_tasks
 from engine.notifications import mark_read_except_latest
 from engine.outbox import deliver_due
-from engine.queries import TaskRow
+from engine.queries import TaskRow, open_tasks
 from engine.tasks import claim_task
 
 from .demo_people import DEMO_USERS, user_for
@@ -89,6 +89,13 @@ def run_scheduler(engine: Engine, since: datetime, present: datetime) -> int:
         steps += escalate_due_tasks(engine, moment)
         deliver_due(engine, moment)
     return steps + tick(engine, present).escalations
+
+
+def claim_reviews(engine: Engine, rng: random.Random, present: datetime, actors: Actors) -> int:
+    """The Comitato's coordinator has taken up most of the review tasks the ladder opened."""
+    with engine.uow(write=False) as uow:
+        reviews = [t for t in open_tasks(uow, group=COMITATO_ROLE) if t.assignee is None]
+    return claim_open_tasks(engine, rng, reviews, present, present, actors)
 
 
 def read_old_notifications(engine: Engine, rng: random.Random, present: datetime) -> None:
