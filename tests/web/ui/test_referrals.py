@@ -144,3 +144,9 @@ def test_case_list_shows_names_pseudonyms_open_tasks_and_filters(
     closed = text(net.get("/cases?status=completed"))
     assert "data-case=" not in closed
     assert ordinary.reference in text(net.get("/cases?status=all&process=percorso_inclusione"))
+
+
+def test_a_referral_without_the_form_token_is_refused(net: UiClient, engine: Engine) -> None:
+    _login(net, "giulia.rossi")
+    forged = net.client.post("/cases/new", data=REFERRAL)  # no csrf_token: another site's form
+    assert forged.status_code == 400 and _cases(engine) == []
