@@ -15,6 +15,7 @@ from .errors import Forbidden, ModelInvalid, ModelNotFound
 from .models import Organization, ProcessModel, ProcessVersion
 from .spiff import ParsedProcess
 from .spiff.parsing import load_xml
+from .startforms import start_form_key
 from .uow import UnitOfWork
 
 
@@ -94,8 +95,11 @@ def _store(uow: UnitOfWork, parsed: ParsedProcess, actor: Actor) -> Deployed:
 
 
 def _used_forms(parsed: ParsedProcess) -> dict[str, Any]:
-    """Only the forms the process's tasks name are stored with its version."""
+    """Only the forms the process's tasks and its start event name are stored with its version."""
     keys = {t.form_key for t in parsed.tasks.values() if t.form_key}
+    start = start_form_key(parsed.bpmn_xml, parsed.process_id, parsed.forms)
+    if start:
+        keys.add(start)
     return {k: parsed.forms[k] for k in sorted(keys) if k in parsed.forms}
 
 

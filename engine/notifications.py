@@ -101,3 +101,32 @@ def mark_all_read(uow: UnitOfWork, actor: Actor) -> int:
     )
     uow.commit()
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def mark_read_except_latest(uow: UnitOfWork, actor: Actor, keep: int) -> int:
+    """Mark read every unread notification of the actor but the `keep` newest; returns how many."""
+    newest = uow.session.execute(
+        select(Notification.created_at, Notification.id)
+        .where(Notification.user_id == actor.user_id, Notification.read_at.is_(None))
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .offset(max(keep, 0))
+        .limit(1)
+    ).first()
+    if newest is None:
+        return 0
+    at, first_id = newest
+    result = uow.session.execute(
+        update(Notification)
+        .where(
+            Notification.user_id == actor.user_id,
+            Notification.read_at.is_(None),
+            or_(
+                Notification.created_at < at,
+                and_(Notification.created_at == at, Notification.id <= first_id),
+            ),
+        )
+        .values(read_at=uow.now)
+        .execution_options(synchronize_session=False)
+    )
+    uow.commit()
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from engine import SYSTEM, Actor, Engine
+from engine import SYSTEM, Engine
 from engine.accounts import load_actor
 from engine.cases import start_case
 from engine.errors import Conflict
@@ -22,6 +22,15 @@ from engine.timers import claim_due_cases, fire_case_timers
 
 from .catalogue import MAIN_PROCESS
 from .demo_answers import Scenario, answer
+from .demo_life import (
+    Actors,
+    claim_open_tasks,
+    claim_reviews,
+    draw_stall,
+    read_old_notifications,
+    run_scheduler,
+    stalls_on,
+)
 from .demo_people import MARKER_USER, create_demo_users, invented_subject, user_exists, user_for
 from .network import TARGET_GROUPS
 
@@ -52,6 +61,8 @@ class DemoReport:
     users_created: list[str] = field(default_factory=list)
     cases: list[str] = field(default_factory=list)
     skipped: str | None = None
+    claimed: int = 0
+    escalations: int = 0
 
 
 def has_demo(engine: Engine) -> bool:
@@ -81,9 +92,15 @@ def create_demo(
         uow.commit()
     rng = random.Random(SEED)
     present = now or engine.clock()
-    actors: dict[str | None, Actor] = {}
+    actors: Actors = {}
     for index in range(cases):
-        report.cases.append(simulate_case(engine, rng, index, present, actors))
+        reference, claimed = simulate_case(engine, rng, index, present, actors)
+        report.cases.append(reference)
+        report.claimed += claimed
+    if cases:
+        report.escalations = run_scheduler(engine, present - timedelta(HISTORY_DAYS), present)
+        report.claimed += claim_reviews(engine, rng, present, actors)
+        read_old_notifications(engine, rng, present)
     return report
 
 
@@ -109,9 +126,9 @@ def simulate_case(
     rng: random.Random,
     index: int,
     present: datetime,
-    actors: dict[str | None, Actor] | None = None,
-) -> str:
-    """Open one case in the past and drive it up to the present."""
+    actors: Actors | None = None,
+) -> tuple[str, int]:
+    """Open one case in the past, drive it up to the present; returns it and the tasks claimed."""
     group = TARGET_GROUPS[index % len(TARGET_GROUPS)]
     scenario = Scenario.draw(rng, group)
     # Recent cases are commoner (cases close): ages skew towards the present.
@@ -120,6 +137,7 @@ def simulate_case(
     with engine.uow(now=moment) as uow:
         case = start_case(uow, MAIN_PROCESS, data, SYSTEM, organization=referrer).case
     sim = _Simulation(engine, rng, scenario, case.reference, actors)
+    sim.present, sim.stall = present, draw_stall(rng)
     state: tuple[str, datetime | None] = (case.status, case.next_wakeup_at)
     for _ in range(MAX_COMMANDS):
         step = sim.next_step(moment, *state)
@@ -127,7 +145,11 @@ def simulate_case(
             break
         moment, task = step
         state = sim.fire(moment) if task is None else sim.complete(task, moment)
-    return case.reference
+    if state[0] != "running":
+        return case.reference, 0
+    return case.reference, claim_open_tasks(
+        engine, rng, sim.open_tasks(), moment, present, sim.actors
+    )
 
 
 class _Simulation:
@@ -139,10 +161,16 @@ class _Simulation:
         rng: random.Random,
         scenario: Scenario,
         ref: str,
-        actors: dict[str | None, Actor] | None,
+        actors: Actors | None,
     ) -> None:
         self.engine, self.rng, self.scenario, self.reference = engine, rng, scenario, ref
         self.actors = {} if actors is None else actors
+        self.present: datetime | None = None
+        self.stall: timedelta | None = None
+
+    def open_tasks(self) -> list[TaskRow]:
+        with self.engine.uow(write=False) as uow:
+            return open_tasks(uow, case_reference=self.reference)
 
     def next_step(
         self, moment: datetime, status: str, wakeup: datetime | None
@@ -150,11 +178,12 @@ class _Simulation:
         """When the next thing happens: a timer (task None) or the completion of a task."""
         if status != "running":
             return None
-        with self.engine.uow(write=False) as uow:
-            tasks = open_tasks(uow, case_reference=self.reference)
+        tasks = self.open_tasks()
         planned = None
         if tasks:
             planned = (tasks[0], moment + _delay(self.rng, moment, tasks[0].due_at))
+            if self.present and stalls_on(tasks[0], self.stall, self.present):
+                planned = (tasks[0], self.present + timedelta(days=30))  # left undone
         if wakeup is not None and (planned is None or wakeup <= planned[1]):
             return max(wakeup, moment) + timedelta(seconds=1), None
         return None if planned is None else (planned[1], planned[0])

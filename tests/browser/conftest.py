@@ -1,9 +1,13 @@
-"""Browser tests: a live server on 127.0.0.1 over a seeded database, driven by Debian's Chromium.
+"""Browser tests: live servers on 127.0.0.1 driven by Debian's Chromium.
 
-Fixtures other browser tests reuse: `live` (base URL, engine, clock and seeded references),
-`browser` (one Chromium per session), `page` (a fresh Italian context per test, failing on
-console errors such as Content-Security-Policy refusals), `login(page, username)`, `snap(page,
-name)` for screenshots in tests/browser/artifacts/ and `axe_violations(page)`.
+Two servers, one per session each: `demo_live` over a database set up as `make run` does
+(the network seeded, the bundled models deployed, `percorsi demo` with 25 cases, fixed seed and
+a fixed "now"), and `live` over the small data of tests/seed.py.
+
+Fixtures other browser tests reuse: `browser` (one Chromium per session), `demo_page` and `page`
+(a fresh Italian context per test on either server, failing on console errors such as
+Content-Security-Policy refusals), `demo_login(page, username)` and `login(page, username)`,
+`snap(page, name)` for screenshots in tests/browser/artifacts/ and `axe_violations(page)`.
 """
 
 from __future__ import annotations
@@ -11,22 +15,23 @@ from __future__ import annotations
 import shutil
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
 
 from engine import Engine, Settings
 from engine.db import connect
 from engine.schema import upgrade
+from tests.browser.demo_site import scratch_database, set_up_like_make_run
 from tests.seed import PASSWORD, Seeded, seed_network
 from tests.support import PG_URL, FakeClock
 from web.app import create_app
 from web.composition import build_engine
+from workflows.demo_people import DEMO_PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -59,53 +64,73 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def browser_database(template_db: str, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The live server's own database: other tests empty theirs while the server still runs."""
+def browser_database(template_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The seeded live server's own database (a copy of the migrated template on SQLite)."""
+    folder = tmp_path_factory.mktemp("browser")
     if PG_URL:
-        return _own_postgres_database(PG_URL, "browser")
-    path = tmp_path_factory.mktemp("browser") / "percorsi.db"
+        with scratch_database(folder, "browser_seed") as url:
+            db = connect(url)
+            upgrade(db)
+            db.dispose()
+            yield url
+        return
+    path = folder / "percorsi.db"
     shutil.copy(template_db, path)
-    return f"sqlite:///{path}"
+    yield f"sqlite:///{path}"
 
 
-def _own_postgres_database(url: str, suffix: str) -> str:
-    """A fresh database beside the test database (trust auth lets the test user create it)."""
-    base = make_url(url)
-    name = f"{base.database}_{suffix}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    admin.dispose()
-    own = base.set(database=name).render_as_string(hide_password=False)
-    db = connect(own)
-    upgrade(db)
-    db.dispose()
-    return own
-
-
-@pytest.fixture(scope="session")
-def live(browser_database: str) -> Iterator[Live]:
-    """The app served by werkzeug in a thread, over a database seeded through the engine."""
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """The app served by werkzeug in a thread; yields its base URL."""
     from werkzeug.serving import WSGIRequestHandler, make_server
 
     class QuietHandler(WSGIRequestHandler):
         def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
             """Requests are not logged: a failing test's output stays readable."""
 
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+
+
+@pytest.fixture(scope="session")
+def live(browser_database: str) -> Iterator[Live]:
+    """The app over a database seeded through the engine (tests/seed.py)."""
     if not CHROMIUM.exists():
         pytest.skip("browser tests need /usr/bin/chromium (apt-get install chromium)")
     clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
     engine = build_engine(Settings.from_env({}, database_url=browser_database), clock=clock)
     seeded = seed_network(engine, clock)
     app = create_app({"SECRET_KEY": "browser-tests"}, engine=engine)
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield Live(f"http://127.0.0.1:{server.server_port}", engine, clock, seeded)
-    server.shutdown()
-    thread.join()
+    with serving(app) as url:
+        yield Live(url, engine, clock, seeded)
     engine.dispose()
+
+
+@dataclass
+class DemoLive:
+    """The running server over the demo database."""
+
+    url: str
+    engine: Engine
+
+
+@pytest.fixture(scope="session")
+def demo_live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoLive]:
+    """The app over a database set up as `make run` does (bundled models, demo data)."""
+    if not CHROMIUM.exists():
+        pytest.skip("browser tests need /usr/bin/chromium (apt-get install chromium)")
+    with scratch_database(tmp_path_factory.mktemp("demo")) as url:
+        engine = set_up_like_make_run(url)
+        app = create_app({"SECRET_KEY": "browser-demo"}, engine=engine)
+        with serving(app) as base:
+            yield DemoLive(base, engine)
+        engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -122,11 +147,11 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-@pytest.fixture
-def page(browser: Any, live: Live) -> Iterator[Any]:
+@contextmanager
+def italian_page(browser: Any, url: str) -> Iterator[Any]:
     """A new browser context in Italian; console errors (e.g. CSP refusals) fail the test."""
     context = browser.new_context(
-        base_url=live.url, locale="it-IT", viewport={"width": 1280, "height": 900}
+        base_url=url, locale="it-IT", viewport={"width": 1280, "height": 900}
     )
     context.add_init_script(path=str(AXE))  # init scripts are not subject to the page's CSP
     new_page = context.new_page()
@@ -137,6 +162,18 @@ def page(browser: Any, live: Live) -> Iterator[Any]:
     yield new_page
     context.close()
     assert not errors, f"errors in the browser console: {errors}"
+
+
+@pytest.fixture
+def page(browser: Any, live: Live) -> Iterator[Any]:
+    with italian_page(browser, live.url) as new_page:
+        yield new_page
+
+
+@pytest.fixture
+def demo_page(browser: Any, demo_live: DemoLive) -> Iterator[Any]:
+    with italian_page(browser, demo_live.url) as new_page:
+        yield new_page
 
 
 def _console(errors: list[str], message: Any) -> None:
@@ -150,16 +187,23 @@ def _resource(errors: list[str], response: Any) -> None:
         errors.append(f"{response.status} {response.url}")
 
 
+def log_in(page: Any, username: str, password: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Nome utente").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Accedi", exact=True).click()
+    page.wait_for_load_state()
+
+
 @pytest.fixture
 def login() -> Callable[[Any, str], None]:
-    def _login(page: Any, username: str) -> None:
-        page.goto("/login")
-        page.get_by_label("Nome utente").fill(username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Accedi", exact=True).click()
-        page.wait_for_load_state()
+    return lambda page, username: log_in(page, username, PASSWORD)
 
-    return _login
+
+@pytest.fixture
+def demo_login() -> Callable[[Any, str], None]:
+    """Log in as a demo user (README's users, password `percorsi-demo`)."""
+    return lambda page, username: log_in(page, username, DEMO_PASSWORD)
 
 
 @pytest.fixture

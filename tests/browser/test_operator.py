@@ -1,50 +1,65 @@
-"""An operator, in Italian: worklist, claim, form with a field error, completion, case diagram."""
+"""An operator, in Italian, on the demo data of `make run`: worklist, claim, a form refused
+with a field error, completion, and the case diagram with the next element active."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from tests.browser.conftest import Live
+# After "Analisi preliminare" (answered: no complex needs, ready for work) the routing
+# decision sends the case here, by target group.
+NEXT_ELEMENT = {
+    "Persone con disabilità": "call_disabilita",
+    "Giovani (NEET)": "call_giovani",
+    "Adulti vulnerabili": "patto_servizio_cpi",
+}
 
 
-def test_operator_works_a_task_through_to_the_case_diagram(
-    page: Any, live: Live, login: Callable[..., None], snap: Callable[..., Any]
+def test_operator_works_a_demo_task_through_to_the_case_diagram(
+    demo_page: Any, demo_login: Callable[..., None], snap: Callable[..., Any]
 ) -> None:
-    login(page, "giulia.rossi")
+    page = demo_page
+    demo_login(page, "giulia.rossi")
     assert page.locator("h1").inner_text() == "Attività"
-    page.get_by_role("link", name="Da prendere in carico").click()
-    rows = page.locator("table.worklist tbody tr")
-    assert rows.count() >= 5
-    reference = live.seeded.cases[0]
-    row = rows.filter(has_text=reference).filter(has_text="Presa d'atto")
-    assert page.locator("#overdue-count [data-count]").inner_text() == "2"
+    mine = int(page.locator("#tab-mine [data-count]").get_attribute("data-count"))
+    assert mine >= 10 and page.locator("table.worklist tbody tr").count() == min(mine, 25)
+    assert page.locator("table.worklist .badge", has_text="Scaduta").count() >= 1
+    assert page.locator("table.worklist .badge", has_text="Sollecitata").count() >= 1
+    assert int(page.locator("#overdue-count [data-count]").inner_text()) >= 1
     snap(page, "operator-1-worklist")
 
+    page.locator("#tab-groups").click()
+    rows = page.locator("table.worklist tbody tr").filter(has_text="Analisi preliminare")
+    assert rows.count() >= 1, "the demo leaves an unclaimed preliminary assessment"
+    row = rows.first
+    reference = row.locator("td").nth(2).get_by_role("link").inner_text()
+    group = row.locator("td").nth(3).inner_text().strip()
     row.get_by_role("button", name="Prendi in carico").click()
     assert "1 attività presa in carico" in page.locator(".flash-area").inner_text()
-    page.get_by_role("link", name="Assegnate a me").click()
+
+    page.locator("#tab-mine").click()
     page.locator("table.worklist tbody tr").filter(has_text=reference).get_by_role(
-        "link", name="Presa d'atto"
+        "link", name="Analisi preliminare"
     ).click()
-    page.get_by_text("Note", exact=True)  # the form is drawn from its JSON Schema
-    page.locator("#f-note").fill("Segnalata dal servizio sociale; prima presa d'atto.")
+    page.locator("#f-first_meeting_date").fill("2026-11-13")
+    page.locator("label[for='f-work_ready-1']").click()  # Sì
+    page.locator("label[for='f-disadvantaged-2']").click()  # No
+    page.locator("#f-notes").fill("Primo colloquio svolto in sede.")
     page.get_by_role("button", name="Completa attività").click()
     assert page.locator("#error-summary").is_visible()
-    assert "Campo obbligatorio" in page.locator("#f-residente-error").inner_text()
-    assert page.locator("#f-note").input_value().startswith("Segnalata")  # typed data survives
+    assert "Campo obbligatorio" in page.locator("#f-complex_needs-error").inner_text()
+    assert page.locator("#f-notes").input_value() == "Primo colloquio svolto in sede."
+    assert page.locator("#f-first_meeting_date").input_value() == "2026-11-13"
     snap(page, "operator-2-task-errors")
 
-    page.get_by_text("Sì", exact=True).first.click()
-    page.get_by_text("Alta", exact=True).click()
+    page.locator("label[for='f-complex_needs-2']").click()  # No
     page.get_by_role("button", name="Completa attività").click()
     assert "Attività completata" in page.locator(".flash-area").inner_text()
 
-    page.get_by_role("link", name="Assegnate a me").click()
     page.goto(f"/cases/{reference}")
     page.wait_for_selector("#case-diagram[data-ready='true']")
-    active = page.locator("g.djs-element.element-active[data-element-id='analisi_preliminare']")
-    assert active.count() == 1
-    done = page.locator("g.djs-element.element-completed[data-element-id='presa_atto']")
+    done = page.locator("g.djs-element.element-completed[data-element-id='analisi_preliminare']")
     assert done.count() == 1
+    active = page.locator(f"g.djs-element.element-active[data-element-id='{NEXT_ELEMENT[group]}']")
+    assert active.count() == 1
     snap(page, "operator-3-case-diagram")

@@ -10,7 +10,16 @@ from sqlalchemy import func, select
 
 from engine import Engine
 from engine.accounts import check_password
-from engine.models import Case, HumanTask, Incident, Organization
+from engine.models import (
+    Case,
+    CaseEvent,
+    HumanTask,
+    Incident,
+    Notification,
+    Organization,
+    Outbox,
+    User,
+)
 from tests.support import FakeClock
 from web.cli import Context, main
 from web.composition import bundled_files
@@ -66,6 +75,7 @@ def test_demo_cases_cover_every_group_and_stage(cli: Cli, engine: Engine) -> Non
     assert set(groups) == set(TARGET_GROUPS) and min(groups.values()) == 6
     assert statuses == {"running", "completed"} and restricted == {True}
     assert len(stages) >= 5
+    _assert_lived_in(engine)
     again = cli.invoke(main, ["demo", "--cases", "1"])
     assert again.exit_code == 2 and "--force" in again.output
     skipped = cli.invoke(main, ["demo", "--if-empty"])
@@ -101,3 +111,41 @@ def test_demo_referrals_match_the_start_form() -> None:
         data, referrer = referral(rng, group)
         validate_data(form, data)
         assert referrer in {code for code, _n, _k in ORGANIZATIONS}
+
+
+def _assert_lived_in(engine: Engine) -> None:
+    """Claimed tasks, overdue ones up the ladder, review tasks, notifications mostly read."""
+    with engine.uow(write=False) as uow:
+        s = uow.session
+        open_tasks = [
+            (t.kind, list(t.candidate_groups), t.escalation_level, name)
+            for t, name in s.execute(
+                select(HumanTask, User.username)
+                .outerjoin(User, User.id == HumanTask.assignee_id)
+                .where(HumanTask.status == "open")
+            )
+        ]
+        notifications = Counter(
+            (name, read is None)
+            for name, read in s.execute(
+                select(User.username, Notification.read_at).join(
+                    Notification, Notification.user_id == User.id
+                )
+            )
+        )
+        undelivered = s.scalar(select(func.count(Outbox.id)).where(Outbox.delivered_at.is_(None)))
+        escalated = s.scalar(
+            select(func.count(CaseEvent.seq)).where(CaseEvent.kind == "task_escalated")
+        )
+    managed = [name for _k, groups, _l, name in open_tasks if "case_manager" in groups]
+    assert managed.count("giulia.rossi") >= len(managed) / 2 >= 5
+    levels = Counter(level for kind, _g, level, _n in open_tasks if kind == "bpmn")
+    assert levels[1] >= 1 and levels[3] >= 1 and escalated >= 3
+    reviews = [(groups, name) for kind, groups, _l, name in open_tasks if kind == "review"]
+    assert reviews and all(groups == ["coordinator"] for groups, _n in reviews)
+    assert "roberto.villa" in {name for _g, name in reviews}  # the Comitato took some up
+    assert undelivered == 0
+    assert notifications[("giulia.rossi", False)] > 50
+    assert 2 <= notifications[("giulia.rossi", True)] <= 9
+    assert all(notifications[(name, True)] <= 9 for name, *_r in DEMO_USERS)
+    assert notifications[("roberto.villa", True)] >= 1  # the escalations reached the Comitato

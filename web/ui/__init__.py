@@ -8,6 +8,7 @@ from flask import Flask
 def init_ui(app: Flask) -> None:
     """Register the UI's blueprints (each page group is one small blueprint)."""
     from .auth import bp as auth
+    from .caselist import bp as case_list
     from .cases import bp as cases
     from .chrome import init_chrome
     from .dashboard import bp as dashboard
@@ -17,6 +18,7 @@ def init_ui(app: Flask) -> None:
     from .notifications import bp as notifications
     from .oidc import init_oidc
     from .pages import bp as pages
+    from .referrals import bp as referrals
     from .tasks import bp as tasks
     from .worklist import bp as worklist
 
@@ -24,5 +26,6 @@ def init_ui(app: Flask) -> None:
     init_chrome(app)
     init_labels(app)
     init_oidc(app, app.extensions["percorsi"].settings)
-    for blueprint in (pages, auth, worklist, tasks, cases, notifications, models, dashboard):
+    blueprints = (pages, auth, worklist, tasks, referrals, case_list, cases, notifications)
+    for blueprint in (*blueprints, models, dashboard):
         app.register_blueprint(blueprint)

@@ -12,6 +12,7 @@ from engine.caseviews import case_detail, case_diagram, case_events, element_nam
 from engine.errors import Conflict, Forbidden, NotFound, WorkflowFailed
 
 from ..auth import current_actor, engine
+from .caselist import pathway_titles
 
 bp = Blueprint("case_pages", __name__)
 
@@ -26,7 +27,12 @@ def detail(reference: str) -> Any:
         names = element_names(uow, actor, reference)
     may_retry = actor.is_admin or actor.has_role("coordinator")
     return render_template(
-        "cases/detail.html", case=case, events=events, names=names, may_retry=may_retry
+        "cases/detail.html",
+        case=case,
+        events=events,
+        names=names,
+        may_retry=may_retry,
+        pathways=pathway_titles(),
     )
 
 

@@ -13,6 +13,7 @@ from werkzeug.routing import BuildError
 from engine import Actor
 from engine.errors import EngineError
 from engine.notifications import unread_count
+from engine.referrals import referring_organizations
 from engine.taskviews import TaskFilter, count_tasks
 
 from ..auth import current_actor, engine
@@ -46,6 +47,7 @@ def navigation(actor: Actor) -> list[dict[str, str]]:
     items = []
     if actor.roles - {"cabina_viewer"} or actor.is_admin:
         items.append({"endpoint": "worklist.index", "label": "worklist"})
+        items.append({"endpoint": "case_list.index", "label": "cases"})
     if actor.is_admin or any(actor.has_role(r) for r in COORDINATOR_PAGES):
         items.append({"endpoint": "model_pages.index", "label": "models"})
     if actor.is_admin or any(actor.has_role(r) for r in DASHBOARD_ROLES):
@@ -83,6 +85,7 @@ def _context() -> dict[str, Any]:
         "viewer": actor,
         "header": header_counts(actor) if actor is not None else None,
         "navigation": navigation(actor) if actor is not None else [],
+        "may_refer": actor is not None and bool(referring_organizations(actor)),
         "link_to": link_to,
         "languages": LANGUAGES,
         "locale": str(get_locale() or "it"),

@@ -28,6 +28,12 @@ def _format_message(prop: dict[str, Any]) -> str:
     return str(_("Il formato del valore non è valido."))
 
 
+def _const_message(prop: dict[str, Any]) -> str:
+    if prop.get("const") is True:
+        return str(_("Senza questa conferma non si può procedere: scegliere «Sì»."))
+    return str(_("Scegliere uno dei valori proposti."))
+
+
 def error_message(code: str, prop: dict[str, Any]) -> str:
     """The message for one jsonschema error code on a property of the form."""
     bound = {
@@ -44,7 +50,12 @@ def error_message(code: str, prop: dict[str, Any]) -> str:
         "required": lambda: _("Campo obbligatorio: inserire un valore."),
         "type": lambda: _type_message(prop),
         "enum": lambda: _("Scegliere uno dei valori proposti."),
-        "const": lambda: _("Scegliere uno dei valori proposti."),
+        "const": lambda: _const_message(prop),
+        "tax_code": lambda: _(
+            "Codice fiscale non valido: servono 16 caratteri (lettere e cifre nell'ordine "
+            "previsto, con il carattere di controllo corretto) oppure le 11 cifre del codice "
+            "provvisorio."
+        ),
         "oneOf": lambda: _("Scegliere uno dei valori proposti."),
         "minimum": lambda: _("Il valore minimo consentito è %(n)s.", n=bound),
         "maximum": lambda: _("Il valore massimo consentito è %(n)s.", n=bound),

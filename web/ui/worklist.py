@@ -12,7 +12,8 @@ from werkzeug.wrappers import Response
 
 from engine import Actor
 from engine.accounts import colleagues
-from engine.taskviews import TaskFilter, list_tasks, worklist_facets
+from engine.taskviews import TaskFilter, count_tasks, list_tasks, worklist_facets
+from engine.uow import UnitOfWork
 
 from ..auth import current_actor, engine
 from .chrome import link_to, safe_next
@@ -20,6 +21,7 @@ from .taskactions import run_bulk
 
 bp = Blueprint("worklist", __name__)
 VIEWS = ("mine", "groups", "organization", "all")
+FILTERS = ("target_group", "process", "overdue", "week", "cursor")
 ROME = ZoneInfo("Europe/Rome")
 
 
@@ -47,6 +49,15 @@ def task_filter(actor: Actor, args: Any, now: datetime) -> TaskFilter:
     )
 
 
+def tab_counts(uow: UnitOfWork, actor: Actor, org: str | None) -> dict[str, int]:
+    """How many open tasks each tab holds, without the page's filters (as its link shows it)."""
+    counts = {}
+    for view in VIEWS:
+        f = task_filter(actor, {"view": view, "org": org}, uow.now)
+        counts[view] = count_tasks(uow, actor, f)
+    return counts
+
+
 @bp.get("/")
 def index() -> Any:
     """The actor's tasks, filtered and sorted, one page at a time."""
@@ -62,6 +73,7 @@ def index() -> Any:
         page = list_tasks(uow, actor, f, cursor=request.args.get("cursor") or None, limit=25)
         facets = worklist_facets(uow, actor)
         people = colleagues(uow, actor)
+        counts = tab_counts(uow, actor, request.args.get("org"))
     query: dict[str, Any] = {k: v for k, v in request.args.items() if k != "cursor"}
     return render_template(
         "worklist/index.html",
@@ -74,6 +86,8 @@ def index() -> Any:
         args=request.args,
         facets=facets,
         people=people,
+        counts=counts,
+        filtered=any(request.args.get(k) for k in FILTERS),
         organizations=sorted(actor.organizations),
     )
 

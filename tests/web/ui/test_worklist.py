@@ -97,3 +97,23 @@ def test_pages_follow_the_engine_cursor(ui: UiClient, engine: Engine, seeded: Se
 def test_foreign_operator_sees_none_of_these_tasks(ui: UiClient) -> None:
     ui.login("marco.bassi")
     assert _rows(text(ui.get("/?view=all"))) == []
+
+
+def test_tabs_show_counts_and_an_empty_mine_points_to_the_groups(
+    ui: UiClient, engine: Engine, seeded: Seeded
+) -> None:
+    ui.login("giulia.rossi")
+    page = text(ui.get("/"))
+    counts = dict(
+        re.findall(r'id="tab-(\w+)">[^<]*<span class="tab-count" data-count="(\d+)"', page)
+    )
+    assert counts == {"mine": "0", "groups": "6", "organization": "6", "all": "6"}
+    assert "Nessuna attività assegnata a lei" in page
+    assert 'href="/?view=groups">Ci sono 6 attività dei suoi gruppi' in page
+    with engine.uow() as uow:
+        claim_task(uow, _ids(engine, seeded.cases[:1])[0], load_actor(uow, "giulia.rossi"))
+    page = text(ui.get("/"))
+    assert 'id="tab-mine">Assegnate a me <span class="tab-count" data-count="1">(1)' in page
+    assert "Nessuna attività assegnata a lei" not in page and len(_rows(page)) == 1
+    filtered = text(ui.get("/?view=mine&target_group=disabilita"))
+    assert "Non ci sono attività che corrispondono a questi filtri" in filtered
