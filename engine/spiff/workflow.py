@@ -10,6 +10,7 @@ stays READY, as it would in SpiffWorkflow, and the engine's stall guard reports 
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
@@ -17,6 +18,14 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 MAX_DEPTH = 1000  # SpiffWorkflow's TaskIterator default: deeper tasks are never visited
+
+# While its loggers' own level is unset, SpiffWorkflow lists every task of the workflow (and
+# copies task data) into each log record's extras, even for records that are then dropped. Its
+# per-state-change INFO lines are not part of Percorsi's logs (the audit trail is): its loggers
+# default to WARNING here; a level configured before this import is kept.
+for _name in ("spiff.workflow", "spiff.task"):
+    if logging.getLogger(_name).level == logging.NOTSET:
+        logging.getLogger(_name).setLevel(logging.WARNING)
 
 
 def lineage(task: Any, scope: Any) -> list[int]:
