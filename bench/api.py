@@ -1,11 +1,14 @@
 """API benchmark: one case of a one-user-task process with a form, through HTTP, per iteration.
 
 start the case -> find its task in the worklist -> fetch the task with its form -> complete it ->
-read the case back as completed. One server worker (werkzeug, single-threaded, HTTP/1.1
-keep-alive) in its own process, SQLite in WAL mode, a bearer token. Prints the median and p90
-per case, and per step.
+read the case back as completed. One server worker in its own process -- ONE gunicorn sync
+worker on web.wsgi:app as in production (a new connection per request, as sync workers close
+them), and for comparison the werkzeug development server (single-threaded, HTTP/1.1
+keep-alive) -- SQLite in WAL mode, a bearer token. Prints the median and p90 per case, and per
+step, for each server.
 
-    .venv/bin/python bench/api.py [--cases 300] [--warmup 30] [--profile]
+    .venv/bin/python bench/api.py [--cases 300] [--warmup 30] [--server gunicorn|werkzeug|both]
+                                  [--profile]   (profiles the werkzeug worker)
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ import multiprocessing
 import os
 import pstats
 import signal
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -156,30 +161,80 @@ def p90(values: list[float]) -> float:
     return statistics.quantiles(values, n=10)[-1]
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def with_werkzeug(args: argparse.Namespace, url: str, token: str, tmp: str) -> None:
+    """The workload against the werkzeug development server, in a child process."""
+    port = free_port()
+    profile = str(Path(tmp) / "server.prof") if args.profile else None
+    ready = multiprocessing.Event()
+    worker = multiprocessing.Process(target=serve, args=(url, port, ready, profile))
+    worker.start()
+    ready.wait(30)
+    try:
+        run(args, token, port, worker.pid or 0, "one werkzeug worker (keep-alive)")
+    finally:
+        if worker.pid is not None:
+            os.kill(worker.pid, signal.SIGINT)
+        worker.join(10)
+    if profile:
+        pstats.Stats(profile).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(40)
+
+
+def with_gunicorn(args: argparse.Namespace, url: str, token: str) -> None:
+    """The workload against ONE gunicorn sync worker serving web.wsgi:app, as in production."""
+    port = free_port()
+    env = dict(os.environ, PERCORSI_DATABASE_URL=url, PERCORSI_SECRET_KEY="bench")
+    command = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        *("--workers", "1", "--worker-class", "sync", "--bind", f"127.0.0.1:{port}"),
+        *("--log-level", "warning", "web.wsgi:app"),
+    ]
+    root = Path(__file__).resolve().parent.parent
+    master = subprocess.Popen(command, env=env, cwd=root)
+    try:
+        worker = wait_for_worker(master, port)
+        run(args, token, port, worker, "one gunicorn sync worker")
+    finally:
+        master.send_signal(signal.SIGTERM)
+        master.wait(20)
+
+
+def wait_for_worker(master: subprocess.Popen[bytes], port: int) -> int:
+    """The gunicorn worker's pid, once the server answers."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if master.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {master.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                pass
+        except OSError:
+            time.sleep(0.1)
+            continue
+        children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
+        if children:
+            return int(children[0])
+    raise SystemExit("gunicorn did not start within 60 s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=30)
-    parser.add_argument("--port", type=int, default=5071)
-    parser.add_argument("--profile", action="store_true", help="profile the server worker")
+    parser.add_argument("--server", choices=("gunicorn", "werkzeug", "both"), default="both")
+    parser.add_argument("--profile", action="store_true", help="profile the werkzeug worker")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url, token = prepare(Path(tmp))
-        profile = str(Path(tmp) / "server.prof") if args.profile else None
-        ready = multiprocessing.Event()
-        worker = multiprocessing.Process(target=serve, args=(url, args.port, ready, profile))
-        worker.start()
-        ready.wait(30)
-        try:
-            run(args, token, worker.pid or 0)
-        finally:
-            if worker.pid is not None:
-                os.kill(worker.pid, signal.SIGINT)
-            worker.join(10)
-        if profile:
-            pstats.Stats(profile).sort_stats(
-                os.environ.get("BENCH_SORT", "cumulative")
-            ).print_stats(40)
+        if args.server in ("gunicorn", "both"):
+            with_gunicorn(args, url, token)
+        if args.server in ("werkzeug", "both"):
+            with_werkzeug(args, url, token, tmp)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -188,8 +243,8 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run(args: argparse.Namespace, token: str, server_pid: int) -> None:
-    client = Client(args.port, token)
+def run(args: argparse.Namespace, token: str, port: int, server_pid: int, server: str) -> None:
+    client = Client(port, token)
     for _ in range(args.warmup):
         one_case(client, {s: [] for s in STEPS})
     timings: dict[str, list[float]] = {s: [] for s in STEPS}
@@ -198,7 +253,7 @@ def run(args: argparse.Namespace, token: str, server_pid: int) -> None:
     server_cpu = (cpu_seconds(server_pid) - cpu_before) / args.cases
     ms = 1000.0
     median = statistics.median(totals)
-    print(f"API workload, {args.cases} cases (5 requests each), one werkzeug worker, SQLite")
+    print(f"API workload, {args.cases} cases (5 requests each), {server}, SQLite")
     print(f"per case: median {median * ms:.2f} ms, p90 {p90(totals) * ms:.2f} ms (wall clock)")
     print(f"server worker CPU per case: {server_cpu * ms:.2f} ms (mean; independent of other load)")
     for step in STEPS:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from .actors import SYSTEM
 from .audit import load_heads, record
-from .models import Case
+from .models import Case, MessageSubscription
 from .progress import RUNNING, load_instance, lock_case, open_incident, settle
 from .spiff import Failure
 from .uow import UnitOfWork
@@ -56,10 +56,14 @@ def claim_due_cases(uow: UnitOfWork, case_ids: list[int], now: datetime) -> list
     )
 
 
-def fire_case_timers(uow: UnitOfWork, case: Case) -> None:
-    """Refresh the case's timers, run what they released, and store the result."""
+def fire_case_timers(uow: UnitOfWork, case: Case, subscribed: list[str] | None = None) -> None:
+    """Refresh the case's timers, run what they released, and store the result.
+
+    `subscribed`: the case's message subscription rows when the caller read them already."""
     due = case.next_wakeup_at
     instance = load_instance(uow, case)
+    if instance.subscribed is None and subscribed is not None:
+        instance.subscribed = subscribed
     record(uow, case, "timer_fired", SYSTEM, {"due_at": due.isoformat() if due else None})
     settle(uow, case, instance, SYSTEM)
 
@@ -88,8 +92,9 @@ def _fire_group(engine: Engine, case_ids: list[int], now: datetime) -> int:
         with engine.uow(now=now) as uow:
             cases = claim_due_cases(uow, case_ids, now)
             load_heads(uow, [c.id for c in cases])
+            held = subscriptions(uow, [c.id for c in cases])
             for case in cases:
-                fire_case_timers(uow, case)
+                fire_case_timers(uow, case, held.get(case.id, []))
             uow.commit()
             return len(cases)
     except Exception:  # the scheduler's job wrapper (STYLE.md): isolate the case that fails
@@ -98,6 +103,19 @@ def _fire_group(engine: Engine, case_ids: list[int], now: datetime) -> int:
         log.exception("timer of case %s could not fire", case_ids[0])
         _set_aside(engine, case_ids[0], now)
         return 0
+
+
+def subscriptions(uow: UnitOfWork, case_ids: list[int]) -> dict[int, list[str]]:
+    """The message names each case is subscribed to (sorted), in one query for a group."""
+    rows = uow.session.execute(
+        select(MessageSubscription.case_id, MessageSubscription.name)
+        .where(MessageSubscription.case_id.in_(case_ids))
+        .order_by(MessageSubscription.case_id, MessageSubscription.name)
+    )
+    held: dict[int, list[str]] = {}
+    for case_id, name in rows:
+        held.setdefault(case_id, []).append(name)
+    return held
 
 
 def _set_aside(engine: Engine, case_id: int, now: datetime) -> None:

@@ -58,6 +58,7 @@ class Instance:
         # The message names stored as the case's subscriptions, when known (None: unknown).
         self.subscribed: list[str] | None = None
         self.fresh = False  # a new case's instance, not yet stored: it has no rows at all
+        self._unfinished: list[Any] | None = None  # one pass per change, shared by the reads
 
     # -- reading -------------------------------------------------------------------------
     def _all_tasks(self) -> list[Any]:
@@ -66,6 +67,18 @@ class Instance:
         for sub in self.wf.subprocesses.values():
             tasks.extend(sub.tasks.values())
         return tasks
+
+    def _live(self) -> list[Any]:
+        """The unfinished tasks (a long case's few), found in one pass after each change."""
+        if self._unfinished is None:
+            self._unfinished = [
+                t for t in self._all_tasks() if not t.has_state(TaskState.FINISHED_MASK)
+            ]
+        return self._unfinished
+
+    def _changing(self) -> None:
+        """Forget the unfinished tasks: a verb is about to change the instance."""
+        self._unfinished = None
 
     def ready_human_tasks(self) -> list[ReadyTask]:
         return [
@@ -78,7 +91,7 @@ class Instance:
                 spec=t.task_spec,
                 data=dict(t.data),
             )
-            for t in self._all_tasks()
+            for t in self._live()
             if t.state == TaskState.READY and t.task_spec.manual
         ]
 
@@ -88,7 +101,9 @@ class Instance:
         flow is an implicit end in BPMN, and then SpiffWorkflow never sets `completed`)."""
         if self.wf.completed:
             return True
-        return all(t.has_state(TaskState.FINISHED_MASK) for t in self.wf.tasks.values())
+        # newest first: an open case's unfinished tasks are at the end of the map
+        tasks = reversed(self.wf.tasks.values())
+        return all(t.has_state(TaskState.FINISHED_MASK) for t in tasks)
 
     @property
     def data(self) -> dict[str, Any]:
@@ -100,7 +115,7 @@ class Instance:
         merged = dict(self.wf.data)
         active = [
             t
-            for t in self._all_tasks()
+            for t in self._live()
             if t.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED)
         ]
         for task in sorted(active, key=lambda t: t.last_state_change):  # the newest wins
@@ -161,6 +176,7 @@ class Instance:
     # -- changing ------------------------------------------------------------------------
     def advance(self) -> Failure | None:
         """Run engine steps and timers until only people or time can move the case."""
+        self._changing()
         if self._pending is not None:
             failure, self._pending = self._pending, None
             return failure
@@ -175,6 +191,8 @@ class Instance:
         except (SpiffWorkflowException, ScriptRejected, ResourceLimit) as exc:
             self._pending = self._failure(exc)
             return True
+        finally:
+            self._changing()
         return False
 
     def _failure(self, exc: Exception) -> Failure:
@@ -189,9 +207,8 @@ class Instance:
 
     def _stall(self) -> Failure | None:
         """READY engine tasks left after do_engine_steps were hidden by the depth limit."""
-        stuck = [
-            t for t in self._all_tasks() if t.state == TaskState.READY and not t.task_spec.manual
-        ]
+        self._changing()
+        stuck = [t for t in self._live() if t.state == TaskState.READY and not t.task_spec.manual]
         if not stuck:
             return None
         task = stuck[0]
@@ -218,12 +235,13 @@ class Instance:
             return
         if task.state == TaskState.ERROR:
             task._set_state(TaskState.READY)
+            self._changing()
         elif not task.has_state(TaskState.FINISHED_MASK | TaskState.READY):
             self._guard(lambda: task.task_spec._update(task))
 
     def catch_message(self, name: str, payload: dict[str, Any]) -> bool:
         """Deliver a message to a waiting catch event; False when none waits for it."""
-        for task in self._all_tasks():
+        for task in self._live():
             event = getattr(task.task_spec, "event_definition", None)
             if (
                 task.state == TaskState.WAITING
@@ -236,6 +254,7 @@ class Instance:
 
     def cancel(self) -> None:
         self.wf.cancel()
+        self._changing()
 
 
 def _describe(exc: Exception) -> str:

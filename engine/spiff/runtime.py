@@ -26,6 +26,7 @@ from . import clock as _clock  # noqa: F401  (installs the engine clock into Spi
 from .instance import Instance
 from .parsing import ExistingSource, ParsedProcess, parse_bundle
 from .scripting import RestrictedEnvironment, RestrictedScriptEngine
+from .workflow import FlatSubWorkflow, FlatWorkflow
 
 Specs = tuple[Any, dict[str, Any]]
 T = TypeVar("T")
@@ -51,6 +52,9 @@ class _TaskMaps:
 class _StateOnlyConverter(_TaskMaps, BpmnWorkflowConverter):  # type: ignore[misc]
     """Converts a workflow without its specs: they are stored once per version, not per case."""
 
+    def __init__(self, target_class: type, registry: Any) -> None:
+        super().__init__(target_class, registry, "BpmnWorkflow")  # stored as SpiffWorkflow's
+
     def to_dict(self, workflow: Any) -> dict[str, Any]:
         dct: dict[str, Any] = WorkflowConverter.to_dict(self, workflow)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
@@ -61,10 +65,14 @@ class _StateOnlyConverter(_TaskMaps, BpmnWorkflowConverter):  # type: ignore[mis
 class _SubWorkflowConverter(_TaskMaps, BpmnSubWorkflowConverter):  # type: ignore[misc]
     """A subprocess, its task map written like the top workflow's."""
 
+    def __init__(self, target_class: type, registry: Any) -> None:
+        super().__init__(target_class, registry, "BpmnSubWorkflow")
+
 
 _CONFIG = deepcopy(SPIFF_CONFIG)
-_CONFIG[BpmnWorkflow] = _StateOnlyConverter
-_CONFIG[BpmnSubWorkflow] = _SubWorkflowConverter
+del _CONFIG[BpmnWorkflow], _CONFIG[BpmnSubWorkflow]
+_CONFIG[FlatWorkflow] = _StateOnlyConverter  # restored as FlatWorkflow, stored as BpmnWorkflow
+_CONFIG[FlatSubWorkflow] = _SubWorkflowConverter
 
 
 class Runtime:
@@ -116,7 +124,7 @@ class Runtime:
 
     def new(self, specs: Specs, data: Mapping[str, Any]) -> Instance:
         spec, subprocesses = specs
-        workflow = BpmnWorkflow(spec, subprocesses, script_engine=self.script_engine)
+        workflow = FlatWorkflow(spec, subprocesses, script_engine=self.script_engine)
         workflow.task_tree.data.update(data)
         for task in workflow.get_tasks():
             task.data.update(data)
@@ -178,24 +186,24 @@ class Runtime:
             dct[self.serializer.VERSION_KEY] = self.serializer.VERSION
             text = json.dumps(dct, cls=self.serializer._encoder_cls)
             for number, mapping in enumerate(maps):
-                tasks = ", ".join(f'"{key}": {self._task_json(t)}' for key, t in mapping.items())
+                tasks = ", ".join(self._task_json(key, t) for key, t in mapping.items())
                 text = text.replace(f'"{_TOKEN}{number}"', "{" + tasks + "}", 1)
         finally:
             registry._encoder_mode = False
             registry.percorsi_task_maps = None
         return text
 
-    def _task_json(self, task: Any) -> str:
-        """A task's JSON (encoder mode is on); a finished task's is kept while unchanged."""
+    def _task_json(self, key: Any, task: Any) -> str:
+        """`"key": {task}` (encoder mode is on); a finished task's is kept while unchanged."""
         if not task.has_state(TaskState.FINISHED_MASK):
-            return json.dumps(
-                self.serializer.registry.convert(task), cls=self.serializer._encoder_cls
-            )
+            converted = self.serializer.registry.convert(task)
+            return f'"{key}": {json.dumps(converted, cls=self.serializer._encoder_cls)}'
         stamp = (task.state, task.last_state_change, tuple(task._children))
         kept = getattr(task, "_percorsi_json", None)
         if kept is None or kept[0] != stamp:
             converted = self.serializer.registry.convert(task)
-            kept = (stamp, json.dumps(converted, cls=self.serializer._encoder_cls))
+            text = json.dumps(converted, cls=self.serializer._encoder_cls)
+            kept = (stamp, f'"{key}": {text}')
             task._percorsi_json = kept
         return str(kept[1])
 
