@@ -6,29 +6,15 @@ as the login page would after checking a password (the login page is tested else
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless=new",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from tests.browser.conftest import ARTIFACTS, AXE, CHROMIUM
+
 ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = Path(__file__).parent / "artifacts"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VENDOR = ROOT / "web" / "static" / "vendor" / "bpmn-js" / "bpmn-modeler.production.min.js"
 
 
@@ -38,19 +24,6 @@ def require_browser() -> None:
         pytest.skip("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
     if not VENDOR.exists() or not AXE.exists():
         pytest.skip("front-end assets missing: run `make assets` (npm ci) first")
-
-
-@contextmanager
-def live_server(app: Flask) -> Iterator[str]:
-    """Serve the app on a free port of 127.0.0.1 in a thread; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
 
 
 def logged_in_page(browser: Any, app: Flask, base_url: str, username: str) -> Any:

@@ -13,8 +13,8 @@ from engine import Engine
 from engine.accounts import create_user
 from engine.caseviews import case_detail
 from engine.indicators import IndicatorMap
+from tests.browser.conftest import serving
 from tests.browser.coord_support import (
-    live_server,
     logged_in_page,
     screenshot,
     serious_violations,
@@ -59,7 +59,7 @@ def drive(network: Engine) -> Driver:
 @pytest.fixture
 def server(app: Flask) -> Iterator[str]:
     app.config["PERCORSI_INDICATORS"] = MINI
-    with live_server(app) as url:
+    with serving(app) as url:
         yield url
 
 
