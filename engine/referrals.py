@@ -135,11 +135,25 @@ def refer_case(
         raise Forbidden(f"{actor.username} may not refer on behalf of {organization!r}")
     data = normalized(data)
     form = start_form(uow, process_id)
-    problems = referral_problems(referral_schema(form.schema if form else None), data)
+    _refuse(referral_problems(referral_schema(form.schema if form else None), data))
+    return start_case(uow, process_id, data, actor, organization=organization)
+
+
+def checked_start_data(uow: UnitOfWork, process_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Start data from an integration, checked like a referral when the process has a start
+    form (FormDataInvalid naming each field); unchanged when it has none."""
+    form = start_form(uow, process_id)
+    if form is None:
+        return data
+    data = normalized(data)
+    _refuse(referral_problems(referral_schema(form.schema), data))
+    return data
+
+
+def _refuse(problems: list[dict[str, Any]]) -> None:
     if problems:
         raise FormDataInvalid(
             f"{len(problems)} field(s) of the referral are not valid: "
             + "; ".join(f"{p['field'] or '(form)'}: {p['message']}" for p in problems),
             problems,
         )
-    return start_case(uow, process_id, data, actor, organization=organization)

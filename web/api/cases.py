@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from engine import Actor
 from engine.cases import cancel_case_by_reference, start_case
 from engine.caseviews import CaseFilter, case_detail, case_events, case_summary, list_cases
+from engine.referrals import checked_start_data
 from engine.uow import UnitOfWork
 
 from .calls import IF_MATCH, call, expected_version, filters, read
@@ -34,7 +35,8 @@ def start(body: dict[str, Any]) -> Any:
 
     def started(uow: UnitOfWork, actor: Actor) -> dict[str, Any]:
         options = {"organization": body.get("organization")}
-        outcome = start_case(uow, body["process_id"], body["data"], actor, **options)
+        data = checked_start_data(uow, body["process_id"], body["data"])
+        outcome = start_case(uow, body["process_id"], data, actor, **options)
         return case_detail(uow, actor, outcome.case.reference)
 
     return call(started)

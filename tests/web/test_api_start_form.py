@@ -1,0 +1,59 @@
+"""POST /api/v1/cases checks start data against the process's start form, as the UI does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from engine import SYSTEM
+from engine.deployment import deploy_model
+from engine.models import Case, CaseSubject
+from tests.web.conftest import Api, problem_of
+from web.composition import bundled_files
+from workflows.seed import seed_network
+
+REFERRAL: dict[str, Any] = {
+    "subject": {"given_name": "Nora", "family_name": "Inventata", "tax_code": "nvnnro90a41d150b"},
+    "target_group": "adulti",
+    "comune": "Cremona",
+    "consent": True,
+    "privacy_notice": True,
+    "urgency": "media",
+}
+
+
+@pytest.fixture
+def bundled(api: Api) -> Api:
+    with api.engine.uow() as uow:
+        seed_network(uow)
+    with api.engine.uow() as uow:
+        deploy_model(uow, bundled_files(), SYSTEM)
+    return api
+
+
+def _start(api: Api, data: dict[str, Any]) -> Any:
+    body = {"process_id": "percorso_inclusione", "data": data, "organization": "comune_cremona"}
+    return api.as_("giulia").post("/api/v1/cases", json=body)
+
+
+def test_start_data_that_misses_the_form_is_refused_field_by_field(bundled: Api) -> None:
+    wrong = {**REFERRAL, "consent": "yes", "subject": {**REFERRAL["subject"], "tax_code": "X"}}
+    wrong.pop("urgency")
+    body = problem_of(_start(bundled, wrong), 422)
+    fields = {e["field"] for e in body["errors"]}
+    assert {"consent", "urgency", "subject.tax_code"} <= fields
+    with bundled.engine.uow(write=False) as uow:
+        assert uow.session.scalars(select(Case)).all() == []  # nothing was opened
+
+
+def test_start_data_that_fits_opens_the_case_with_the_identity_apart(bundled: Api) -> None:
+    response = _start(bundled, REFERRAL)
+    assert response.status_code == 201, response.json
+    assert response.json["subject"].startswith("PS-")
+    with bundled.engine.uow(write=False) as uow:
+        case = uow.session.scalar(select(Case).where(Case.reference == response.json["reference"]))
+        assert case is not None and "Inventata" not in case.state_json
+        subject = uow.session.get_one(CaseSubject, case.id)
+        assert subject.identity["tax_code"] == "NVNNRO90A41D150B"  # normalised, kept apart
