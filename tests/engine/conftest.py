@@ -10,7 +10,7 @@ import pytest
 from engine import Engine, Settings
 from engine.accounts import create_user, ensure_organization
 from tests.mailbox import SmtpServer
-from tests.support import FakeClock
+from tests.support import Driver, FakeClock
 from web.composition import build_engine
 
 
@@ -51,3 +51,19 @@ def mail_engine(mail_settings: Settings, clock: FakeClock) -> Iterator[Engine]:
         uow.commit()
     yield eng
     eng.dispose()
+
+
+@pytest.fixture
+def access_drive(network: Engine) -> Driver:
+    """The network plus people of other roles and organisations, and three_tasks deployed."""
+    with network.uow() as uow:
+        ensure_organization(uow, "cr_forma", "Cr.Forma")
+        create_user(uow, "sara", memberships=[("cr_forma", "training_tutor")])
+        create_user(uow, "anna", memberships=[("cav_aida", "cav_operator")])
+        create_user(uow, "paolo", memberships=[("comune_cremona", "case_manager")])
+        create_user(uow, "ugo", memberships=[("comune_cremona", "cabina_viewer")])
+        create_user(uow, "ada", memberships=[("comune_cremona", "auditor")])
+        uow.commit()
+    driver = Driver(network)
+    driver.deploy("three_tasks.bpmn", "intake.json")
+    return driver

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from engine import Engine
-from engine.accounts import create_user, ensure_organization
 from engine.caseviews import CaseFilter, case_detail, case_events, list_cases
 from engine.errors import CaseNotFound, Forbidden, TaskNotFound
 from engine.models import CaseEvent
@@ -14,17 +12,8 @@ from tests.support import Driver
 
 
 @pytest.fixture
-def drive(network: Engine) -> Driver:
-    with network.uow() as uow:
-        ensure_organization(uow, "cr_forma", "Cr.Forma")
-        create_user(uow, "sara", memberships=[("cr_forma", "training_tutor")])
-        create_user(uow, "anna", memberships=[("cav_aida", "cav_operator")])
-        create_user(uow, "ugo", memberships=[("comune_cremona", "cabina_viewer")])
-        create_user(uow, "ada", memberships=[("comune_cremona", "auditor")])
-        uow.commit()
-    driver = Driver(network)
-    driver.deploy("three_tasks.bpmn", "intake.json")
-    return driver
+def drive(access_drive: Driver) -> Driver:
+    return access_drive
 
 
 def _detail(drive: Driver, user: str, ref: str) -> dict:  # type: ignore[type-arg]

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from engine import Engine
-from engine.accounts import create_user, ensure_organization
 from engine.cases import cancel_case_by_reference, start_case
 from engine.errors import CaseNotFound, Forbidden, StaleCase, TaskNotFound
 from engine.messages import deliver_message
@@ -14,17 +12,8 @@ from tests.support import Driver
 
 
 @pytest.fixture
-def drive(network: Engine) -> Driver:
-    with network.uow() as uow:
-        ensure_organization(uow, "cr_forma", "Cr.Forma")
-        create_user(uow, "sara", memberships=[("cr_forma", "training_tutor")])
-        create_user(uow, "paolo", memberships=[("comune_cremona", "case_manager")])
-        create_user(uow, "ugo", memberships=[("comune_cremona", "cabina_viewer")])
-        create_user(uow, "ada", memberships=[("comune_cremona", "auditor")])
-        uow.commit()
-    driver = Driver(network)
-    driver.deploy("three_tasks.bpmn", "intake.json")
-    return driver
+def drive(access_drive: Driver) -> Driver:
+    return access_drive
 
 
 def test_task_commands_hide_tasks_of_foreign_cases(drive: Driver) -> None:
