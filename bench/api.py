@@ -33,9 +33,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from engine import SYSTEM, Settings
-from engine.accounts import create_token, create_user, ensure_organization
-from engine.deployment import deploy_model
-from engine.schema import upgrade
+from engine.commands.accounts import create_token, create_user, ensure_organization
+from engine.commands.deployment import deploy_model
+from engine.store.schema import upgrade
 from web.composition import build_engine
 
 BPMN = b"""<?xml version="1.0" encoding="UTF-8"?>

@@ -8,9 +8,9 @@ import time
 from pathlib import Path
 
 from engine import SYSTEM, Settings
-from engine.db import connect
-from engine.deployment import deploy_model
-from engine.schema import upgrade
+from engine.commands.deployment import deploy_model
+from engine.store.db import connect
+from engine.store.schema import upgrade
 from web.composition import build_engine, bundled_files
 from workflows.demo import create_demo
 from workflows.seed import seed_network

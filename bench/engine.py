@@ -32,12 +32,12 @@ from SpiffWorkflow.util.task import TaskState  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from engine import SYSTEM, Engine, Settings  # noqa: E402
-from engine.accounts import ensure_organization  # noqa: E402
-from engine.cases import start_case  # noqa: E402
-from engine.deployment import deploy_model  # noqa: E402
-from engine.models import HumanTask  # noqa: E402
-from engine.schema import upgrade  # noqa: E402
-from engine.tasks import complete_task  # noqa: E402
+from engine.commands.accounts import ensure_organization  # noqa: E402
+from engine.commands.cases import start_case  # noqa: E402
+from engine.commands.deployment import deploy_model  # noqa: E402
+from engine.commands.tasks import complete_task  # noqa: E402
+from engine.store.schema import upgrade  # noqa: E402
+from engine.store.tables import HumanTask  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
 THREE = FIXTURES / "three_tasks.bpmn"
@@ -106,7 +106,7 @@ def sqlite_engine() -> Iterator[Engine]:
 @contextmanager
 def postgres_engine(url: str) -> Iterator[Engine | None]:
     """An engine on a scratch schema of `url`, or None when PostgreSQL does not answer."""
-    from engine.db import connect
+    from engine.store.db import connect
 
     try:
         admin = connect(url)

@@ -25,12 +25,12 @@ from sqlalchemy.engine import Engine as SqlEngine
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engine import SYSTEM, Engine, Settings
-from engine.cases import start_case
-from engine.db import connect
-from engine.deployment import deploy_model
-from engine.models import Case
-from engine.scheduler import Scheduler
-from engine.schema import upgrade
+from engine.commands.cases import start_case
+from engine.commands.deployment import deploy_model
+from engine.scheduling.scheduler import Scheduler
+from engine.store.db import connect
+from engine.store.schema import upgrade
+from engine.store.tables import Case
 from tests.support import FIXTURES, clone_case, truncate_all
 from web.composition import build_engine
 

@@ -1,7 +1,7 @@
 """Percorsi's engine: BPMN cases persisted on SpiffWorkflow. No Flask here."""
 
-from .actors import SYSTEM, Actor
-from .core import Engine
-from .settings import Settings
+from engine.actors import SYSTEM, Actor
+from engine.core import Engine
+from engine.settings import Settings
 
 __all__ = ["SYSTEM", "Actor", "Engine", "Settings"]

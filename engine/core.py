@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlalchemy.engine import Engine as SqlEngine
 
-from .db import connect
-from .facts import Facts
-from .models import utcnow
-from .settings import Settings
-from .spiff import Runtime
-from .uow import UnitOfWork
+from engine.settings import Settings
+from engine.spiff import Runtime
+from engine.store.db import connect
+from engine.store.facts import Facts
+from engine.store.tables import utcnow
+from engine.store.uow import UnitOfWork
 
 Clock = Callable[[], datetime]
 

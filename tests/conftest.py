@@ -12,9 +12,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from engine import SYSTEM, Engine, Settings
-from engine.accounts import create_user, ensure_organization
-from engine.db import connect
-from engine.schema import upgrade
+from engine.commands.accounts import create_user, ensure_organization
+from engine.store.db import connect
+from engine.store.schema import upgrade
 from tests.support import PG_URL, FakeClock, truncate_all
 from web.app import create_app
 from web.composition import build_engine

@@ -13,8 +13,8 @@ from functools import cache
 from sqlalchemy import select
 
 from engine import Engine
-from engine.accounts import create_user, ensure_organization, hash_password
-from engine.models import Case, HumanTask, Notification, User
+from engine.commands.accounts import create_user, ensure_organization, hash_password
+from engine.store.tables import Case, HumanTask, Notification, User
 from tests.support import Driver, FakeClock
 
 PASSWORD = "Percorsi-2026!"

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import Engine as SqlEngine
 
-from engine.models import Base
+from engine.store.tables import Base
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PG_URL = os.environ.get("PERCORSI_TEST_DATABASE_URL") or None
@@ -58,7 +58,7 @@ class Driver:
         self.engine = engine
 
     def actor(self, username: str | None = None):  # type: ignore[no-untyped-def]
-        from engine.accounts import load_actor
+        from engine.commands.accounts import load_actor
 
         with self.engine.uow(write=False) as uow:
             return load_actor(uow, username)
@@ -66,17 +66,17 @@ class Driver:
     def deploy(
         self, *names: str, files: dict[str, bytes] | None = None, as_user: str | None = None
     ):  # type: ignore[no-untyped-def]
-        from engine.deployment import deploy_model
+        from engine.commands.deployment import deploy_model
 
         payload = files if files is not None else fixture_files(*names)
         with self.engine.uow() as uow:
-            from engine.accounts import load_actor
+            from engine.commands.accounts import load_actor
 
             return deploy_model(uow, payload, load_actor(uow, as_user))
 
     def start(self, process_id: str, data: dict | None = None, as_user: str | None = None, **kw):  # type: ignore[no-untyped-def]
-        from engine.accounts import load_actor
-        from engine.cases import start_case
+        from engine.commands.accounts import load_actor
+        from engine.commands.cases import start_case
 
         with self.engine.uow() as uow:
             return start_case(
@@ -84,7 +84,7 @@ class Driver:
             ).case.reference
 
     def tasks(self, reference: str | None = None, group: str | None = None):  # type: ignore[no-untyped-def]
-        from engine.queries import open_tasks
+        from engine.reads.queries import open_tasks
 
         with self.engine.uow(write=False) as uow:
             return open_tasks(uow, case_reference=reference, group=group)
@@ -99,15 +99,15 @@ class Driver:
     def complete(
         self, reference: str, element_id: str, data: dict | None = None, as_user: str | None = None
     ):  # type: ignore[no-untyped-def]
-        from engine.accounts import load_actor
-        from engine.tasks import complete_task
+        from engine.commands.accounts import load_actor
+        from engine.commands.tasks import complete_task
 
         task = self.task(reference, element_id)
         with self.engine.uow() as uow:
             return complete_task(uow, task.id, data or {}, load_actor(uow, as_user))
 
     def case(self, reference: str) -> dict:  # type: ignore[type-arg]
-        from engine.queries import case_view
+        from engine.reads.queries import case_view
 
         with self.engine.uow(write=False) as uow:
             return case_view(uow, reference)
@@ -122,7 +122,7 @@ def clone_case(engine: object, reference: str, copies: int) -> int:
     from sqlalchemy import func, insert, select
 
     from engine import Engine
-    from engine.models import Case
+    from engine.store.tables import Case
 
     assert isinstance(engine, Engine)
     with engine.uow() as uow:

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask, Response, jsonify
 
 from engine import Engine, Settings
-from engine.health import database_ok
+from engine.reads.health import database_ok
 
 from .api import init_api
 from .auth import FailureLimiter
@@ -64,7 +64,7 @@ def _instance_secret() -> str:
 
 def _scheduler(app: Flask, engine: Engine) -> Any:
     from engine.errors import SchedulerBusy
-    from engine.scheduler import Scheduler
+    from engine.scheduling.scheduler import Scheduler
 
     scheduler = Scheduler(engine)
     try:

@@ -10,9 +10,9 @@ from contextlib import AbstractContextManager, nullcontext
 from flask import current_app, g, request, session
 
 from engine import Actor, Engine
-from engine.accounts import authenticate_token, check_password, load_actor
+from engine.commands.accounts import authenticate_token, check_password, load_actor
 from engine.errors import EngineError, Forbidden, Unauthenticated, UserNotFound
-from engine.uow import UnitOfWork
+from engine.store.uow import UnitOfWork
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # A cross-site form cannot send these headers, so requiring one on cookie-authenticated API

@@ -13,12 +13,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from engine import SYSTEM, Engine
-from engine.accounts import load_actor
-from engine.cases import start_case
+from engine.commands.accounts import load_actor
+from engine.commands.cases import start_case
+from engine.commands.tasks import complete_task
 from engine.errors import Conflict
-from engine.queries import TaskRow, find_case, open_tasks
-from engine.tasks import complete_task
-from engine.timers import claim_due_cases, fire_case_timers
+from engine.reads.queries import TaskRow, find_case, open_tasks
+from engine.scheduling.timers import claim_due_cases, fire_case_timers
 
 from .catalogue import MAIN_PROCESS
 from .demo_answers import Scenario, answer

@@ -12,14 +12,15 @@ import random
 from datetime import datetime, timedelta
 
 from engine import Actor, Engine
-from engine.accounts import load_actor
-from engine.duties import tick
+from engine.commands.accounts import load_actor
+from engine.commands.tasks import claim_task
 from engine.errors import Conflict
-from engine.escalation import COMITATO_ROLE, escalate_due_tasks
-from engine.notifications import mark_read_except_latest
-from engine.outbox import deliver_due
-from engine.queries import TaskRow, open_tasks
-from engine.tasks import claim_task
+from engine.notices.notifications import mark_read_except_latest
+from engine.notices.outbox import deliver_due
+from engine.reads.queries import TaskRow, open_tasks
+from engine.rules.reviews import COMITATO_ROLE
+from engine.scheduling.duties import tick
+from engine.scheduling.escalation import escalate_due_tasks
 
 from .demo_people import DEMO_USERS, user_for
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import random
 
-from engine.accounts import create_user, hash_password, load_actor
+from engine.commands.accounts import create_user, hash_password, load_actor
 from engine.errors import UserNotFound
-from engine.uow import UnitOfWork
+from engine.store.uow import UnitOfWork
 
 DEMO_PASSWORD = "percorsi-demo"  # demo only; documented in README
 MARKER_USER = "giulia.rossi"  # its presence means the demo was created

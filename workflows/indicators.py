@@ -7,7 +7,7 @@ outcome from the named field of the outcome task's form data.
 
 from __future__ import annotations
 
-from engine.indicators import IndicatorMap
+from engine.reporting.indicators import IndicatorMap
 
 INDICATORS = IndicatorMap(
     # Analisi preliminare: always done; 30 days for ordinary cases (its dueIn in the model).

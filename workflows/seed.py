@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.accounts import ensure_organization
-from engine.uow import UnitOfWork
+from engine.commands.accounts import ensure_organization
+from engine.store.uow import UnitOfWork
 
 from .network import ORGANIZATIONS, ROLES
 

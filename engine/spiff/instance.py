@@ -16,8 +16,8 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from .sandbox import ResourceLimit
-from .scripting import ScriptRejected
+from engine.spiff.sandbox import ResourceLimit
+from engine.spiff.scripting import ScriptRejected
 
 
 @dataclass(frozen=True)

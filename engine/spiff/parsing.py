@@ -14,9 +14,9 @@ from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from ..errors import ModelInvalid, UploadRejected, UploadTooLarge
-from .properties import TaskProperties, parse_escalation, parse_properties
-from .scripting import check_source
+from engine.errors import ModelInvalid, UploadRejected, UploadTooLarge
+from engine.spiff.properties import TaskProperties, parse_escalation, parse_properties
+from engine.spiff.scripting import check_source
 
 _XML_PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
@@ -155,7 +155,9 @@ def _split(
 
 
 def _load_form(name: str, content: bytes, max_bytes: int) -> Any:
-    from ..forms import check_schema  # forms knows jsonschema; imported late to stay one-way
+    from engine.spiff.forms import (
+        check_schema,  # forms knows jsonschema; imported late to stay one-way
+    )
 
     if len(content) > max_bytes:
         raise UploadTooLarge(f"{name} is {len(content)} bytes; the limit is {max_bytes}")

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..durations import is_duration, parse_duration
-from .scripting import check_source
+from engine.durations import is_duration, parse_duration
+from engine.spiff.scripting import check_source
 
 ESCALATION_ACTIONS = ("notify_assignee", "notify_group", "notify_coordinators", "review_task")
 PRIORITY_NAMES = {"low": 10, "normal": 50, "high": 80, "urgent": 100}

@@ -22,11 +22,11 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from . import clock as _clock  # noqa: F401  (installs the engine clock into SpiffWorkflow)
-from .instance import Instance
-from .parsing import ExistingSource, ParsedProcess, parse_bundle
-from .scripting import RestrictedEnvironment, RestrictedScriptEngine
-from .workflow import FlatSubWorkflow, FlatWorkflow
+from engine.spiff import clock as _clock  # noqa: F401  (installs the engine clock into SpiffWorkflow)
+from engine.spiff.instance import Instance
+from engine.spiff.parsing import ExistingSource, ParsedProcess, parse_bundle
+from engine.spiff.scripting import RestrictedEnvironment, RestrictedScriptEngine
+from engine.spiff.workflow import FlatSubWorkflow, FlatWorkflow
 
 Specs = tuple[Any, dict[str, Any]]
 T = TypeVar("T")

@@ -31,7 +31,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from .sandbox import (
+from engine.spiff.sandbox import (
     BINOP,
     TICK,
     ResourceLimit,

@@ -24,8 +24,8 @@ from typing import Any
 import pytest
 
 from engine import Engine, Settings
-from engine.db import connect
-from engine.schema import upgrade
+from engine.store.db import connect
+from engine.store.schema import upgrade
 from tests.browser.demo_site import scratch_database, set_up_like_make_run
 from tests.seed import PASSWORD, Seeded, seed_network
 from tests.support import PG_URL, FakeClock

@@ -15,9 +15,9 @@ from pathlib import Path
 from sqlalchemy import text
 
 from engine import SYSTEM, Engine, Settings
-from engine.db import connect
-from engine.deployment import deploy_model
-from engine.schema import upgrade
+from engine.commands.deployment import deploy_model
+from engine.store.db import connect
+from engine.store.schema import upgrade
 from tests.support import PG_URL, FakeClock
 from web.composition import build_engine, bundled_files
 from workflows.demo import create_demo

@@ -10,9 +10,9 @@ import pytest
 from flask import Flask
 
 from engine import Engine
-from engine.accounts import create_user
-from engine.caseviews import case_detail
-from engine.indicators import IndicatorMap
+from engine.commands.accounts import create_user
+from engine.reads.caseviews import case_detail
+from engine.reporting.indicators import IndicatorMap
 from tests.browser.conftest import serving
 from tests.browser.coord_support import (
     logged_in_page,

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from engine import Engine, Settings
-from engine.accounts import create_user, ensure_organization
+from engine.commands.accounts import create_user, ensure_organization
 from tests.mailbox import SmtpServer
 from tests.support import Driver, FakeClock
 from web.composition import build_engine

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from engine.caseviews import CaseFilter, case_detail, case_events, list_cases
 from engine.errors import CaseNotFound, Forbidden, TaskNotFound
-from engine.models import CaseEvent
-from engine.taskviews import TaskFilter, list_tasks, task_detail
+from engine.reads.caseviews import CaseFilter, case_detail, case_events, list_cases
+from engine.reads.taskviews import TaskFilter, list_tasks, task_detail
+from engine.store.tables import CaseEvent
 from tests.support import Driver
 
 
@@ -58,8 +58,8 @@ def test_restricted_identity_only_for_cav_and_case_manager(drive: Driver) -> Non
     with drive.engine.uow() as uow:
         from sqlalchemy import select
 
-        from engine.accounts import load_actor
-        from engine.models import CaseParty, Organization
+        from engine.commands.accounts import load_actor
+        from engine.store.tables import CaseParty, Organization
 
         cav = uow.session.scalar(select(Organization.id).where(Organization.code == "cav_aida"))
         case_id = uow.session.scalar(select(CaseEvent.case_id))

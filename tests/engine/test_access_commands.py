@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from engine.cases import cancel_case_by_reference, start_case
+from engine.commands.cases import cancel_case_by_reference, start_case
+from engine.commands.messages import deliver_message
+from engine.commands.tasks import claim_task, complete_task
 from engine.errors import CaseNotFound, Forbidden, StaleCase, TaskNotFound
-from engine.messages import deliver_message
-from engine.tasks import claim_task, complete_task
 from tests.support import Driver
 
 

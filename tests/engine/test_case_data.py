@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from engine import Engine
-from engine.progress import load_instance
-from engine.queries import find_case
+from engine.reads.queries import find_case
+from engine.rules.progress import load_instance
 from tests.support import Driver
 
 

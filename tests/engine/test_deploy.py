@@ -187,8 +187,8 @@ def test_identical_content_is_not_duplicated_and_changes_make_a_new_version(
     assert drive.task(old_case, "work").priority == 50
     assert drive.task(new_case, "work").priority == 100
 
-    from engine.models import Case
-    from engine.queries import find_case
+    from engine.reads.queries import find_case
+    from engine.store.tables import Case
 
     with drive.engine.uow(write=False) as uow:
         assert find_case(uow, old_case).version_id == first.version_id
@@ -199,7 +199,7 @@ def test_identical_content_is_not_duplicated_and_changes_make_a_new_version(
 
 
 def test_dry_run_validates_without_storing(drive: Driver) -> None:
-    from engine.deployment import deploy_model
+    from engine.commands.deployment import deploy_model
     from engine.errors import ModelNotFound
 
     with drive.engine.uow() as uow:

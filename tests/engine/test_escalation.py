@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from engine import Engine
-from engine.duties import tick
 from engine.errors import Forbidden
-from engine.models import CaseEvent, HumanTask, Notification, User
+from engine.scheduling.duties import tick
+from engine.store.tables import CaseEvent, HumanTask, Notification, User
 from tests.mailbox import SmtpServer
 from tests.support import FIXTURES, Driver, FakeClock
 
@@ -202,7 +202,7 @@ def test_unassigned_overdue_task_of_a_case_without_organisation_reaches_all_coor
 def test_assignment_and_incidents_are_notified_in_app_and_by_mail(
     drive: Driver, mail_engine: Engine, clock: FakeClock, smtp: SmtpServer
 ) -> None:
-    from engine.tasks import assign_task
+    from engine.commands.tasks import assign_task
 
     source = (FIXTURES / "script_task.bpmn").read_text().replace("SCRIPT", "x = 1 / 0")
     drive.deploy(files={"script_task.bpmn": source.encode()})

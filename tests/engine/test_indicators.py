@@ -8,17 +8,17 @@ from datetime import timedelta
 import pytest
 
 from engine import Engine
-from engine.accounts import create_user
+from engine.commands.accounts import create_user
 from engine.errors import Forbidden, InvalidInput
-from engine.exports import CASE_COLUMNS, case_export
-from engine.indicator_queries import DashboardQuery
-from engine.indicators import (
+from engine.reporting.exports import CASE_COLUMNS, case_export
+from engine.reporting.indicator_queries import DashboardQuery
+from engine.reporting.indicators import (
     Dashboard,
     IndicatorMap,
     activity_counts,
     compute_dashboard,
 )
-from engine.models import HumanTask
+from engine.store.tables import HumanTask
 from tests.support import Driver, FakeClock
 
 MINI = IndicatorMap(

@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import select, update
 
 from engine import Engine, Settings
-from engine.audit import verify_chain
-from engine.cases import cancel_case
+from engine.commands.cases import cancel_case
+from engine.commands.tasks import complete_task
 from engine.errors import Conflict, TaskAlreadyCompleted, TaskNotReady
-from engine.models import CaseEvent, HumanTask, Incident, ProcessVersion
-from engine.progress import case_specs
-from engine.queries import find_case
-from engine.tasks import complete_task
+from engine.reads.queries import find_case
+from engine.rules.audit import verify_chain
+from engine.rules.progress import case_specs
+from engine.store.tables import CaseEvent, HumanTask, Incident, ProcessVersion
 from tests.support import Driver, FakeClock
 
 

@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from engine import Engine
+from engine.commands.messages import deliver_message
 from engine.errors import InvalidInput
-from engine.messages import deliver_message
-from engine.models import Message, MessageSubscription
-from engine.progress import load_instance
-from engine.queries import find_case
+from engine.reads.queries import find_case
+from engine.rules.progress import load_instance
+from engine.store.tables import Message, MessageSubscription
 from tests.support import Driver, FakeClock
 
 
@@ -113,7 +113,7 @@ def test_a_thrown_message_reaches_the_waiting_case_once(drive: Driver) -> None:
 
 
 def test_a_cancelled_case_no_longer_waits_for_messages(drive: Driver) -> None:
-    from engine.cases import cancel_case
+    from engine.commands.cases import cancel_case
 
     ref = drive.start("message_catch")
     with drive.engine.uow() as uow:

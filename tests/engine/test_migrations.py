@@ -12,9 +12,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from engine.db import connect
-from engine.models import Base
-from engine.schema import alembic_config
+from engine.store.db import connect
+from engine.store.schema import alembic_config
+from engine.store.tables import Base
 from tests.support import PG_URL
 
 SCRATCH_SCHEMA = "percorsi_migration_check"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import ModelInvalid, UploadRejected
-from engine.model_diff import describe_elements, diff_models
+from engine.rules.model_diff import describe_elements, diff_models
 from tests.support import FIXTURES
 
 LIMIT = 1_000_000

@@ -5,14 +5,9 @@ from __future__ import annotations
 import pytest
 
 from engine import Engine
+from engine.commands.modeling import deploy_edited
 from engine.errors import Forbidden, ModelInvalid, ModelNotFound
-from engine.modeling import (
-    deploy_edited,
-    diff_versions,
-    editable_source,
-    editor_options,
-    list_models,
-)
+from engine.reads.modeling import diff_versions, editable_source, editor_options, list_models
 from tests.support import FIXTURES, Driver
 
 V1 = (FIXTURES / "inclusione_mini.bpmn").read_text()
@@ -55,7 +50,7 @@ def test_editor_deploy_validates_reports_unchanged_and_keeps_old_cases(
     assert (again.number, again.created) == (2, False)
     new = drive.start("inclusione_mini", as_user="giulia")
     with network.uow(write=False) as uow:
-        from engine.caseviews import case_detail
+        from engine.reads.caseviews import case_detail
 
         clara = drive.actor("clara")
         assert case_detail(uow, clara, old)["version"] == 1

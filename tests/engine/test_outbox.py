@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from engine import Engine, Settings
-from engine.duties import tick
-from engine.models import Notification
-from engine.outbox import deliver_due, outbox_rows, retry_failed
+from engine.notices.outbox import deliver_due, outbox_rows, retry_failed
+from engine.scheduling.duties import tick
+from engine.store.tables import Notification
 from tests.mailbox import SmtpServer, free_port
 from tests.support import Driver, FakeClock
 from web.composition import build_engine

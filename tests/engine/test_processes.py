@@ -100,7 +100,7 @@ def test_parallel_gateway_waits_for_every_branch(drive: Driver) -> None:
 
 
 def test_interrupting_boundary_timer_closes_the_task(drive: Driver, clock: FakeClock) -> None:
-    from engine.timers import fire_due_timers
+    from engine.scheduling.timers import fire_due_timers
 
     drive.deploy("boundary_timer.bpmn")
     ref = drive.start("boundary_timer")
@@ -112,14 +112,14 @@ def test_interrupting_boundary_timer_closes_the_task(drive: Driver, clock: FakeC
     assert fire_due_timers(drive.engine, clock.now + timedelta(days=10, seconds=1)) == 1
     assert drive.open_elements(ref) == ["escalate"]
     with drive.engine.uow(write=False) as uow:
-        from engine.models import HumanTask
+        from engine.store.tables import HumanTask
 
         closed = uow.session.get_one(HumanTask, waiting.id)
         assert closed.status == "cancelled"
 
 
 def test_boundary_timer_not_fired_when_task_done_in_time(drive: Driver, clock: FakeClock) -> None:
-    from engine.timers import fire_due_timers
+    from engine.scheduling.timers import fire_due_timers
 
     drive.deploy("boundary_timer.bpmn")
     ref = drive.start("boundary_timer")

@@ -10,14 +10,14 @@ import pytest
 from sqlalchemy import event
 
 from engine import Engine
-from engine.accounts import load_actor
-from engine.caseviews import CaseFilter, list_cases_with_tasks
+from engine.commands.accounts import load_actor
+from engine.commands.referrals import refer_case, referring_organizations, valid_tax_code
+from engine.commands.tasks import claim_task
 from engine.errors import Forbidden, FormDataInvalid
-from engine.models import Notification
-from engine.notifications import mark_read_except_latest, unread_count
-from engine.referrals import refer_case, referring_organizations, valid_tax_code
-from engine.startforms import start_form
-from engine.tasks import claim_task
+from engine.notices.notifications import mark_read_except_latest, unread_count
+from engine.reads.caseviews import CaseFilter, list_cases_with_tasks
+from engine.rules.startforms import start_form
+from engine.store.tables import Notification
 from tests.seed import Seeded, seed_network
 from tests.support import Driver, FakeClock, fixture_files
 

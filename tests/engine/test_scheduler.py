@@ -15,16 +15,16 @@ import pytest
 from sqlalchemy import func, select
 
 from engine import Engine
-from engine.duties import tick
-from engine.models import Case, CaseEvent, Incident, utcnow
-from engine.scheduler import Scheduler
+from engine.scheduling.duties import tick
+from engine.scheduling.scheduler import Scheduler
+from engine.store.tables import Case, CaseEvent, Incident, utcnow
 from tests.support import FIXTURES, PG_URL, Driver, FakeClock, clone_case
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN_PASS = """
 import sys, time, pathlib
 from engine import Settings
-from engine.scheduler import Scheduler
+from engine.scheduling.scheduler import Scheduler
 from web.composition import build_engine
 scheduler = Scheduler(build_engine(Settings.from_env()))
 go = pathlib.Path(sys.argv[1])

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from engine import Engine, Settings
-from engine.cases import retry_incident
+from engine.commands.cases import retry_incident
 from engine.errors import ModelInvalid
-from engine.models import HumanTask, Incident
-from engine.progress import load_instance
-from engine.queries import find_case
+from engine.reads.queries import find_case
+from engine.rules.progress import load_instance
+from engine.store.tables import HumanTask, Incident
 from tests.support import FIXTURES, Driver, FakeClock
 
 SCRIPT_BPMN = (FIXTURES / "script_task.bpmn").read_text()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.suppression import hidden_keys, middle, protected, rate, shown
+from engine.reporting.suppression import hidden_keys, middle, protected, rate, shown
 
 
 def test_counts_below_five_are_hidden() -> None:

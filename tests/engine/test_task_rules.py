@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from engine import Engine
-from engine.accounts import create_user
+from engine.commands.accounts import create_user
+from engine.commands.tasks import assign_task, claim_task, complete_task, unclaim_task
 from engine.errors import (
     Forbidden,
     InvalidInput,
@@ -13,7 +14,6 @@ from engine.errors import (
     TaskClaimedByOther,
     TaskNotFound,
 )
-from engine.tasks import assign_task, claim_task, complete_task, unclaim_task
 from tests.support import Driver
 
 INTAKE = {"resident": True, "urgency": "low"}

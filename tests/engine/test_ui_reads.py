@@ -6,12 +6,12 @@ import pytest
 from sqlalchemy import select
 
 from engine import Engine
-from engine.accounts import colleagues, external_login, load_actor
-from engine.caseviews import case_diagram, element_names
+from engine.commands.accounts import colleagues, external_login, load_actor
 from engine.errors import CaseNotFound, NotFound, Unauthenticated
-from engine.models import Notification, User
-from engine.notifications import list_notifications, mark_all_read, mark_read, unread_count
-from engine.taskviews import TaskFilter, count_tasks, worklist_facets
+from engine.notices.notifications import list_notifications, mark_all_read, mark_read, unread_count
+from engine.reads.caseviews import case_diagram, element_names
+from engine.reads.taskviews import TaskFilter, count_tasks, worklist_facets
+from engine.store.tables import Notification, User
 from tests.seed import PROCESS, Seeded, seed_network
 from tests.support import FakeClock
 

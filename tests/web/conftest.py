@@ -10,8 +10,9 @@ from argon2 import PasswordHasher
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from engine import Engine, accounts
-from engine.accounts import create_token, create_user, ensure_organization
+from engine import Engine
+from engine.commands import accounts
+from engine.commands.accounts import create_token, create_user, ensure_organization
 from tests.support import Driver
 
 PEOPLE = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from engine.accounts import create_token
+from engine.commands.accounts import create_token
 from engine.errors import Unauthenticated
 from tests.support import FakeClock
 from tests.web.conftest import Api, problem_of

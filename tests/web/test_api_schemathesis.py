@@ -14,7 +14,7 @@ from flask import Flask
 from hypothesis import HealthCheck, settings
 
 from engine import Engine, Settings
-from engine.accounts import create_token, create_user, ensure_organization
+from engine.commands.accounts import create_token, create_user, ensure_organization
 from tests.support import Driver
 from web.app import create_app
 from web.composition import build_engine

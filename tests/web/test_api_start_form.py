@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from engine import SYSTEM
-from engine.deployment import deploy_model
-from engine.models import Case, CaseSubject
+from engine.commands.deployment import deploy_model
+from engine.store.tables import Case, CaseSubject
 from tests.web.conftest import Api, problem_of
 from web.composition import bundled_files
 from workflows.seed import seed_network

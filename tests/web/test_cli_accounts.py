@@ -10,8 +10,9 @@ from click.testing import CliRunner, Result
 from flask.testing import FlaskClient
 
 from engine import Engine
-from engine.accounts import create_user, ensure_organization
-from web.cli import Context, main
+from engine.commands.accounts import create_user, ensure_organization
+from web.cli import main
+from web.cli.common import Context
 
 Run = Callable[..., Result]
 

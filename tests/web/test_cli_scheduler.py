@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from engine import Engine
-from engine.lease import current_lease
-from engine.models import utcnow
+from engine.scheduling.lease import current_lease
+from engine.store.tables import utcnow
 from tests.support import FIXTURES, PG_URL, Driver
 from web.cli import main
 

@@ -10,8 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from engine import Engine
-from engine.accounts import create_user
-from engine.indicators import IndicatorMap
+from engine.commands.accounts import create_user
+from engine.reporting.indicators import IndicatorMap
 from tests.support import FIXTURES, Driver
 
 V1 = (FIXTURES / "inclusione_mini.bpmn").read_text()

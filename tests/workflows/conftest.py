@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from engine import Engine
-from engine.timers import fire_due_timers
+from engine.scheduling.timers import fire_due_timers
 from tests.support import Driver, FakeClock
 from web.composition import bundled_files
 from workflows.demo_people import create_demo_users, user_for
@@ -35,8 +35,8 @@ class Walk(Driver):
 
     def do(self, ref: str, element: str, data: dict[str, Any], task_id: int | None = None) -> None:
         """Complete the open task `element` (or task `task_id`) as a user who may do it."""
-        from engine.accounts import load_actor
-        from engine.tasks import complete_task
+        from engine.commands.accounts import load_actor
+        from engine.commands.tasks import complete_task
 
         task = next(t for t in self.tasks(ref) if t.id == task_id) if task_id else None
         task = task or self.task(ref, element)

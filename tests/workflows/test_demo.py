@@ -9,8 +9,8 @@ from click.testing import CliRunner, Result
 from sqlalchemy import func, select
 
 from engine import Engine
-from engine.accounts import check_password
-from engine.models import (
+from engine.commands.accounts import check_password
+from engine.store.tables import (
     Case,
     CaseEvent,
     HumanTask,
@@ -21,7 +21,8 @@ from engine.models import (
     User,
 )
 from tests.support import FakeClock
-from web.cli import Context, main
+from web.cli import main
+from web.cli.common import Context
 from web.composition import bundled_files
 from workflows.demo import DemoExists, create_demo, referral
 from workflows.demo_people import DEMO_PASSWORD, DEMO_USERS
@@ -84,7 +85,7 @@ def test_demo_cases_cover_every_group_and_stage(cli: Cli, engine: Engine) -> Non
 
 def test_demo_is_reproducible_and_refuses_twice(engine: Engine, clock: FakeClock) -> None:
     from engine import SYSTEM
-    from engine.deployment import deploy_model
+    from engine.commands.deployment import deploy_model
     from workflows.seed import seed_network
 
     with engine.uow() as uow:
@@ -103,7 +104,7 @@ def test_demo_referrals_match_the_start_form() -> None:
     import json
     import random
 
-    from engine.forms import validate_data
+    from engine.spiff.forms import validate_data
 
     form = json.loads(bundled_files()["segnalazione.json"])
     rng = random.Random(1)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from engine.progress import load_instance
-from engine.queries import find_case
+from engine.reads.queries import find_case
+from engine.rules.progress import load_instance
 from tests.workflows.conftest import CM, COMUNE, Walk
 
 CONTRIBUTIONS = {

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
-from engine.models import Case, CaseSubject
+from engine.store.tables import Case, CaseSubject
 from tests.workflows.conftest import CM, COMUNE, Walk
 
 CAV, PROV = "cav_aida", "provincia_cremona"
@@ -86,7 +86,7 @@ def test_not_employed_and_no_work_path(walk: Walk, refer: Callable[..., str]) ->
 
 def test_violence_tasks_have_soft_deadlines(walk: Walk, refer: Callable[..., str]) -> None:
     """No legal deadline applies: the ladder only reminds the assignee."""
-    from engine.models import HumanTask
+    from engine.store.tables import HumanTask
 
     ref = refer("violenza", organization="cav_aida")
     to_violence_pathway(walk, ref)

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
-from engine.administration import profile
+from engine.commands.administration import profile
 
 from .admin_schemas import ProfileSchema
 from .calls import read

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
-from engine import administration as admin
+from engine.commands import administration as admin
 
 from .admin_schemas import (
     MembershipInSchema,

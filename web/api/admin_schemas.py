@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
-from engine.access import NETWORK_ROLES
+from engine.rules.access import NETWORK_ROLES
 
 from .fields import text
 from .schemas import ProblemItemSchema

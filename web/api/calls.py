@@ -9,7 +9,7 @@ from flask import request
 
 from engine import Actor
 from engine.errors import InvalidInput
-from engine.uow import UnitOfWork
+from engine.store.uow import UnitOfWork
 
 from ..auth import current_actor, engine
 

@@ -7,10 +7,10 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from engine import Actor
-from engine.cases import cancel_case_by_reference, start_case
-from engine.caseviews import CaseFilter, case_detail, case_events, case_summary, list_cases
-from engine.referrals import checked_start_data
-from engine.uow import UnitOfWork
+from engine.commands.cases import cancel_case_by_reference, start_case
+from engine.commands.referrals import checked_start_data
+from engine.reads.caseviews import CaseFilter, case_detail, case_events, case_summary, list_cases
+from engine.store.uow import UnitOfWork
 
 from .calls import IF_MATCH, call, expected_version, filters, read
 from .schemas import (

@@ -6,8 +6,8 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
-from engine.cases import retry_incident
-from engine.incidentviews import IncidentFilter, list_incidents
+from engine.commands.cases import retry_incident
+from engine.reads.incidentviews import IncidentFilter, list_incidents
 
 from .calls import call, filters, read
 from .schemas import IncidentPageSchema, IncidentQuerySchema, OutcomeSchema

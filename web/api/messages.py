@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
-from engine.messages import deliver_message
+from engine.commands.messages import deliver_message
 
 from .calls import call
 from .schemas import DeliverySchema, MessageSchema

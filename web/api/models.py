@@ -8,9 +8,9 @@ from flask import Response
 from flask_smorest import Blueprint
 from werkzeug.datastructures import FileStorage
 
-from engine.deployment import deploy_model
+from engine.commands.deployment import deploy_model
 from engine.errors import ModelInvalid, UploadTooLarge
-from engine.modelviews import list_models, list_versions, version_bpmn, version_forms
+from engine.reads.modelviews import list_models, list_versions, version_bpmn, version_forms
 
 from ..auth import engine
 from .admin_schemas import (

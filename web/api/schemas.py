@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import INCLUDE, Schema, fields, validate
 
-from engine.incidentviews import STATUSES as INCIDENT_STATUSES
-from engine.taskviews import STATES as TASK_STATES
+from engine.reads.incidentviews import STATUSES as INCIDENT_STATUSES
+from engine.reads.taskviews import STATES as TASK_STATES
 
 from .fields import Moment, cursor, page_limit, text
 

@@ -6,11 +6,11 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
-from engine.incidentviews import incident_row
-from engine.progress import Outcome
-from engine.tasks import assign_task, claim_task, complete_task, save_draft, unclaim_task
-from engine.taskviews import TaskFilter, list_tasks, summarize_task, task_detail
-from engine.uow import UnitOfWork
+from engine.commands.tasks import assign_task, claim_task, complete_task, save_draft, unclaim_task
+from engine.reads.incidentviews import incident_row
+from engine.reads.taskviews import TaskFilter, list_tasks, summarize_task, task_detail
+from engine.rules.progress import Outcome
+from engine.store.uow import UnitOfWork
 
 from .calls import IF_MATCH, call, expected_version, filters, read
 from .schemas import (

@@ -7,9 +7,9 @@ from typing import Any
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from engine.cases import retry_incident
-from engine.caseviews import case_detail, case_diagram, case_events, element_names
+from engine.commands.cases import retry_incident
 from engine.errors import Conflict, Forbidden, NotFound, WorkflowFailed
+from engine.reads.caseviews import case_detail, case_diagram, case_events, element_names
 
 from ..auth import current_actor, engine
 from .caselist import pathway_titles

@@ -11,10 +11,10 @@ from flask_babel import format_datetime, get_locale
 from werkzeug.routing import BuildError
 
 from engine import Actor
+from engine.commands.referrals import referring_organizations
 from engine.errors import EngineError
-from engine.notifications import unread_count
-from engine.referrals import referring_organizations
-from engine.taskviews import TaskFilter, count_tasks
+from engine.notices.notifications import unread_count
+from engine.reads.taskviews import TaskFilter, count_tasks
 
 from ..auth import current_actor, engine
 from ..i18n import LANGUAGES

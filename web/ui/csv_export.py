@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Response
 
-from engine.indicators import Dashboard
+from engine.reporting.indicators import Dashboard
 
 # Spreadsheets run cells starting with these as formulas (CSV injection): quote them.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -8,13 +8,13 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine.accounts import organization_names
+from engine.commands.accounts import organization_names
 from engine.errors import InvalidInput
-from engine.exports import case_export
-from engine.heatmap import process_heatmap
-from engine.indicator_queries import DIMENSIONS, DashboardQuery
-from engine.indicators import Dashboard, IndicatorMap, cell_number, compute_dashboard
-from engine.modeling import process_names
+from engine.reads.modeling import process_names
+from engine.reporting.exports import case_export
+from engine.reporting.heatmap import process_heatmap
+from engine.reporting.indicator_queries import DIMENSIONS, DashboardQuery
+from engine.reporting.indicators import Dashboard, IndicatorMap, cell_number, compute_dashboard
 from workflows.indicators import INDICATORS
 
 from ..auth import current_actor, engine

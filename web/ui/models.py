@@ -7,11 +7,11 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 
+from engine.commands.modeling import deploy_edited
 from engine.errors import InvalidInput
-from engine.modeling import (
+from engine.reads.modeling import (
     EditorOptions,
     VersionSource,
-    deploy_edited,
     diff_versions,
     editable_source,
     editor_options,

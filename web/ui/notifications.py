@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from engine.notifications import list_notifications, mark_all_read, mark_read
+from engine.notices.notifications import list_notifications, mark_all_read, mark_read
 
 from ..auth import current_actor, engine
 

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
 from engine import Settings
-from engine.accounts import external_login
+from engine.commands.accounts import external_login
 from engine.errors import Unauthenticated
 
 from ..auth import engine, open_session

@@ -10,10 +10,10 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from engine.accounts import organization_names
+from engine.commands.accounts import organization_names
+from engine.commands.referrals import refer_case, referral_schema, referring_organizations
 from engine.errors import Forbidden, FormDataInvalid
-from engine.referrals import refer_case, referral_schema, referring_organizations
-from engine.startforms import start_form
+from engine.rules.startforms import start_form
 from workflows.catalogue import CATALOGUE
 from workflows.eligibility import entry_allowed
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from engine import Actor
+from engine.commands.tasks import assign_task, claim_task, unclaim_task
 from engine.errors import (
     EngineError,
     Forbidden,
@@ -18,7 +19,6 @@ from engine.errors import (
     TaskClaimedByOther,
     UserNotFound,
 )
-from engine.tasks import assign_task, claim_task, unclaim_task
 
 from ..auth import engine
 

@@ -9,10 +9,10 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from engine.caseviews import case_events, element_names
+from engine.commands.tasks import complete_task, save_draft
 from engine.errors import Conflict, Forbidden, FormDataInvalid, InvalidInput, NotFound
-from engine.tasks import complete_task, save_draft
-from engine.taskviews import task_detail
+from engine.reads.caseviews import case_events, element_names
+from engine.reads.taskviews import task_detail
 
 from ..auth import current_actor, engine
 from .chrome import safe_next

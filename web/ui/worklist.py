@@ -11,9 +11,9 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from engine import Actor
-from engine.accounts import colleagues
-from engine.taskviews import TaskFilter, count_tasks, list_tasks, worklist_facets
-from engine.uow import UnitOfWork
+from engine.commands.accounts import colleagues
+from engine.reads.taskviews import TaskFilter, count_tasks, list_tasks, worklist_facets
+from engine.store.uow import UnitOfWork
 
 from ..auth import current_actor, engine
 from .chrome import link_to, safe_next

@@ -11,8 +11,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from engine import SYSTEM, Engine
-from engine.deployment import deploy_model
-from engine.models import Case, CaseSubject
+from engine.commands.deployment import deploy_model
+from engine.store.tables import Case, CaseSubject
 from web.composition import bundled_files
 from workflows.demo_people import DEMO_PASSWORD, create_demo_users
 from workflows.seed import seed_network

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from engine import Engine
-from engine.accounts import load_actor
-from engine.tasks import claim_task
+from engine.commands.accounts import load_actor
+from engine.commands.tasks import claim_task
 from tests.seed import PROCESS, Seeded
 from tests.support import Driver
 

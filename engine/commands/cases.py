@@ -1,0 +1,205 @@
+"""Use cases on whole cases: start, cancel, retry an incident."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from engine.actors import Actor
+from engine.errors import Forbidden, IncidentNotFound, InvalidInput
+from engine.rules.access import require_case_closer, require_case_opener, visible_case
+from engine.rules.audit import record, start_chain
+from engine.rules.progress import (
+    CANCELLED,
+    RUNNING,
+    Outcome,
+    case_specs,
+    load_instance,
+    require_running,
+    settle,
+)
+from engine.rules.versions import latest_version_number
+from engine.rules.worklist import CANCELLED as TASK_CANCELLED
+from engine.rules.worklist import OPEN, add_party
+from engine.store.locking import lock_case
+from engine.store.references import next_reference
+from engine.store.tables import (
+    Case,
+    CaseSubject,
+    HumanTask,
+    Incident,
+    MessageSubscription,
+)
+from engine.store.uow import UnitOfWork
+
+PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def new_pseudonym() -> str:
+    """A random pseudonym, shown for a restricted case's subject everywhere."""
+    return "PS-" + "".join(secrets.choice(PSEUDONYM_ALPHABET) for _ in range(8))
+
+
+def start_case(
+    uow: UnitOfWork,
+    process_id: str,
+    data: dict[str, Any],
+    actor: Actor,
+    *,
+    organization: str | None = None,
+    version_number: int | None = None,
+) -> Outcome:
+    """Open a case on the latest version of a process and run it to its first wait."""
+    require_case_opener(actor)
+    if not isinstance(data, dict):
+        raise InvalidInput(
+            "case data must be a JSON object", [{"field": "data", "message": "not an object"}]
+        )
+    data = dict(data)
+    subject = data.pop("subject", None)
+    if subject is not None and not isinstance(subject, dict):
+        raise InvalidInput(
+            "subject must be an object", [{"field": "subject", "message": "not an object"}]
+        )
+    version_id, number = latest_version_number(uow, process_id)
+    columns = _new_case(uow, process_id, version_id, data, organization, actor)
+    case = uow.insert_now(Case, **columns)
+    start_chain(uow, case.id)
+    if subject:
+        uow.session.add(CaseSubject(case_id=case.id, identity=subject))
+    if case.organization_id is not None:
+        add_party(uow, case.id, case.organization_id)
+    record(uow, case, "case_started", actor, {"process_id": process_id, "version": number})
+    data.setdefault("case_reference", case.reference)
+    # Models decide on the referrer (e.g. who may open a violence case): never taken from input.
+    data["referring_organization"] = organization_code(uow, case.organization_id)
+    instance = uow.runtime.new(case_specs(uow, case), data)
+    outcome = settle(uow, case, instance, actor)
+    uow.commit()
+    return outcome
+
+
+def _new_case(
+    uow: UnitOfWork,
+    process_id: str,
+    version_id: int,
+    data: dict[str, Any],
+    organization: str | None,
+    actor: Actor,
+) -> dict[str, Any]:
+    """The columns of a new case's row."""
+    return {
+        "reference": next_reference(uow),
+        "version_id": version_id,
+        "process_id": process_id,
+        "status": RUNNING,
+        "target_group": _text(data.get("target_group"), 40),
+        "comune": _text(data.get("comune"), 80),
+        "organization_id": _organization_id(uow, organization, actor),
+        "case_manager_id": actor.user_id if actor.has_role("case_manager") else None,
+        "restricted": data.get("restricted") is True,
+        "subject_pseudonym": new_pseudonym(),
+        "state_json": "{}",
+        "serializer_version": uow.runtime.serializer_version,
+        "next_wakeup_at": None,
+        "lock_version": 0,
+        "opened_by": actor.user_id,
+        "opened_at": uow.now,
+        "closed_at": None,
+    }
+
+
+def organization_code(uow: UnitOfWork, organization_id: int | None) -> str | None:
+    """The code of an organisation by id (None for None)."""
+    if organization_id is None:
+        return None
+    return uow.facts.organization_code(uow.session, organization_id)
+
+
+def _text(value: Any, size: int) -> str | None:
+    """A short text column's value (the column's size bounds it)."""
+    return str(value)[:size] if value not in (None, "") else None
+
+
+def _organization_id(uow: UnitOfWork, code: str | None, actor: Actor) -> int | None:
+    if code is None and len(actor.organizations) == 1:
+        code = next(iter(actor.organizations))
+    if code is None:
+        return None
+    if not (actor.is_admin or code in actor.organizations):
+        raise Forbidden(f"{actor.username} does not belong to {code}")
+    org_id = uow.facts.organization_id(uow.session, code)
+    if org_id is None:
+        raise InvalidInput(
+            f"unknown organisation {code!r}", [{"field": "organization", "message": "unknown"}]
+        )
+    return org_id
+
+
+def cancel_case_by_reference(
+    uow: UnitOfWork,
+    reference: str,
+    actor: Actor,
+    reason: str = "",
+    *,
+    expected_version: int | None = None,
+) -> Case:
+    """Cancel a case the actor can see, by its reference (StaleCase if it moved on)."""
+    case = visible_case(uow, actor, reference)
+    return cancel_case(uow, case.id, actor, reason, expected_version=expected_version)
+
+
+def cancel_case(
+    uow: UnitOfWork,
+    case_id: int,
+    actor: Actor,
+    reason: str = "",
+    *,
+    expected_version: int | None = None,
+) -> Case:
+    """Cancel a running case and close its open tasks."""
+    case = lock_case(uow, case_id, expected_version)
+    require_case_closer(actor, case)
+    require_running(case)
+    instance = load_instance(uow, case)
+    instance.cancel()
+    case.state_json = uow.runtime.dump(instance)
+    case.status = CANCELLED
+    case.closed_at = uow.now
+    case.next_wakeup_at = None
+    case.lock_version += 1
+    for task in uow.session.scalars(
+        select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.status == OPEN)
+    ):
+        task.status = TASK_CANCELLED
+        task.completed_at = uow.now
+        task.next_escalation_at = None
+    uow.session.execute(delete(MessageSubscription).where(MessageSubscription.case_id == case.id))
+    record(uow, case, "case_cancelled", actor, {"reason": reason})
+    uow.commit()
+    return case
+
+
+def retry_incident(uow: UnitOfWork, incident_id: int, actor: Actor) -> Outcome:
+    """Run the failed element again; the incident closes if the case moves on."""
+    if not (actor.is_admin or actor.has_role("coordinator")):
+        raise Forbidden(f"{actor.username} may not retry incidents (coordinator role needed)")
+    incident = uow.session.get(Incident, incident_id)
+    if incident is None or incident.resolved_at is not None:
+        raise IncidentNotFound(f"no open incident {incident_id}")
+    case = lock_case(uow, incident.case_id)
+    require_running(case)
+    instance = load_instance(uow, case)
+    instance.retry(incident.spiff_task_id)
+    record(uow, case, "incident_retried", actor, {"incident_id": incident.id}, incident.element_id)
+    outcome = settle(uow, case, instance, actor)
+    if outcome.incident is None or outcome.incident.id != incident.id:
+        incident.resolved_at = uow.now
+        incident.resolved_by = actor.user_id
+        record(
+            uow, case, "incident_resolved", actor, {"incident_id": incident.id}, incident.element_id
+        )
+    uow.commit()
+    return outcome

@@ -1,0 +1,185 @@
+"""Deploying process models: validated, stored as immutable versions, never duplicated."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from engine.actors import Actor
+from engine.errors import ModelInvalid, ModelNotFound
+from engine.rules.access import require_coordinator
+from engine.rules.startforms import start_form_key
+from engine.rules.versions import latest_forms, latest_version
+from engine.spiff import ParsedProcess
+from engine.spiff.parsing import load_xml
+from engine.store.tables import Organization, ProcessModel, ProcessVersion
+from engine.store.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Deployed:
+    """The outcome of deploying one process of a bundle."""
+
+    process_id: str
+    name: str
+    number: int
+    version_id: int
+    created: bool
+
+
+def validate_model(uow: UnitOfWork, files: Mapping[str, bytes]) -> list[ParsedProcess]:
+    """Parse and check a bundle without storing anything; raises ModelInvalid with the problems."""
+    base_forms = latest_forms(uow)
+    merged: dict[str, bytes] = {k: json.dumps(v).encode() for k, v in base_forms.items()}
+    merged.update(files)
+    parsed = uow.runtime.parse(merged, uow.settings.max_upload_bytes, lambda pid: _source(uow, pid))
+    _check_sizes(parsed)
+    _check_organizations(uow, parsed)
+    return parsed
+
+
+def deploy_model(
+    uow: UnitOfWork, files: Mapping[str, bytes], actor: Actor, *, dry_run: bool = False
+) -> list[Deployed]:
+    """Validate a bundle of .bpmn/.dmn/forms and store each process as a new version."""
+    require_coordinator(actor)
+    parsed = validate_model(uow, files)
+    if dry_run:
+        return [Deployed(p.process_id, p.name, 0, 0, False) for p in parsed]
+    deployed = [_store(uow, p, actor) for p in parsed]
+    uow.commit()
+    return deployed
+
+
+def _store(uow: UnitOfWork, parsed: ParsedProcess, actor: Actor) -> Deployed:
+    session = uow.session
+    model = session.scalar(
+        select(ProcessModel).where(ProcessModel.process_id == parsed.process_id).with_for_update()
+    )
+    if model is None:
+        model = ProcessModel(process_id=parsed.process_id, name=parsed.name, created_at=uow.now)
+        session.add(model)
+        session.flush()
+    forms = _used_forms(parsed)
+    digest = hashlib.sha256(
+        "\0".join([parsed.bpmn_xml, parsed.spec_json, json.dumps(forms, sort_keys=True)]).encode()
+    ).hexdigest()
+    latest = _latest(uow, model.id)
+    if latest is not None and latest.sha256 == digest:
+        return Deployed(parsed.process_id, model.name, latest.number, latest.id, False)
+    model.name = parsed.name
+    version = ProcessVersion(
+        model_id=model.id,
+        number=(latest.number + 1) if latest else 1,
+        bpmn_file=parsed.bpmn_file,
+        bpmn_xml=parsed.bpmn_xml,
+        dmn=parsed.dmn,
+        forms=forms,
+        spec_json=parsed.spec_json,
+        serializer_version=uow.runtime.serializer_version,
+        sha256=digest,
+        deployed_by=actor.user_id,
+        deployed_at=uow.now,
+    )
+    session.add(version)
+    session.flush()
+    return Deployed(parsed.process_id, model.name, version.number, version.id, True)
+
+
+def _used_forms(parsed: ParsedProcess) -> dict[str, Any]:
+    """Only the forms the process's tasks and its start event name are stored with its version."""
+    keys = {t.form_key for t in parsed.tasks.values() if t.form_key}
+    start = start_form_key(parsed.bpmn_xml, parsed.process_id, parsed.forms)
+    if start:
+        keys.add(start)
+    return {k: parsed.forms[k] for k in sorted(keys) if k in parsed.forms}
+
+
+def _latest(uow: UnitOfWork, model_id: int) -> ProcessVersion | None:
+    return uow.session.scalar(
+        select(ProcessVersion)
+        .where(ProcessVersion.model_id == model_id)
+        .order_by(ProcessVersion.number.desc())
+        .limit(1)
+    )
+
+
+def _source(uow: UnitOfWork, process_id: str) -> tuple[str, str, dict[str, str]] | None:
+    try:
+        version = latest_version(uow, process_id)
+    except ModelNotFound:
+        return None
+    return version.bpmn_file, version.bpmn_xml, dict(version.dmn)
+
+
+def _check_organizations(uow: UnitOfWork, parsed: list[ParsedProcess]) -> None:
+    known = set(uow.session.scalars(select(Organization.code)).all())
+    problems = [
+        {
+            "file": p.bpmn_file,
+            "element_id": element,
+            "message": f"organization {props.organization!r} is not an organisation of the network",
+        }
+        for p in parsed
+        for element, props in p.tasks.items()
+        if props.organization and props.organization not in known
+    ]
+    if problems:
+        raise ModelInvalid(
+            f"{len(problems)} task(s) name an unknown organisation; first: "
+            f"{problems[0]['element_id']}",
+            problems,
+        )
+
+
+# Longest value each stored name may have (the columns that hold them).
+SIZES = {
+    "process id": 120,
+    "process name": 200,
+    "element id": 120,
+    "task name": 255,
+    "group": 40,
+    "form key": 120,
+}
+
+
+def _check_sizes(parsed: list[ParsedProcess]) -> None:
+    """Refuse names longer than the columns that store them, naming the element."""
+    problems: list[dict[str, Any]] = []
+    for p in parsed:
+        values: list[tuple[str, str, str | None]] = [
+            ("process id", p.process_id, p.process_id),
+            ("process name", p.name, None),
+        ]
+        for element, props in p.tasks.items():
+            values.append(("element id", element, element))
+            values.extend(("group", group, element) for group in props.candidate_groups)
+            values.append(("form key", props.form_key or "", element))
+        values.extend(("task name", name, element) for element, name in _task_names(p))
+        problems.extend(
+            {
+                "file": p.bpmn_file,
+                "element_id": element,
+                "message": f"{what} longer than {SIZES[what]} characters",
+            }
+            for what, value, element in values
+            if len(value) > SIZES[what]
+        )
+    if problems:
+        raise ModelInvalid(f"{problems[0]['message']} ({len(problems)} problem(s))", problems)
+
+
+def _task_names(parsed: ParsedProcess) -> list[tuple[str, str]]:
+    """(element id, name) of the process's human tasks, read from its BPMN."""
+    xml = parsed.bpmn_xml.encode()
+    root = load_xml(parsed.bpmn_file, xml, len(xml))
+    return [
+        (str(node.get("id")), str(node.get("name") or ""))
+        for node in root.iter()
+        if node.get("id") in parsed.tasks
+    ]

@@ -1,0 +1,50 @@
+"""Deploying what a coordinator drew in the Modeler, with the DMN its versions already use."""
+
+from __future__ import annotations
+
+import re
+
+from engine.actors import Actor
+from engine.commands.deployment import Deployed, deploy_model
+from engine.errors import InvalidInput, ModelInvalid, ModelNotFound
+from engine.rules.access import require_coordinator
+from engine.rules.model_diff import BPMN
+from engine.rules.versions import latest_version
+from engine.spiff import load_xml
+from engine.store.uow import UnitOfWork
+
+PROCESS_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]{0,119}$")
+
+
+def deploy_edited(
+    uow: UnitOfWork, actor: Actor, xml: str, *, dry_run: bool = False
+) -> list[Deployed]:
+    """Validate (dry run) or deploy the Modeler's BPMN, with the DMN its versions already use."""
+    require_coordinator(actor)
+    content = xml.encode("utf-8")
+    ids = _process_ids(uow, content)
+    filename = f"{ids[0]}.bpmn"
+    files: dict[str, bytes] = {}
+    for process_id in ids:
+        try:
+            latest = latest_version(uow, process_id)
+        except ModelNotFound:
+            continue
+        filename = latest.bpmn_file
+        files.update({name: text.encode("utf-8") for name, text in latest.dmn.items()})
+    files[filename] = content
+    return deploy_model(uow, files, actor, dry_run=dry_run)
+
+
+def _process_ids(uow: UnitOfWork, content: bytes) -> list[str]:
+    tree = load_xml("model.bpmn", content, uow.settings.max_upload_bytes)
+    ids = [p.get("id") or "" for p in tree.iterfind(f"{BPMN}process")]
+    bad = [i for i in ids if not PROCESS_ID.match(i)]
+    if bad:
+        raise ModelInvalid(
+            f"process id {bad[0]!r} must start with a letter and hold only letters, digits, _ -",
+            [{"element_id": bad[0] or None, "message": "invalid process id"}],
+        )
+    if not ids:
+        raise InvalidInput("the diagram holds no BPMN process", [])
+    return ids

@@ -1,0 +1,149 @@
+"""Use cases on human tasks: claim, unclaim, assign, save a draft, complete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from engine.actors import Actor
+from engine.commands.accounts import actor_for
+from engine.errors import (
+    Forbidden,
+    InvalidInput,
+    TaskAlreadyCompleted,
+    TaskClaimedByOther,
+    TaskNotReady,
+    UserNotFound,
+)
+from engine.notices import notify
+from engine.rules.access import lock_visible_task, may_work_on
+from engine.rules.audit import record
+from engine.rules.progress import Outcome, load_instance, require_running, settle
+from engine.rules.reviews import REVIEW, complete_review
+from engine.rules.worklist import COMPLETED, OPEN, form_schema
+from engine.spiff.forms import validate_data
+from engine.store.tables import Case, HumanTask, User
+from engine.store.uow import UnitOfWork
+
+
+def _locked_task(
+    uow: UnitOfWork, task_id: int, actor: Actor, expected_version: int | None = None
+) -> tuple[HumanTask, Case]:
+    """Lock the task's case, then read the task fresh: a concurrent command has finished by now.
+
+    A task outside the actor's scope is not found (its existence is not disclosed)."""
+    task, case = lock_visible_task(uow, actor, task_id, expected_version)
+    if not may_work_on(uow, actor, task):
+        raise Forbidden(f"{actor.username} may not work on task {task_id}")
+    if task.status == COMPLETED:
+        raise TaskAlreadyCompleted(f"task {task_id} ({task.name}) was already completed")
+    if task.status != OPEN:
+        raise TaskNotReady(f"task {task_id} ({task.name}) is {task.status}")
+    if task.kind != REVIEW:  # a review may still be closed once its case has ended
+        require_running(case)
+    return task, case
+
+
+def claim_task(uow: UnitOfWork, task_id: int, actor: Actor) -> HumanTask:
+    """Take a task for oneself; refused if someone else holds it."""
+    task, case = _locked_task(uow, task_id, actor)
+    if task.assignee_id not in (None, actor.user_id):
+        raise TaskClaimedByOther(f"task {task_id} is claimed by someone else")
+    task.assignee_id = actor.user_id
+    record(uow, case, "task_claimed", actor, {"task_id": task.id}, task.element_id)
+    uow.commit()
+    return task
+
+
+def unclaim_task(uow: UnitOfWork, task_id: int, actor: Actor) -> HumanTask:
+    """Give a task back to its groups."""
+    task, case = _locked_task(uow, task_id, actor)
+    if task.assignee_id not in (None, actor.user_id) and not _may_assign(actor, case):
+        raise TaskClaimedByOther(f"task {task_id} is claimed by someone else")
+    task.assignee_id = None
+    record(uow, case, "task_unclaimed", actor, {"task_id": task.id}, task.element_id)
+    uow.commit()
+    return task
+
+
+def _may_assign(actor: Actor, case: Case) -> bool:
+    """Admins, coordinators and the case's own case manager (not every case manager)."""
+    own_case = actor.user_id is not None and case.case_manager_id == actor.user_id
+    return actor.is_admin or actor.has_role("coordinator") or own_case
+
+
+def assign_task(uow: UnitOfWork, task_id: int, username: str, actor: Actor) -> HumanTask:
+    """Give a task to a named user who holds one of its groups."""
+    task, case = _locked_task(uow, task_id, actor)
+    if not _may_assign(actor, case) and task.assignee_id not in (None, actor.user_id):
+        raise Forbidden(f"{actor.username} may not reassign task {task_id}")
+    user = uow.session.scalar(select(User).where(User.username == username, User.active.is_(True)))
+    if user is None:
+        raise UserNotFound(f"no active user {username!r}")
+    if not may_work_on(uow, actor_for(uow, user), task):
+        raise InvalidInput(
+            f"{username} holds none of the task's groups ({', '.join(task.candidate_groups)})",
+            [{"field": "user", "message": "not in the task's groups"}],
+        )
+    task.assignee_id = user.id
+    record(uow, case, "task_assigned", actor, {"task_id": task.id, "to": username}, task.element_id)
+    if user.id != actor.user_id:
+        notify.task_assigned(uow, case, task, user)
+    uow.commit()
+    return task
+
+
+def save_draft(uow: UnitOfWork, task_id: int, data: dict[str, Any], actor: Actor) -> HumanTask:
+    """Keep typed data on the task without completing it."""
+    task, _case = _locked_task(uow, task_id, actor)
+    if not isinstance(data, dict):
+        raise InvalidInput(
+            "draft data must be a JSON object", [{"field": "data", "message": "not an object"}]
+        )
+    task.draft = data
+    uow.commit()
+    return task
+
+
+def complete_task(
+    uow: UnitOfWork,
+    task_id: int,
+    data: dict[str, Any],
+    actor: Actor,
+    *,
+    expected_version: int | None = None,
+) -> Outcome:
+    """Complete a task with its form data and advance the case (StaleCase if it moved on)."""
+    task, case = _locked_task(uow, task_id, actor, expected_version)
+    if task.assignee_id not in (None, actor.user_id) and not actor.is_admin:
+        raise TaskClaimedByOther(f"task {task_id} is claimed by someone else")
+    if not isinstance(data, dict):
+        raise InvalidInput(
+            "task data must be a JSON object", [{"field": "data", "message": "not an object"}]
+        )
+    if task.kind == REVIEW:
+        complete_review(uow, case, task, data, actor)
+        uow.commit()
+        return Outcome(case)
+    form = form_schema(uow, case, task)
+    if form is not None:
+        validate_data(form, data)
+    instance = load_instance(uow, case)
+    if task.kind != "bpmn" or instance.task(task.spiff_task_id or "") is None:
+        raise TaskNotReady(f"task {task_id} is not waiting in the workflow")
+    instance.complete(task.spiff_task_id or "", data)
+    uow.update_now(
+        task,
+        status=COMPLETED,
+        completed_at=uow.now,
+        completed_by=actor.user_id,
+        assignee_id=task.assignee_id or actor.user_id,
+        data=data,
+        draft=None,
+        next_escalation_at=None,
+    )
+    record(uow, case, "task_completed", actor, {"task_id": task.id, "data": data}, task.element_id)
+    outcome = settle(uow, case, instance, actor)
+    uow.commit()
+    return outcome

@@ -1,0 +1,147 @@
+"""E-mail: the text of each notification (Italian, with an English line) and SMTP sending.
+
+A notification carries only the case reference, the task name, the due date and a link. It
+never carries the subject's identity, health data or form data: those stay behind the login.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import formatdate
+from types import TracebackType
+from typing import Any
+
+from engine.settings import Settings
+
+# kind -> (Italian subject, English subject, Italian sentence, English sentence)
+TEXTS: dict[str, tuple[str, str, str, str]] = {
+    "task_emitted": (
+        "Nuova attività",
+        "New task",
+        "È disponibile una nuova attività per te o per il tuo gruppo.",
+        "A new task is waiting for you or your group.",
+    ),
+    "task_assigned": (
+        "Attività assegnata",
+        "Task assigned",
+        "Ti è stata assegnata un'attività.",
+        "A task has been assigned to you.",
+    ),
+    "task_overdue": (
+        "Attività scaduta",
+        "Task overdue",
+        "L'attività ha superato la scadenza.",
+        "The task is past its due date.",
+    ),
+    "task_escalated": (
+        "Attività in ritardo: segnalazione ai coordinatori",
+        "Overdue task escalated to coordinators",
+        "L'attività è ancora aperta dopo la scadenza: come coordinatore, verificala.",
+        "The task is still open after its due date; as a coordinator, please look into it.",
+    ),
+    "review_opened": (
+        "Revisione del Comitato tecnico operativo",
+        "Review by the Comitato tecnico operativo",
+        "Un caso è fermo da troppo tempo: è stata aperta un'attività di revisione.",
+        "A case has been stuck too long: a review task has been opened.",
+    ),
+    "incident": (
+        "Incidente su un caso",
+        "Incident on a case",
+        "Un passo automatico del caso non è riuscito e attende un coordinatore.",
+        "An automatic step of the case failed and awaits a coordinator.",
+    ),
+}
+
+
+class MailError(Exception):
+    """Sending failed; the outbox retries later."""
+
+
+def title_of(payload: dict[str, Any]) -> str:
+    """The short Italian title of a notification (also the in-app text)."""
+    it, _en, _s, _e = TEXTS.get(str(payload.get("kind")), ("Notifica", "Notice", "", ""))
+    task = f" «{payload['task_name']}»" if payload.get("task_name") else ""
+    return f"{it}{task} - {payload.get('reference', '')}"
+
+
+def compose(
+    settings: Settings, recipient: str, payload: dict[str, Any], outbox_id: int
+) -> EmailMessage:
+    """The e-mail for one notification: reference, task name, due date and link only."""
+    _it, en, sentence_it, sentence_en = TEXTS.get(
+        str(payload.get("kind")), ("Notifica", "Notice", "", "")
+    )
+    lines = [sentence_it, ""]
+    lines.append(f"Caso: {payload.get('reference', '')}")
+    if payload.get("task_name"):
+        lines.append(f"Attività: {payload['task_name']}")
+    if payload.get("due_at"):
+        lines.append(f"Scadenza: {str(payload['due_at'])[:16].replace('T', ' ')} UTC")
+    lines += [f"Apri: {payload.get('link', settings.base_url)}", "", f"[EN] {en}. {sentence_en}"]
+    lines += ["", "-- ", "Percorsi - Rete per l'inclusione attiva, Ambito Cremonese"]
+    message = EmailMessage()
+    message["Subject"] = f"[Percorsi] {title_of(payload)}"
+    message["From"] = settings.smtp_from
+    message["To"] = recipient
+    message["Date"] = formatdate(localtime=False)
+    # A stable id: a copy re-sent after a crash (at-least-once) can be recognised by clients.
+    domain = settings.smtp_from.rpartition("@")[2] or "percorsi.local"
+    message["Message-ID"] = f"<percorsi.outbox.{outbox_id}@{domain}>"
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content("\n".join(lines))
+    return message
+
+
+class SmtpSender:
+    """One SMTP connection for a batch: STARTTLS when `smtp_tls`, implicit TLS on port 465."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._smtp: smtplib.SMTP | None = None
+
+    def __enter__(self) -> SmtpSender:
+        s = self.settings
+        try:
+            if s.smtp_tls and s.smtp_port == 465:
+                ctx = ssl.create_default_context()
+                self._smtp = smtplib.SMTP_SSL(
+                    s.smtp_host, s.smtp_port, timeout=s.smtp_timeout, context=ctx
+                )
+            else:
+                self._smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout)
+                if s.smtp_tls:
+                    self._smtp.starttls(context=ssl.create_default_context())
+            if s.smtp_user:
+                self._smtp.login(s.smtp_user, s.smtp_password)
+        except (OSError, smtplib.SMTPException) as exc:
+            self._close()
+            where = f"{s.smtp_host}:{s.smtp_port}"
+            raise MailError(f"SMTP server {where} unavailable: {exc}") from exc
+        return self
+
+    def send(self, message: EmailMessage) -> None:
+        """Send one message; a refused recipient or a dropped connection raises MailError."""
+        assert self._smtp is not None
+        try:
+            self._smtp.send_message(message)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise MailError(f"SMTP refused {message['To']}: {exc}") from exc
+
+    def _close(self) -> None:
+        if self._smtp is not None:
+            try:
+                self._smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                self._smtp.close()
+            self._smtp = None
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._close()

@@ -1,0 +1,145 @@
+"""Who hears about what: notices written to the outbox in the same transaction as their cause.
+
+Recipients are resolved when the notice is written, not when it is delivered: the audit event
+of the cause then names exactly who was told, each person's copy is retried (and marked
+delivered) on its own, and one bad address never makes the others receive a copy twice. The
+price: someone who joins a group between the cause and the delivery (normally seconds) is not
+told.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, select
+
+from engine.notices.outbox import APP, EMAIL, enqueue
+from engine.store.tables import Case, HumanTask, Incident, Membership, User
+from engine.store.uow import UnitOfWork
+
+COORDINATOR = "coordinator"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A user as a notice needs them."""
+
+    id: int
+    username: str
+    email: str
+
+    @classmethod
+    def of(cls, user: User) -> Recipient:
+        return cls(user.id, user.username, user.email)
+
+
+@dataclass(frozen=True)
+class Audience:
+    """The users told, and in words whom they stand for (for the audit trail)."""
+
+    users: list[Recipient]
+    scope: str
+
+    @property
+    def usernames(self) -> list[str]:
+        return [u.username for u in self.users]
+
+
+_HOLDING = (
+    select(User.id, User.username, User.email)
+    .join(Membership, Membership.user_id == User.id)
+    .where(Membership.role.in_(bindparam("roles", expanding=True)), User.active.is_(True))
+    .distinct()
+    .order_by(User.id)
+)
+_HOLDING_IN = _HOLDING.where(Membership.organization_id == bindparam("organization_id"))
+
+
+def users_holding(
+    uow: UnitOfWork, roles: Iterable[str], organization_id: int | None = None
+) -> list[Recipient]:
+    """Active users holding any of `roles` (in that organisation, when one is given)."""
+    roles = list(roles)
+    if not roles:
+        return []
+    if organization_id is None:
+        rows = uow.session.connection().execute(_HOLDING, {"roles": roles})
+    else:
+        params = {"roles": roles, "organization_id": organization_id}
+        rows = uow.session.connection().execute(_HOLDING_IN, params)
+    return [Recipient(*row) for row in rows]
+
+
+def task_audience(uow: UnitOfWork, task: HumanTask) -> Audience:
+    """The assignee, or the task's candidate groups when nobody holds it."""
+    if task.assignee_id is not None:
+        user = uow.session.get(User, task.assignee_id)
+        if user is not None and user.active:
+            return Audience([Recipient.of(user)], "assignee")
+    groups = ", ".join(task.candidate_groups) or "-"
+    return Audience(
+        users_holding(uow, task.candidate_groups, task.organization_id), f"groups {groups}"
+    )
+
+
+def coordinators(uow: UnitOfWork, case: Case, task: HumanTask | None = None) -> Audience:
+    """Coordinators of the task's organisation, else the case's, else all coordinators."""
+    for org_id, whose in ((task and task.organization_id, "task"), (case.organization_id, "case")):
+        if org_id:
+            users = users_holding(uow, [COORDINATOR], org_id)
+            code = uow.facts.organization_code(uow.session, org_id)
+            if users:
+                return Audience(users, f"coordinators of {code} (the {whose}'s organisation)")
+    return Audience(
+        users_holding(uow, [COORDINATOR]),
+        "all coordinators (no coordinator in the task's or the case's organisation)",
+    )
+
+
+def payload_for(
+    uow: UnitOfWork, kind: str, case: Case, task: HumanTask | None, **extra: Any
+) -> dict[str, Any]:
+    """What a notice may carry: reference, task name, due date, link. Nothing about the person."""
+    base = uow.settings.base_url.rstrip("/")
+    payload: dict[str, Any] = {"kind": kind, "reference": case.reference, **extra}
+    if task is not None:
+        payload.update(
+            task_id=task.id,
+            task_name=task.name,
+            due_at=task.due_at.isoformat() if task.due_at else None,
+            link=f"{base}/tasks/{task.id}",
+        )
+    else:
+        payload["link"] = f"{base}/cases/{case.reference}"
+    return payload
+
+
+def tell(
+    uow: UnitOfWork, audience: Audience, kind: str, case: Case, task: HumanTask | None
+) -> None:
+    """One in-app row per user, and one e-mail row per user with an address (if SMTP is set)."""
+    mail_on = bool(uow.settings.smtp_host)
+    for user in audience.users:
+        payload = payload_for(uow, kind, case, task, user_id=user.id)
+        enqueue(uow, APP, user.username, case.id, payload)
+        if mail_on and user.email:
+            enqueue(uow, EMAIL, user.email, case.id, payload)
+
+
+def task_emitted(uow: UnitOfWork, case: Case, task: HumanTask) -> None:
+    """Tell a new task's assignee or groups; and wake the scheduler for its ladder."""
+    tell(uow, task_audience(uow, task), "task_emitted", case, task)
+    at = task.next_escalation_at
+    if at is not None:
+        uow.wake_at(at)
+
+
+def task_assigned(uow: UnitOfWork, case: Case, task: HumanTask, assignee: User) -> None:
+    tell(uow, Audience([Recipient.of(assignee)], "assignee"), "task_assigned", case, task)
+
+
+def incident_opened(uow: UnitOfWork, case: Case, incident: Incident) -> None:
+    """Tell the coordinators that a case needs them (the error text stays in the app)."""
+    tell(uow, coordinators(uow, case), "incident", case, None)

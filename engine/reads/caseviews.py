@@ -1,0 +1,268 @@
+"""Reading cases: the list, one case with its tasks and diagram state, and its audit trail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, exists, false, func, or_, select
+
+from engine.actors import Actor
+from engine.errors import Forbidden
+from engine.reads.taskviews import task_summary
+from engine.rules.access import (
+    case_scope,
+    may_see_identity,
+    record_restricted_read,
+    require_case_reader,
+    visible_case,
+)
+from engine.rules.progress import element_ids
+from engine.spiff.parsing import load_xml
+from engine.store.pages import Page, check_limit, cursor_key, encode_cursor
+from engine.store.tables import (
+    Case,
+    CaseEvent,
+    CaseParty,
+    CaseSubject,
+    HumanTask,
+    Incident,
+    Organization,
+    ProcessVersion,
+    User,
+)
+from engine.store.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    status: str | None = None
+    process: str | None = None
+    target_group: str | None = None
+    organization: str | None = None
+    opened_after: datetime | None = None
+    opened_before: datetime | None = None
+    mine: bool = False  # opened or managed by the actor, or holding a task assigned to them
+
+
+def list_cases(
+    uow: UnitOfWork, actor: Actor, f: CaseFilter, cursor: str | None = None, limit: int = 50
+) -> Page[dict[str, Any]]:
+    """Cases the actor may see, newest first."""
+    require_case_reader(actor)
+    check_limit(limit)
+    query = select(Case).where(case_scope(actor))
+    for column, value in (
+        (Case.status, f.status),
+        (Case.process_id, f.process),
+        (Case.target_group, f.target_group),
+    ):
+        if value:
+            query = query.where(column == value)
+    if f.organization:
+        query = query.where(
+            exists(
+                select(CaseParty.case_id)
+                .join(Organization, Organization.id == CaseParty.organization_id)
+                .where(CaseParty.case_id == Case.id, Organization.code == f.organization)
+            )
+        )
+    if f.mine:
+        query = query.where(_mine(actor))
+    if f.opened_after:
+        query = query.where(Case.opened_at >= f.opened_after)
+    if f.opened_before:
+        query = query.where(Case.opened_at < f.opened_before)
+    after = cursor_key(cursor, _aware)
+    if after is not None:
+        at, last_id = after
+        query = query.where(or_(Case.opened_at < at, and_(Case.opened_at == at, Case.id < last_id)))
+    rows = uow.session.scalars(
+        query.order_by(Case.opened_at.desc(), Case.id.desc()).limit(limit + 1)
+    ).all()
+    items = [case_summary(c) for c in rows[:limit]]
+    next_cursor = (
+        encode_cursor([rows[limit - 1].opened_at.isoformat(), rows[limit - 1].id])
+        if len(rows) > limit
+        else None
+    )
+    return Page(items, next_cursor)
+
+
+def _mine(actor: Actor) -> Any:
+    """Cases the actor opened or manages, or in which an open task is assigned to them."""
+    if actor.user_id is None:
+        return false()
+    holds = exists(
+        select(HumanTask.id).where(
+            HumanTask.case_id == Case.id,
+            HumanTask.status == "open",
+            HumanTask.assignee_id == actor.user_id,
+        )
+    )
+    return or_(Case.opened_by == actor.user_id, Case.case_manager_id == actor.user_id, holds)
+
+
+def list_cases_with_tasks(
+    uow: UnitOfWork, actor: Actor, f: CaseFilter, cursor: str | None = None, limit: int = 50
+) -> Page[dict[str, Any]]:
+    """`list_cases`, each case with its open tasks, next due date and (unrestricted) name.
+
+    Two queries for the whole page, never one per case. A restricted case's identity is never
+    listed: its reads are audited one case at a time, on the case page."""
+    page = list_cases(uow, actor, f, cursor, limit)
+    references = [c["reference"] for c in page.items]
+    if not references:
+        return page
+    tasks = {
+        ref: (int(count), due)
+        for ref, count, due in uow.session.execute(
+            select(Case.reference, func.count(HumanTask.id), func.min(HumanTask.due_at))
+            .join(HumanTask, HumanTask.case_id == Case.id)
+            .where(Case.reference.in_(references), HumanTask.status == "open")
+            .group_by(Case.reference)
+        )
+    }
+    names = {
+        ref: identity
+        for ref, identity in uow.session.execute(
+            select(Case.reference, CaseSubject.identity)
+            .join(CaseSubject, CaseSubject.case_id == Case.id)
+            .where(Case.reference.in_(references), Case.restricted.is_(False))
+        )
+    }
+    for item in page.items:
+        count, due = tasks.get(item["reference"], (0, None))
+        item.update(
+            open_task_count=count, next_due_at=due, name=_full_name(names.get(item["reference"]))
+        )
+    return page
+
+
+def _full_name(identity: Any) -> str | None:
+    if not isinstance(identity, dict):
+        return None
+    parts = [str(identity.get(k) or "").strip() for k in ("given_name", "family_name")]
+    return " ".join(p for p in parts if p) or None
+
+
+def _aware(value: Any) -> datetime:
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError("naive")
+    return moment
+
+
+def case_summary(case: Case) -> dict[str, Any]:
+    """A case as lists show it: the subject is always the pseudonym here."""
+    return {
+        "reference": case.reference,
+        "process_id": case.process_id,
+        "status": case.status,
+        "target_group": case.target_group,
+        "comune": case.comune,
+        "restricted": case.restricted,
+        "subject": case.subject_pseudonym,
+        "opened_at": case.opened_at,
+        "closed_at": case.closed_at,
+        "next_wakeup_at": case.next_wakeup_at,
+        "lock_version": case.lock_version,
+    }
+
+
+def case_detail(uow: UnitOfWork, actor: Actor, reference: str) -> dict[str, Any]:
+    """One case: status, open tasks, diagram state, incidents; identity only to who may see it."""
+    case = visible_case(uow, actor, reference)
+    done, active = element_ids(uow, case)
+    incidents = uow.session.scalars(
+        select(Incident).where(Incident.case_id == case.id).order_by(Incident.id)
+    ).all()
+    failing = sorted({i.element_id for i in incidents if i.resolved_at is None and i.element_id})
+    detail = case_summary(case)
+    detail.update(
+        version=_version_number(uow, case),
+        open_tasks=_open_tasks(uow, case),
+        completed_elements=done,
+        active_elements=active,
+        incident_elements=failing,
+        incidents=[_incident(i) for i in incidents],
+        identity=_identity(uow, actor, case),
+    )
+    record_restricted_read(uow, actor, case, {"identity_shown": detail["identity"] is not None})
+    return detail
+
+
+def _identity(uow: UnitOfWork, actor: Actor, case: Case) -> dict[str, Any] | None:
+    if not may_see_identity(uow, actor, case):
+        return None
+    subject = uow.session.get(CaseSubject, case.id)
+    return dict(subject.identity) if subject else None
+
+
+def _version_number(uow: UnitOfWork, case: Case) -> int:
+    return uow.facts.version(uow.session, case.version_id).number
+
+
+def _open_tasks(uow: UnitOfWork, case: Case) -> list[dict[str, Any]]:
+    rows = uow.session.execute(
+        select(HumanTask, Organization.code, User.username)
+        .outerjoin(Organization, Organization.id == HumanTask.organization_id)
+        .outerjoin(User, User.id == HumanTask.assignee_id)
+        .where(HumanTask.case_id == case.id, HumanTask.status == "open")
+        .order_by(HumanTask.id)
+    ).all()
+    return [task_summary(t, case, org, user, uow.now) for t, org, user in rows]
+
+
+def _incident(i: Incident) -> dict[str, Any]:
+    return {
+        "id": i.id,
+        "element_id": i.element_id,
+        "kind": i.kind,
+        "error": i.error,
+        "attempts": i.attempts,
+        "opened_at": i.opened_at,
+        "resolved_at": i.resolved_at,
+    }
+
+
+def case_events(uow: UnitOfWork, actor: Actor, reference: str) -> list[dict[str, Any]]:
+    """The audit trail of a case, for whoever may see the case (auditors see every case)."""
+    case = visible_case(uow, actor, reference)
+    if actor.has_role("cabina_viewer") and not actor.roles - {"cabina_viewer"}:
+        raise Forbidden("aggregates only")
+    events = uow.session.scalars(
+        select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
+    ).all()
+    rows = [
+        {
+            "seq": e.seq,
+            "at": e.at,
+            "actor": e.actor_name,
+            "kind": e.kind,
+            "element_id": e.element_id,
+            "payload": e.payload,
+            "hash": e.hash,
+        }
+        for e in events
+    ]
+    record_restricted_read(uow, actor, case, {"what": "events"})
+    return rows
+
+
+def case_diagram(uow: UnitOfWork, actor: Actor, reference: str) -> str:
+    """The BPMN XML of the version a visible case runs on (for drawing its diagram)."""
+    case = visible_case(uow, actor, reference)
+    return uow.session.get_one(ProcessVersion, case.version_id).bpmn_xml
+
+
+def element_names(uow: UnitOfWork, actor: Actor, reference: str) -> dict[str, str]:
+    """The names of the BPMN elements of a visible case's version, by element id."""
+    xml = case_diagram(uow, actor, reference).encode()
+    root = load_xml("diagram", xml, max(len(xml), 1))
+    return {
+        str(node.get("id")): str(node.get("name"))
+        for node in root.iter()
+        if node.get("id") and node.get("name")
+    }

@@ -1,0 +1,226 @@
+"""Reading the worklist: filtered, scoped to the actor, paginated by cursor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, func, literal, or_, select
+
+from engine.actors import Actor
+from engine.errors import InvalidInput, TaskNotFound
+from engine.rules.access import may_work_on, record_restricted_read, require_case_reader, task_scope
+from engine.rules.worklist import form_schema, task_organization
+from engine.store.pages import Page, check_limit, cursor_key, encode_cursor
+from engine.store.tables import Case, HumanTask, Organization, TaskCandidate, User
+from engine.store.uow import UnitOfWork
+
+FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
+TaskQuery = Select[HumanTask, Case, str, str]  # task, case, organisation code, assignee
+STATES = ("open", "claimed", "unclaimed", "completed", "cancelled", "all")
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    """What the worklist is narrowed to; every field optional."""
+
+    assignee: str | None = None  # "me", "none" or a username
+    group: str | None = None
+    organization: str | None = None
+    case: str | None = None
+    process: str | None = None
+    target_group: str | None = None
+    overdue: bool | None = None
+    due_before: datetime | None = None
+    state: str = "open"
+    sort: str = "due"
+
+
+def _base(actor: Actor) -> TaskQuery:
+    return (
+        select(HumanTask, Case, Organization.code, User.username)
+        .join(Case, Case.id == HumanTask.case_id)
+        .outerjoin(Organization, Organization.id == HumanTask.organization_id)
+        .outerjoin(User, User.id == HumanTask.assignee_id)
+        .where(task_scope(actor))
+    )
+
+
+def _filtered(query: TaskQuery, f: TaskFilter, actor: Actor, now: datetime) -> TaskQuery:
+    if f.state not in STATES:
+        raise InvalidInput(
+            f"state must be one of {', '.join(STATES)}", [{"field": "state", "message": "unknown"}]
+        )
+    status = {"claimed": "open", "unclaimed": "open", "all": None}.get(f.state, f.state)
+    conditions = [HumanTask.status == status] if status else []
+    if f.state == "claimed":
+        conditions.append(HumanTask.assignee_id.is_not(None))
+    if f.state == "unclaimed":
+        conditions.append(HumanTask.assignee_id.is_(None))
+    if f.assignee == "me":
+        conditions.append(HumanTask.assignee_id == actor.user_id)
+    elif f.assignee == "none":
+        conditions.append(HumanTask.assignee_id.is_(None))
+    elif f.assignee:
+        conditions.append(User.username == f.assignee)
+    if f.group:
+        conditions.append(
+            HumanTask.id.in_(select(TaskCandidate.task_id).where(TaskCandidate.role == f.group))
+        )
+    for column, value in (
+        (Organization.code, f.organization),
+        (Case.reference, f.case),
+        (Case.process_id, f.process),
+        (Case.target_group, f.target_group),
+    ):
+        if value:
+            conditions.append(column == value)
+    if f.overdue is not None:
+        late = and_(HumanTask.due_at.is_not(None), HumanTask.due_at < now)
+        conditions.append(
+            late if f.overdue else or_(HumanTask.due_at.is_(None), HumanTask.due_at >= now)
+        )
+    if f.due_before is not None:
+        conditions.append(HumanTask.due_at < f.due_before)
+    return query.where(*conditions)
+
+
+def list_tasks(
+    uow: UnitOfWork, actor: Actor, f: TaskFilter, cursor: str | None = None, limit: int = 50
+) -> Page[dict[str, Any]]:
+    """The actor's worklist, by due date (no due date last) or by priority."""
+    require_case_reader(actor)
+    check_limit(limit)
+    if f.sort not in ("due", "priority"):
+        raise InvalidInput(
+            "sort must be due or priority", [{"field": "sort", "message": "unknown"}]
+        )
+    key = (
+        func.coalesce(HumanTask.due_at, literal(FAR_FUTURE, HumanTask.due_at.type))
+        if f.sort == "due"
+        else -HumanTask.priority
+    )
+    query = _filtered(_base(actor), f, actor, uow.now)
+    after = cursor_key(cursor, _aware if f.sort == "due" else _small_int)
+    if after is not None:
+        value, last_id = after
+        query = query.where(or_(key > value, and_(key == value, HumanTask.id > last_id)))
+    rows = uow.session.execute(query.order_by(key, HumanTask.id).limit(limit + 1)).all()
+    items = [task_summary(t, c, org, user, uow.now) for t, c, org, user in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1][0]
+        sort_value = (last.due_at or FAR_FUTURE).isoformat() if f.sort == "due" else -last.priority
+        next_cursor = encode_cursor([sort_value, last.id])
+    return Page(items, next_cursor)
+
+
+def _aware(value: Any) -> datetime:
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError("naive")
+    return moment
+
+
+def _small_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > 2**31:
+        raise ValueError("not a priority")
+    return value
+
+
+def task_summary(
+    task: HumanTask, case: Case, org: str | None, assignee: str | None, now: datetime
+) -> dict[str, Any]:
+    """A worklist row: never the subject's identity, only the case's pseudonym."""
+    return {
+        "id": task.id,
+        "kind": task.kind,
+        "name": task.name,
+        "element_id": task.element_id,
+        "process_id": task.process_id,
+        "case": case.reference,
+        "case_subject": case.subject_pseudonym,
+        "target_group": case.target_group,
+        "restricted": case.restricted,
+        "candidate_groups": list(task.candidate_groups),
+        "organization": org,
+        "assignee": assignee,
+        "status": task.status,
+        "priority": task.priority,
+        "due_at": task.due_at,
+        "overdue": bool(task.status == "open" and task.due_at and task.due_at < now),
+        "escalation_level": task.escalation_level,
+        "form_key": task.form_key,
+        "created_at": task.created_at,
+        "completed_at": task.completed_at,
+    }
+
+
+def task_detail(uow: UnitOfWork, actor: Actor, task_id: int) -> dict[str, Any]:
+    """One task with its form, draft and data, and the case's earlier answers."""
+    require_case_reader(actor)
+    row = uow.session.execute(_base(actor).where(HumanTask.id == task_id)).first()
+    if row is None:
+        raise TaskNotFound(f"no task {task_id}")
+    task, case, org, user = row
+    detail = task_summary(task, case, org, user, uow.now)
+    detail.update(
+        case_version=case.lock_version,
+        form=form_schema(uow, case, task),
+        draft=task.draft,
+        data=task.data,
+        may_act=may_work_on(uow, actor, task) and task.status == "open",
+        history=_earlier_answers(uow, case, task.id),
+    )
+    record_restricted_read(uow, actor, case, {"what": "task", "task_id": task.id})
+    return detail
+
+
+def summarize_task(uow: UnitOfWork, task: HumanTask) -> dict[str, Any]:
+    """The worklist row of a task a command has just changed."""
+    case = uow.session.get_one(Case, task.case_id)
+    org = task_organization(uow, task)
+    assignee = uow.session.get(User, task.assignee_id) if task.assignee_id else None
+    return task_summary(task, case, org, assignee.username if assignee else None, uow.now)
+
+
+def _earlier_answers(uow: UnitOfWork, case: Case, task_id: int) -> list[dict[str, Any]]:
+    rows = uow.session.execute(
+        select(HumanTask, User.username)
+        .outerjoin(User, User.id == HumanTask.completed_by)
+        .where(
+            HumanTask.case_id == case.id, HumanTask.status == "completed", HumanTask.id != task_id
+        )
+        .order_by(HumanTask.completed_at)
+    ).all()
+    return [
+        {
+            "id": t.id,
+            "name": t.name,
+            "element_id": t.element_id,
+            "completed_at": t.completed_at,
+            "completed_by": who,
+            "data": t.data,
+        }
+        for t, who in rows
+    ]
+
+
+def count_tasks(uow: UnitOfWork, actor: Actor, f: TaskFilter) -> int:
+    """How many tasks of the actor's worklist match the filter (e.g. the overdue ones)."""
+    query = _filtered(_base(actor), f, actor, uow.now)
+    count = uow.session.scalar(query.with_only_columns(func.count(HumanTask.id)))
+    return int(count or 0)
+
+
+def worklist_facets(uow: UnitOfWork, actor: Actor) -> dict[str, list[str]]:
+    """The processes and target groups among the actor's open tasks, to offer as filters."""
+    query = _filtered(_base(actor), TaskFilter(), actor, uow.now)
+    rows = uow.session.execute(
+        query.with_only_columns(Case.process_id, Case.target_group).distinct()
+    ).all()
+    return {
+        "processes": sorted({p for p, _g in rows if p}),
+        "target_groups": sorted({g for _p, g in rows if g}),
+    }

@@ -1,0 +1,75 @@
+"""Pseudonymised exports: one row per case for coordinators, never a name or a tax code."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from engine.actors import Actor
+from engine.errors import Forbidden
+from engine.reporting.indicator_queries import DashboardQuery, case_base, case_rows, outcome_values
+from engine.reporting.indicators import (
+    IndicatorMap,
+    aggregates_only,
+    milestones_reached,
+    require_dashboard_reader,
+)
+from engine.store.uow import UnitOfWork
+
+CASE_COLUMNS = (
+    "reference",
+    "process_id",
+    "version",
+    "target_group",
+    "comune",
+    "referring_organization",
+    "status",
+    "opened_on",
+    "assessment_on",
+    "patto_on",
+    "first_service_on",
+    "outcome",
+    "closed_on",
+)
+
+
+def _day(moment: datetime | None) -> str:
+    return moment.date().isoformat() if moment is not None else ""
+
+
+def case_export(
+    uow: UnitOfWork, actor: Actor, q: DashboardQuery, mapping: IndicatorMap
+) -> list[dict[str, str]]:
+    """Per case: reference, grouping fields, milestone dates and outcome; no identity at all.
+
+    The Comune of a restricted (violence pathway) case is left out: with a reference it could
+    point to the woman in a small Comune.
+    """
+    require_dashboard_reader(actor)
+    if aggregates_only(actor):
+        raise Forbidden(f"{actor.username} may export aggregates only")
+    q.check()
+    base = case_base(q)
+    reached = milestones_reached(uow, base, mapping)
+    outcomes: dict[int, str] = {}
+    for case_id, _key, data in outcome_values(uow, base, mapping.outcome):
+        value = (data or {}).get(mapping.outcome_field)
+        if value is not None:
+            outcomes[case_id] = str(value)
+    return [
+        {
+            "reference": row.reference,
+            "process_id": row.process_id,
+            "version": str(row.version),
+            "target_group": row.target_group or "",
+            "comune": "" if row.restricted else (row.comune or ""),
+            "referring_organization": row.organization or "",
+            "status": row.status,
+            "opened_on": _day(row.opened_at),
+            "assessment_on": _day(reached.get(row.id, {}).get("assessment")),
+            "patto_on": _day(reached.get(row.id, {}).get("patto")),
+            "first_service_on": _day(reached.get(row.id, {}).get("first_service")),
+            "outcome": outcomes.get(row.id, ""),
+            "closed_on": _day(row.closed_at),
+        }
+        for row in case_rows(uow, base)
+    ]

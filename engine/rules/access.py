@@ -1,0 +1,237 @@
+"""Who may see what: organisation scoping of cases and tasks, and identity of restricted cases.
+
+Rules (DOMAIN.md, issue 5):
+- an administrator sees everything;
+- coordinators (Comitato tecnico operativo) and auditors see every case, never an identity
+  unless they also qualify below;
+- an operator sees the cases in which one of their organisations takes part (`case_party`),
+  the cases they opened or manage, and the tasks of their roles and organisations;
+- the Cabina di Regia (`cabina_viewer`) sees aggregates only;
+- a restricted case shows its subject's identity only to CAV operators of an organisation taking
+  part in it and to its named case manager; everyone else sees the pseudonym.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, false, or_, select, true
+
+from engine.actors import Actor
+from engine.errors import CaseNotFound, Forbidden, InvalidInput, TaskNotFound
+from engine.rules.audit import record
+from engine.rules.worklist import task_organization
+from engine.store.locking import check_version, lock_case, lock_case_where
+from engine.store.tables import Case, CaseParty, HumanTask, Organization, TaskCandidate
+from engine.store.uow import UnitOfWork
+
+WIDE_ROLES = ("coordinator", "auditor")
+# The roles of DOMAIN.md, in its order.
+NETWORK_ROLES = (
+    "case_manager",
+    "equipe_member",
+    "cpi_operator",
+    "collocamento_operator",
+    "asst_operator",
+    "sil_tutor",
+    "training_tutor",
+    "coop_tutor",
+    "cav_operator",
+    "coordinator",
+    "auditor",
+    "cabina_viewer",
+)
+AGGREGATE_ONLY = "cabina_viewer"
+# Roles that only read: they may not open cases or send messages on behalf of a case.
+READ_ONLY_ROLES = frozenset({AGGREGATE_ONLY, "auditor"})
+
+
+def check_role(role: str) -> str:
+    """The role if it is one of the network's roles (DOMAIN.md); InvalidInput otherwise."""
+    if role not in NETWORK_ROLES:
+        raise InvalidInput(
+            f"unknown role {role!r}; one of: {', '.join(NETWORK_ROLES)}",
+            [{"field": "role", "message": "unknown role"}],
+        )
+    return role
+
+
+def require_case_reader(actor: Actor) -> None:
+    """Refuse actors who may read no case at all (the Cabina di Regia reads aggregates only)."""
+    if actor.is_admin or actor.roles - {AGGREGATE_ONLY}:
+        return
+    raise Forbidden(f"{actor.username} may read aggregates only")
+
+
+def _org_ids(actor: Actor) -> ColumnElement[bool] | None:
+    if not actor.organizations:
+        return None
+    return Organization.code.in_(sorted(actor.organizations))
+
+
+@lru_cache(maxsize=256)  # clauses are immutable; building them costs more than the query
+def case_scope(actor: Actor) -> ColumnElement[bool]:
+    """A WHERE clause selecting the cases the actor may see."""
+    if actor.is_admin or any(actor.has_role(r) for r in WIDE_ROLES):
+        return true()
+    orgs = _org_ids(actor)
+    if orgs is None or not actor.roles - {AGGREGATE_ONLY}:
+        return false()
+    party = exists(
+        select(CaseParty.case_id)
+        .join(Organization, Organization.id == CaseParty.organization_id)
+        .where(CaseParty.case_id == Case.id, orgs)
+    )
+    mine = or_(Case.opened_by == actor.user_id, Case.case_manager_id == actor.user_id)
+    return or_(party, mine) if actor.user_id is not None else party
+
+
+@lru_cache(maxsize=256)
+def task_scope(actor: Actor) -> ColumnElement[bool]:
+    """A WHERE clause selecting the human tasks the actor may see and act on."""
+    if actor.is_admin:
+        return true()
+    if not actor.memberships:
+        return false()
+    clauses = [HumanTask.assignee_id == actor.user_id]
+    for role, org in sorted(actor.memberships):
+        org_id = select(Organization.id).where(Organization.code == org).scalar_subquery()
+        has_role = exists(
+            select(TaskCandidate.task_id).where(
+                TaskCandidate.task_id == HumanTask.id, TaskCandidate.role == role
+            )
+        )
+        party = exists(
+            select(CaseParty.case_id).where(
+                CaseParty.case_id == HumanTask.case_id, CaseParty.organization_id == org_id
+            )
+        )
+        in_org = HumanTask.organization_id == org_id
+        unowned = and_(HumanTask.organization_id.is_(None), party)
+        clauses.append(and_(has_role, or_(in_org, unowned)))
+    return or_(*clauses)
+
+
+def visible_case(uow: UnitOfWork, actor: Actor, reference: str) -> Case:
+    """The case if the actor may see it; CaseNotFound otherwise (existence is not disclosed)."""
+    require_case_reader(actor)
+    case = uow.session.scalar(select(Case).where(Case.reference == reference, case_scope(actor)))
+    if case is None:
+        raise CaseNotFound(f"no case {reference!r}")
+    return case
+
+
+def may_see_identity(uow: UnitOfWork, actor: Actor, case: Case) -> bool:
+    """True for whoever may see the subject's identity on this case."""
+    if not case.restricted:
+        return True  # the caller found the case through visible_case
+    if actor.user_id is not None and case.case_manager_id == actor.user_id:
+        return True
+    cav_orgs = [org for role, org in actor.memberships if role == "cav_operator"]
+    if not cav_orgs:
+        return False
+    return bool(
+        uow.session.scalar(
+            select(CaseParty.case_id)
+            .join(Organization, Organization.id == CaseParty.organization_id)
+            .where(CaseParty.case_id == case.id, Organization.code.in_(cav_orgs))
+        )
+    )
+
+
+def require_case_opener(actor: Actor) -> None:
+    """Only administrators and operators open cases (not the read-only roles)."""
+    if actor.is_admin or actor.roles - READ_ONLY_ROLES:
+        return
+    raise Forbidden(f"{actor.username} may not open cases")
+
+
+def require_case_closer(actor: Actor, case: Case) -> None:
+    """Administrators, coordinators and the case's named case manager may cancel it."""
+    if actor.is_admin or actor.has_role("coordinator"):
+        return
+    if actor.user_id is not None and case.case_manager_id == actor.user_id:
+        return
+    raise Forbidden(f"{actor.username} may not cancel case {case.reference}")
+
+
+@lru_cache(maxsize=256)
+def _task_visibility(actor: Actor) -> ColumnElement[bool]:
+    """Tasks in the actor's scope or in a case they see (its case view lists them)."""
+    return or_(task_scope(actor), HumanTask.case_id.in_(select(Case.id).where(case_scope(actor))))
+
+
+@lru_cache(maxsize=256)
+def _task_and_case(actor: Actor) -> Select[HumanTask, Case]:
+    return (
+        select(HumanTask, Case)
+        .join(Case, Case.id == HumanTask.case_id)
+        .where(HumanTask.id == bindparam("task_id"), _task_visibility(actor))
+        .execution_options(populate_existing=True)
+    )
+
+
+def lock_visible_task(
+    uow: UnitOfWork, actor: Actor, task_id: int, expected_version: int | None = None
+) -> tuple[HumanTask, Case]:
+    """A task the actor may see, read after its case's row was locked (TaskNotFound otherwise).
+
+    SQLite's write lock is held from BEGIN IMMEDIATE, so one read is fresh; PostgreSQL locks the
+    case first, then reads the task: a concurrent command on the case has finished by then."""
+    if uow.settings.is_sqlite:
+        found = uow.session.execute(_task_and_case(actor), {"task_id": task_id}).first()
+        if found is None:
+            raise TaskNotFound(f"no task {task_id}")
+        check_version(found[1], expected_version)
+        return found[0], found[1]
+    visible = (HumanTask.id == task_id, _task_visibility(actor))
+    case_id = select(HumanTask.case_id).where(*visible).scalar_subquery()
+    case = lock_case_where(uow, Case.id == case_id, expected_version)
+    if case is None:
+        raise TaskNotFound(f"no task {task_id}")
+    task = uow.session.scalar(
+        select(HumanTask).where(HumanTask.id == task_id).execution_options(populate_existing=True)
+    )
+    assert task is not None
+    return task, case
+
+
+def require_message_sender(uow: UnitOfWork, actor: Actor, correlation: str | None) -> None:
+    """Administrators and coordinators send any message; operators only to a case they see."""
+    if actor.is_admin or actor.has_role("coordinator"):
+        return
+    if not actor.roles - READ_ONLY_ROLES:
+        raise Forbidden(f"{actor.username} may not send messages")
+    if not correlation:
+        raise Forbidden(
+            f"{actor.username} may only send messages correlated to a case (give `correlation`)"
+        )
+    visible_case(uow, actor, correlation)
+
+
+def record_restricted_read(
+    uow: UnitOfWork, actor: Actor, case: Case, payload: dict[str, Any]
+) -> None:
+    """Reading a restricted case is an audit event (with the case row locked for the chain)."""
+    if not case.restricted:
+        return
+    # A read transaction that turns into a write fails on SQLite if another command committed
+    # meanwhile: end the read, and begin the write with the write lock (BEGIN IMMEDIATE).
+    uow.session.commit()
+    uow.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    lock_case(uow, case.id)
+    record(uow, case, "restricted_case_read", actor, payload)
+    uow.commit()
+
+
+def require_coordinator(actor: Actor) -> None:
+    if not (actor.is_admin or actor.has_role("coordinator")):
+        raise Forbidden(f"{actor.username} may not deploy models (coordinator role needed)")
+
+
+def may_work_on(uow: UnitOfWork, actor: Actor, task: HumanTask) -> bool:
+    """The assignee, or anyone holding one of the task's groups (in its organisation, if set)."""
+    if actor.is_admin or (task.assignee_id is not None and task.assignee_id == actor.user_id):
+        return True
+    return actor.holds_any(tuple(task.candidate_groups), task_organization(uow, task))

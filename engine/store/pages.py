@@ -1,0 +1,67 @@
+"""Cursor pagination: opaque cursors over (sort key, id), stable under inserts."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from engine.errors import InvalidInput
+
+T = TypeVar("T")
+MAX_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of results and the cursor of the next, if any."""
+
+    items: list[T] = field(default_factory=list)
+    next_cursor: str | None = None
+
+
+def encode_cursor(values: list[Any]) -> str:
+    raw = json.dumps(values, default=str, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> list[Any] | None:
+    """The values a cursor stands for; InvalidInput if it was not made by us."""
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput(
+            "invalid cursor", [{"field": "cursor", "message": "not a cursor"}]
+        ) from exc
+    if not isinstance(values, list) or len(values) != 2:
+        raise InvalidInput("invalid cursor", [{"field": "cursor", "message": "not a cursor"}])
+    return values
+
+
+def cursor_key(cursor: str | None, parse: Callable[[Any], T]) -> tuple[T, int] | None:
+    """The (sort value, id) a cursor stands for, parsed; InvalidInput for a forged cursor."""
+    values = decode_cursor(cursor)
+    if values is None:
+        return None
+    try:
+        if isinstance(values[1], bool) or not isinstance(values[1], int):
+            raise ValueError("id")
+        return parse(values[0]), values[1]
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise InvalidInput(
+            "invalid cursor", [{"field": "cursor", "message": "not a cursor"}]
+        ) from exc
+
+
+def check_limit(limit: int) -> int:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInput(
+            f"limit must be between 1 and {MAX_LIMIT}",
+            [{"field": "limit", "message": "out of range"}],
+        )
+    return limit

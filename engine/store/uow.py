@@ -1,0 +1,145 @@
+"""The unit of work: one transaction, rolled back unless the use case commits it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import ExitStack
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy import Insert, Table, Update, bindparam, insert, inspect, update
+from sqlalchemy.engine import Engine as SqlEngine
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+
+from engine.settings import Settings
+from engine.spiff import Runtime, frozen_now
+from engine.store.facts import Facts
+from engine.store.tables import Base
+
+Row = TypeVar("Row", bound=Base)
+# Statements built once: building and keying a statement costs more than running it.
+_INSERTS: dict[type, Insert] = {}
+_UPDATES: dict[type, Update] = {}
+
+
+class Host(Protocol):
+    """What a unit of work needs from the engine that opens it (the composition root)."""
+
+    settings: Settings
+    db: SqlEngine
+    runtime: Runtime
+    facts: Facts
+
+    clock: Callable[[], datetime]
+
+    def notify_wakeup(self, at: datetime) -> None: ...
+
+
+class UnitOfWork:
+    """A session on one connection; commands take SQLite's write lock when they begin."""
+
+    def __init__(self, engine: Host, *, write: bool = True, now: datetime | None = None) -> None:
+        self.engine = engine
+        self.write = write
+        self.now = now or engine.clock()
+        self._after_commit: list[Callable[[], None]] = []
+        self._stack = ExitStack()
+        self.chain_heads: dict[int, tuple[int, str]] = {}  # case id -> last (seq, hash) written
+        # Append-only rows (audit events, outbox, task candidates) written in one INSERT per
+        # table at commit: nothing in a command reads them back, and one statement is cheaper.
+        self._appended: dict[Table, list[dict[str, Any]]] = {}
+        self.session: Session
+
+    @property
+    def runtime(self) -> Runtime:
+        return self.engine.runtime
+
+    @property
+    def settings(self) -> Settings:
+        return self.engine.settings
+
+    @property
+    def facts(self) -> Facts:
+        return self.engine.facts
+
+    def __enter__(self) -> UnitOfWork:
+        conn = self._stack.enter_context(self.engine.db.connect())
+        if self.write and self.engine.settings.is_sqlite:
+            conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+        self.session = self._stack.enter_context(Session(bind=conn, expire_on_commit=False))
+        self._stack.enter_context(frozen_now(self.now))
+        return self
+
+    def after_commit(self, action: Callable[[], None]) -> None:
+        """Run `action` once the transaction has committed (e.g. wake the scheduler)."""
+        self._after_commit.append(action)
+
+    def wake_at(self, at: datetime) -> None:
+        """Once committed, tell the scheduler that a case now wakes up at `at`."""
+        self.after_commit(lambda: self.engine.notify_wakeup(at))
+
+    def append(self, table: Table, row: dict[str, Any]) -> None:
+        """Insert `row` into an append-only table with the transaction's other writes."""
+        self._appended.setdefault(table, []).append(row)
+
+    def insert_now(self, entity: type[Row], **values: Any) -> Row:
+        """Insert a row at once and give the session its object as loaded (no flush, no reload).
+
+        Commands create a few rows each and need their ids at once; the flush's bookkeeping
+        costs more than the statement. Give every column but `id`: the object holds exactly
+        those values (a column left out would be read back from the database when used)."""
+        statement = _INSERTS.get(entity)
+        if statement is None:
+            statement = _INSERTS[entity] = insert(entity).returning(inspect(entity).mapper.c.id)
+        row_id = self.session.connection().execute(statement, values).scalar_one()
+        row = entity(id=row_id, **values)
+        make_transient_to_detached(row)
+        self.session.add(row)
+        return row
+
+    def update_now(self, row: Any, **values: Any) -> None:
+        """Change columns of a loaded row with one UPDATE at once, leaving the object clean."""
+        entity = type(row)
+        statement = _UPDATES.get(entity)
+        if statement is None:
+            key = inspect(entity).mapper.c.id == bindparam("row_id")
+            statement = _UPDATES[entity] = update(entity).where(key)
+        self.session.connection().execute(statement, {**values, "row_id": row.id})
+        for key, value in values.items():
+            set_committed_value(row, key, value)
+
+    def flush(self) -> None:
+        """Write pending changes: the session's, then the appended rows (they may refer to them)."""
+        self.session.flush()
+        appended, self._appended = self._appended, {}
+        if appended:
+            connection = self.session.connection()
+            for table, rows in appended.items():
+                connection.execute(insert(table), rows)
+
+    def commit(self) -> None:
+        self.flush()
+        self.session.commit()
+        actions, self._after_commit = self._after_commit, []
+        for action in actions:
+            action()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+        self._after_commit.clear()
+        self._appended.clear()
+        self.chain_heads.clear()  # the events they point at were rolled back too
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if self.session.in_transaction():
+                self.rollback()
+        finally:
+            self._stack.close()
