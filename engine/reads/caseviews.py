@@ -10,7 +10,7 @@ from sqlalchemy import and_, exists, false, func, or_, select
 
 from engine.actors import Actor
 from engine.errors import Forbidden
-from engine.reads.taskviews import task_summary
+from engine.reads.taskviews import readable_answer, task_summary
 from engine.rules.access import (
     case_scope,
     may_see_identity,
@@ -18,6 +18,8 @@ from engine.rules.access import (
     require_case_reader,
     visible_case,
 )
+from engine.rules.consent import consent_rows
+from engine.rules.ownership import may_manage, owner_code
 from engine.rules.progress import element_ids
 from engine.spiff.parsing import load_xml
 from engine.store.pages import Page, check_limit, cursor_key, encode_cursor
@@ -188,9 +190,37 @@ def case_detail(uow: UnitOfWork, actor: Actor, reference: str) -> dict[str, Any]
         incident_elements=failing,
         incidents=[_incident(i) for i in incidents],
         identity=_identity(uow, actor, case),
+        **ownership(uow, actor, case),
     )
     record_restricted_read(uow, actor, case, {"identity_shown": detail["identity"] is not None})
     return detail
+
+
+def ownership(uow: UnitOfWork, actor: Actor, case: Case) -> dict[str, Any]:
+    """Who owns and leads the case, the consents on record, and whether the actor may change
+    who leads it."""
+    return {
+        "owner": owner_code(uow, case),
+        "case_manager": _person(uow, case.case_manager_id),
+        "cav_operator": _person(uow, case.cav_operator_id),
+        "consents": [
+            {
+                "scope": c.scope,
+                "given_by": c.given_by,
+                "given_at": c.given_at,
+                "withdrawn_at": c.withdrawn_at,
+            }
+            for c in consent_rows(uow, case.id)
+        ],
+        "may_manage": may_manage(uow, actor, case),
+    }
+
+
+def _person(uow: UnitOfWork, user_id: int | None) -> dict[str, str] | None:
+    user = uow.session.get(User, user_id) if user_id is not None else None
+    if user is None:
+        return None
+    return {"username": user.username, "full_name": user.full_name or user.username}
 
 
 def _identity(uow: UnitOfWork, actor: Actor, case: Case) -> dict[str, Any] | None:
@@ -247,8 +277,25 @@ def case_events(uow: UnitOfWork, actor: Actor, reference: str) -> list[dict[str,
         }
         for e in events
     ]
+    _need_to_know(uow, actor, case, rows)
     record_restricted_read(uow, actor, case, {"what": "events"})
     return rows
+
+
+def _need_to_know(uow: UnitOfWork, actor: Actor, case: Case, rows: list[dict[str, Any]]) -> None:
+    """Answers recorded in the trail are cut as the task view cuts them (the hash stays the
+    stored event's: an auditor checks the chain on the stored rows)."""
+    answered = {
+        r["payload"].get("task_id"): r
+        for r in rows
+        if r["kind"] == "task_completed" and isinstance(r["payload"].get("data"), dict)
+    }
+    if not answered:
+        return
+    for task in uow.session.scalars(select(HumanTask).where(HumanTask.id.in_(list(answered)))):
+        row = answered[task.id]
+        shown = readable_answer(uow, actor, case, task, row["payload"]["data"])
+        row["payload"] = {**row["payload"], "data": shown}
 
 
 def case_diagram(uow: UnitOfWork, actor: Actor, reference: str) -> str:

@@ -8,7 +8,6 @@ from flask_smorest import Blueprint
 
 from engine import Actor
 from engine.commands.cases import cancel_case_by_reference, start_case
-from engine.commands.referrals import checked_start_data
 from engine.reads.caseviews import CaseFilter, case_detail, case_events, case_summary, list_cases
 from engine.store.uow import UnitOfWork
 
@@ -35,8 +34,7 @@ def start(body: dict[str, Any]) -> Any:
 
     def started(uow: UnitOfWork, actor: Actor) -> dict[str, Any]:
         options = {"organization": body.get("organization")}
-        data = checked_start_data(uow, body["process_id"], body["data"])
-        outcome = start_case(uow, body["process_id"], data, actor, **options)
+        outcome = start_case(uow, body["process_id"], body["data"], actor, **options)
         return case_detail(uow, actor, outcome.case.reference)
 
     return call(started)
