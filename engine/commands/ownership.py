@@ -74,7 +74,7 @@ def set_case_manager(
     return case
 
 
-def _name(uow: UnitOfWork, case: Case, username: str, role: str, actor: Actor) -> None:
+def _name(uow: UnitOfWork, case: Case, username: str, role: str, actor: Actor) -> Actor:
     """Name an eligible person for the role: their tasks follow, they are told."""
     user, person = _person(uow, username)
     if not eligible(uow, case, role, person):
@@ -84,11 +84,12 @@ def _name(uow: UnitOfWork, case: Case, username: str, role: str, actor: Actor) -
         )
     previous = named_id(case, role)
     if previous == person.user_id:
-        return
+        return person
     name_person(uow, case, role, person, actor, "named")
     _join(uow, case, person, role)
     _hand_over(uow, case, previous, person)
     notify.case_assigned(uow, case, user)
+    return person
 
 
 def _who(uow: UnitOfWork, case: Case, role: str) -> str:
@@ -153,7 +154,9 @@ def transfer_case(
     record(uow, case, "case_transferred", actor, _payload(uow, old_owner, target, reason, moved))
     _renamed(uow, case, actor)
     if case_manager:
-        _name(uow, case, case_manager, managing_role(uow, case), actor)
+        person = _name(uow, case, case_manager, managing_role(uow, case), actor)
+        for task in uow.session.scalars(select(HumanTask).where(HumanTask.id.in_(moved))):
+            task.assignee_id = person.user_id if may_work_on(uow, person, task) else None
     else:
         _tell_new_owner(uow, case, target)
     case.lock_version += 1

@@ -7,7 +7,6 @@ import pytest
 from engine.errors import CaseNotFound, Forbidden, TaskNotFound
 from engine.reads.caseviews import CaseFilter, case_detail, case_events, list_cases
 from engine.reads.taskviews import TaskFilter, list_tasks, task_detail
-from engine.store.tables import CaseEvent
 from tests.support import Driver
 
 
@@ -50,9 +49,8 @@ def test_cabina_reads_aggregates_only(drive: Driver) -> None:
 def test_restricted_identity_only_for_the_named_cav_operator_and_consenting_case_manager(
     drive: Driver,
 ) -> None:
-    from engine.commands.consents import give_consent, withdraw_consent
-
     from engine.commands.accounts import create_user, ensure_organization
+    from engine.commands.consents import give_consent, withdraw_consent
 
     with drive.engine.uow() as uow:  # a CAV owns the case; the Comune is a social service
         ensure_organization(uow, "cav_aida", "Centro antiviolenza", "cav")

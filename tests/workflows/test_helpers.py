@@ -9,8 +9,8 @@ import pytest
 from workflows import HELPERS, SERVICES
 from workflows.deadlines import due_after, latest_end, max_service_length, start_of
 from workflows.eligibility import age_on, entry_allowed, gg_age_ok, has_l68_status
-from workflows.ownership import case_owner_for, social_service_for
 from workflows.followup import followup_dates
+from workflows.ownership import case_owner_for, social_service_for
 
 
 def test_due_after_counts_calendar_months_and_days() -> None:

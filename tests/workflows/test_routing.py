@@ -64,7 +64,9 @@ def test_exactly_one_rule_holds(group: str, complex_needs: bool, work_ready: boo
     hits = [
         outputs
         for inputs, outputs in rules()
-        if all(_matches(e, v) for e, v in zip(inputs, (group, complex_needs, work_ready)))
+        if all(
+            _matches(e, v) for e, v in zip(inputs, (group, complex_needs, work_ready), strict=True)
+        )
     ]
     want = expected(group, complex_needs, work_ready)
     if want is None:
