@@ -19,7 +19,15 @@ from engine.rules.access import (
     visible_case,
 )
 from engine.rules.consent import consent_rows
-from engine.rules.ownership import may_manage, owner_code
+from engine.rules.ownership import (
+    CAV,
+    NAMED_ROLES,
+    OWNER_KINDS,
+    actor_of,
+    eligible,
+    may_manage,
+    owner_code,
+)
 from engine.rules.progress import element_ids
 from engine.spiff.parsing import load_xml
 from engine.store.pages import Page, check_limit, cursor_key, encode_cursor
@@ -30,6 +38,7 @@ from engine.store.tables import (
     CaseSubject,
     HumanTask,
     Incident,
+    Membership,
     Organization,
     ProcessVersion,
     User,
@@ -198,7 +207,8 @@ def case_detail(uow: UnitOfWork, actor: Actor, reference: str) -> dict[str, Any]
 
 def ownership(uow: UnitOfWork, actor: Actor, case: Case) -> dict[str, Any]:
     """Who owns and leads the case, the consents on record, and whether the actor may change
-    who leads it."""
+    who leads it (or record consents: the named people may too)."""
+    named = (case.case_manager_id, case.cav_operator_id)
     return {
         "owner": owner_code(uow, case),
         "case_manager": _person(uow, case.case_manager_id),
@@ -213,7 +223,39 @@ def ownership(uow: UnitOfWork, actor: Actor, case: Case) -> dict[str, Any]:
             for c in consent_rows(uow, case.id)
         ],
         "may_manage": may_manage(uow, actor, case),
+        "may_record_consents": may_manage(uow, actor, case)
+        or (actor.user_id is not None and actor.user_id in named),
     }
+
+
+def ownership_choices(uow: UnitOfWork, actor: Actor, reference: str) -> dict[str, Any]:
+    """Who may be named on a case, and where it may be transferred (for the case page)."""
+    case = visible_case(uow, actor, reference)
+    if not may_manage(uow, actor, case):
+        return {"case_manager": [], "cav_operator": [], "owners": []}
+    people: dict[str, list[dict[str, str]]] = {role: [] for role in NAMED_ROLES}
+    holders = uow.session.execute(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.role.in_(NAMED_ROLES), User.active.is_(True))
+        .distinct()
+        .order_by(User.full_name, User.username)
+    ).scalars()
+    for user in holders:
+        person = actor_of(uow, user)
+        for role in NAMED_ROLES:
+            if eligible(uow, case, role, person):
+                people[role].append({"username": user.username, "full_name": user.full_name})
+    targets = uow.session.scalars(
+        select(Organization)
+        .where(
+            Organization.kind.in_(sorted(OWNER_KINDS)),
+            Organization.id != (case.owner_organization_id or 0),
+        )
+        .order_by(Organization.name)
+    )
+    owners = [o.code for o in targets if (o.kind == CAV) == bool(case.restricted)]
+    return {**people, "owners": owners}
 
 
 def _person(uow: UnitOfWork, user_id: int | None) -> dict[str, str] | None:
