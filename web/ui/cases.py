@@ -7,9 +7,9 @@ from typing import Any
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from engine.commands.accounts import organization_names
 from engine.commands.cases import retry_incident
 from engine.errors import Conflict, Forbidden, NotFound, WorkflowFailed
-from engine.commands.accounts import organization_names
 from engine.reads.caseviews import (
     case_detail,
     case_diagram,

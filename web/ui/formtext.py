@@ -35,7 +35,8 @@ def _const_message(prop: dict[str, Any]) -> str:
 
 
 def _age_message(prop: dict[str, Any]) -> str:
-    bounds = prop.get("x-age") if isinstance(prop.get("x-age"), dict) else {}
+    found = prop.get("x-age")
+    bounds: dict[str, Any] = found if isinstance(found, dict) else {}
     if "min" in bounds and "max" in bounds:
         return str(_("L'età deve essere tra %(a)s e %(b)s anni.", a=bounds["min"], b=bounds["max"]))
     return str(_("L'età indicata non è ammessa per questo percorso."))

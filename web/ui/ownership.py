@@ -43,11 +43,7 @@ def _run(reference: str, which: str, action: Callable[[UnitOfWork], Any], done: 
         with engine().uow() as uow:
             action(uow)
     except InvalidInput as exc:
-        errors = {
-            p.get("field") or "": FIELD_MESSAGES.get(str(p.get("field")), lambda: exc.detail)()
-            for p in exc.problems
-        } or {"": exc.detail}
-        return render_case(reference, OwnershipForm(which, values, errors), 422)
+        return render_case(reference, OwnershipForm(which, values, _errors(exc)), 422)
     except (Conflict, NotFound) as exc:
         flash(_("Operazione non riuscita: %(why)s", why=exc.detail), "warning")
         return redirect(url_for("case_pages.detail", reference=reference))
@@ -55,6 +51,16 @@ def _run(reference: str, which: str, action: Callable[[UnitOfWork], Any], done: 
     if not _still_visible(reference):
         return redirect(url_for("case_list.index"))
     return redirect(url_for("case_pages.detail", reference=reference))
+
+
+def _errors(exc: InvalidInput) -> dict[str, str]:
+    """The message for each refused field, in the user's language where we know the field."""
+    found: dict[str, str] = {}
+    for problem in exc.problems:
+        name = str(problem.get("field") or "")
+        message = FIELD_MESSAGES.get(name)
+        found[name] = message() if message else exc.detail
+    return found or {"": exc.detail}
 
 
 def _still_visible(reference: str) -> bool:
