@@ -15,9 +15,12 @@ def fill_referral(page: Any, tax_code: str) -> None:
     page.locator("#f-subject-family_name").fill("Inventata")
     page.locator("#f-subject-tax_code").fill(tax_code)
     page.get_by_text("Adulti vulnerabili (es. ADI)").click()
-    page.locator("#f-comune").fill("Cremona")
-    page.locator("label[for='f-consent-1']").click()  # Sì
+    page.locator("#f-comune").select_option("Cremona")
+    page.locator("#f-date_of_birth").fill("1984-05-12")
+    page.get_by_text("Femmina", exact=True).click()
+    page.get_by_text("Italiana", exact=True).click()
     page.locator("label[for='f-privacy_notice-1']").click()
+    page.locator("label[for='f-consents-private_partners-1']").click()  # Sì
     page.get_by_text("Media", exact=True).click()
     page.locator("#f-reason").fill("Chiede un orientamento al lavoro.")
 

@@ -135,6 +135,8 @@ def test_the_command_line(
             context.close()
         return result.exit_code, result.stdout, result.stderr
 
+    code, _out, err = run("start", "percorso_inclusione", "--data", '{"target_group": "adulti"}')
+    assert code == 2 and "comune" in err and "date_of_birth" in err  # the start form's check
     code, _out, err = run("transfer", ref, "cgil", "--reason", "x", "--as", "giulia.rossi")
     assert code == 2 and "cannot own cases" in err
     code, out, _err = run(
