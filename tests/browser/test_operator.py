@@ -4,8 +4,9 @@ with a field error, completion, and the case diagram with the next element activ
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
+
+from tests.browser.demo_site import DEMO_NOW
 
 # After "Analisi preliminare" (answered: no complex needs, ready for work) the routing
 # decision sends the case here, by target group.
@@ -36,7 +37,7 @@ def test_operator_works_a_demo_task_through_to_the_case_diagram(
     reference = row.locator("td").nth(2).get_by_role("link").inner_text()
     group = row.locator("td").nth(3).inner_text().strip()
     row.get_by_role("link", name="Analisi preliminare").click()
-    today = date.today().isoformat()
+    today = DEMO_NOW.date().isoformat()  # the demo site's clock
     page.locator("#f-first_meeting_date").fill(today)
     page.locator("label[for='f-work_ready-1']").click()  # Sì
     page.locator("label[for='f-disadvantaged-2']").click()  # No

@@ -79,7 +79,7 @@ def test_the_violence_pathway_is_refused_to_a_job_centre_operator(
     demo_login(page, "marco.bianchi")
     page.goto("/cases/new")
     fill_referral(page, TAX_CODE)
-    page.get_by_text("Donne vittime di violenza").click()
+    page.get_by_text("Donne vittime di violenza", exact=True).click()
     page.get_by_role("button", name="Registra la segnalazione").click()
     refusal = page.locator("#refusal")
     assert "Segnalazione non ammessa" in refusal.inner_text()
