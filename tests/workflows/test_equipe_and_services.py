@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
+
+from engine.errors import CaseNotFound
+from engine.reads.caseviews import case_detail
 from engine.reads.queries import find_case
 from engine.reads.taskviews import task_detail
 from engine.rules.progress import load_instance
@@ -134,6 +138,16 @@ def test_without_consent_private_partners_get_nothing(walk: Walk) -> None:
         give_consent(uow, ref, "private_partners", walk.actor("giulia.rossi"))
     owners = sorted(t.organization or "" for t in walk.tasks(ref))
     assert owners == ["asst_cremona", "cgil", "coop_il_ponte"]  # given back
+    with walk.engine.uow() as uow:
+        case_detail(uow, walk.actor("chiara.galli"), ref)  # the cooperative takes part now
+    with walk.engine.uow() as uow:
+        from engine.commands.consents import withdraw_consent
+
+        withdraw_consent(uow, ref, "private_partners", walk.actor("giulia.rossi"), reason="revoca")
+    owners = sorted(t.organization or "" for t in walk.tasks(ref))
+    assert owners == ["asst_cremona", COMUNE, COMUNE]  # the sharing stopped at once
+    with walk.engine.uow() as uow, pytest.raises(CaseNotFound):
+        case_detail(uow, walk.actor("chiara.galli"), ref)
 
 
 def test_traineeship_caps_follow_the_lombard_rules(walk: Walk, refer: Callable[..., str]) -> None:
