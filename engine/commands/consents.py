@@ -12,18 +12,17 @@ from sqlalchemy import delete, select
 
 from engine.actors import SYSTEM, Actor
 from engine.errors import Forbidden
-from engine.rules.access import visible_case
+from engine.rules.access import lock_visible_case
 from engine.rules.audit import record
 from engine.rules.consent import PRIVATE_PARTNERS, give, private_parties, withdraw
 from engine.rules.ownership import managing_role, may_manage
 from engine.rules.worklist import OPEN, add_party, note_rerouted
-from engine.store.locking import lock_case
 from engine.store.tables import Case, CaseEvent, CaseParty, HumanTask, TaskCandidate
 from engine.store.uow import UnitOfWork
 
 
 def _locked(uow: UnitOfWork, reference: str, actor: Actor, version: int | None) -> Case:
-    case = lock_case(uow, visible_case(uow, actor, reference).id, version)
+    case = lock_visible_case(uow, actor, reference, version)
     named = actor.user_id is not None and actor.user_id in (
         case.case_manager_id,
         case.cav_operator_id,

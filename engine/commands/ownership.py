@@ -12,7 +12,7 @@ from sqlalchemy import select
 from engine.actors import Actor
 from engine.errors import Forbidden, InvalidInput, UserNotFound
 from engine.notices import notify
-from engine.rules.access import may_work_on, visible_case
+from engine.rules.access import lock_visible_case, may_work_on
 from engine.rules.audit import record
 from engine.rules.ownership import (
     CAV,
@@ -30,13 +30,12 @@ from engine.rules.ownership import (
 )
 from engine.rules.progress import require_running
 from engine.rules.worklist import OPEN, add_party
-from engine.store.locking import lock_case
 from engine.store.tables import Case, CaseParty, HumanTask, Organization, User
 from engine.store.uow import UnitOfWork
 
 
 def _locked(uow: UnitOfWork, reference: str, actor: Actor, version: int | None) -> Case:
-    case = lock_case(uow, visible_case(uow, actor, reference).id, version)
+    case = lock_visible_case(uow, actor, reference, version)
     if not may_manage(uow, actor, case):
         raise Forbidden(
             f"{actor.username} may not change who leads case {reference}: only its owner's "

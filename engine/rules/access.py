@@ -126,6 +126,13 @@ def visible_case(uow: UnitOfWork, actor: Actor, reference: str) -> Case:
     return case
 
 
+def lock_visible_case(
+    uow: UnitOfWork, actor: Actor, reference: str, expected_version: int | None = None
+) -> Case:
+    """A case the actor may see, with its row locked for a command (CaseNotFound otherwise)."""
+    return lock_case(uow, visible_case(uow, actor, reference).id, expected_version)
+
+
 def may_see_identity(uow: UnitOfWork, actor: Actor, case: Case) -> bool:
     """True for whoever may see the subject's identity on this case: anyone who sees an
     unrestricted case; on a restricted one only the named CAV operator, and the named case
