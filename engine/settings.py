@@ -33,6 +33,8 @@ class Settings:
     outbox_max_attempts: int = 10
     outbox_backoff_seconds: float = 60.0
     escalation_ladder: str = "P0D:notify_assignee,P3D:notify_coordinators,P7D:review_task"
+    # Restricted cases (the violence pathway) have no legal deadlines: reminders only.
+    restricted_escalation_ladder: str = "P0D:notify_assignee,P7D:notify_assignee"
     message_ttl_days: int = 30
     sql_echo: bool = False
     # OIDC login (e.g. a SPID/CIE gateway): shown only when a client id and an issuer are set

@@ -84,7 +84,12 @@ def seed_network(engine: Engine, clock: FakeClock) -> Seeded:
         seeded.cases.append(_start(drive, group, comune))
     seeded.restricted = drive.start(
         PROCESS,
-        {"target_group": "violenza", "restricted": True, "subject": {"name": RESTRICTED_NAME}},
+        {
+            "target_group": "violenza",
+            "restricted": True,
+            "subject": {"name": RESTRICTED_NAME},
+            "consents": {"identity_to_case_manager": True},  # she lets her case manager know
+        },
         as_user="giulia.rossi",
         organization="comune_cremona",
     )

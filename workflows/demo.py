@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from engine import SYSTEM, Engine
@@ -21,6 +21,7 @@ from engine.reads.queries import TaskRow, find_case, open_tasks
 from engine.scheduling.timers import claim_due_cases, fire_case_timers
 
 from .catalogue import MAIN_PROCESS
+from .comuni import COMUNI, CREMONA, OUTSIDE
 from .demo_answers import Scenario, answer
 from .demo_life import (
     Actors,
@@ -32,12 +33,12 @@ from .demo_life import (
     stalls_on,
 )
 from .demo_people import MARKER_USER, create_demo_users, invented_subject, user_exists, user_for
+from .eligibility import age_on
 from .network import TARGET_GROUPS
 
 SEED = 20250702  # the date of the Giunta's resolution: any fixed number would do
 HISTORY_DAYS = 400
 MAX_COMMANDS = 80
-COMUNI = ("Cremona", "Cremona", "Cremona", "Castelverde", "Pescarolo ed Uniti", "Sospiro")
 REFERRERS = (
     "comune_cremona",
     "azienda_sociale_cremonese",
@@ -104,21 +105,43 @@ def create_demo(
     return report
 
 
-def referral(rng: random.Random, target_group: str) -> tuple[dict[str, Any], str]:
-    """Start data (the segnalazione form) and the referring organisation of a demo case."""
+def referral(rng: random.Random, target_group: str, on: date) -> tuple[dict[str, Any], str]:
+    """Start data (the segnalazione form) of a demo case referred `on` a day, and who refers."""
     referrer = rng.choice(REFERRERS)
     if target_group == "violenza":
         referrer = "cgil" if rng.random() < 0.03 else rng.choice(["cav_aida", "comune_cremona"])
+    young = target_group == "giovani"
+    years = rng.randint(17, 28) if young else rng.randint(30, 62)
+    born = on - timedelta(days=years * 365 + rng.randint(10, 330))  # aged years-1 or years
+    age = age_on(born, on)
+    consents: dict[str, Any] = {"private_partners": rng.random() < 0.85}
+    if target_group == "violenza":
+        consents["pathway"] = True
+    consents["given_by"] = "genitore" if age < 18 else "interessato"  # a minor's parent
     data = {
         "subject": invented_subject(rng),
         "target_group": target_group,
-        "comune": rng.choice(COMUNI) if rng.random() < 0.95 else "Lodi",
-        "consent": True,
+        "comune": _comune(rng),
+        "date_of_birth": born.isoformat(),
+        "sex": "F" if target_group == "violenza" else rng.choice(["F", "M"]),
+        "citizenship": rng.choice(["italiana", "italiana", "italiana", "ue", "extra_ue"]),
         "privacy_notice": True,
+        "consents": consents,
         "urgency": rng.choice(["bassa", "media", "media", "alta"]),
         "reason": "Segnalazione dimostrativa",
     }
     return data, referrer
+
+
+def _comune(rng: random.Random) -> str:
+    """About four referrals in ten from Cremona, a few from outside the Ambito (those are
+    routed out, except a woman the CAV takes in charge)."""
+    roll = rng.random()
+    if roll < 0.08:
+        return OUTSIDE
+    if roll < 0.45:
+        return CREMONA
+    return rng.choice([c.name for c in COMUNI if c.name != CREMONA])
 
 
 def simulate_case(
@@ -133,7 +156,10 @@ def simulate_case(
     scenario = Scenario.draw(rng, group)
     # Recent cases are commoner (cases close): ages skew towards the present.
     moment = present - timedelta(days=rng.triangular(0, HISTORY_DAYS, 0))
-    data, referrer = referral(rng, group)
+    data, referrer = referral(rng, group, moment.date())
+    if index % 12 == 6:  # now and then someone from outside the Ambito, routed out
+        data["comune"] = OUTSIDE
+    scenario.resident = scenario.resident and data["comune"] != OUTSIDE
     with engine.uow(now=moment) as uow:
         case = start_case(uow, MAIN_PROCESS, data, SYSTEM, organization=referrer).case
     sim = _Simulation(engine, rng, scenario, case.reference, actors)

@@ -45,7 +45,7 @@ DEMO_USERS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
     (
         "chiara.galli",
         "Chiara Galli",
-        (("confcooperative", "coop_tutor"), ("confcooperative", "equipe_member")),
+        (("coop_il_ponte", "coop_tutor"), ("coop_il_ponte", "equipe_member")),
     ),
     ("anna.conti", "Anna Conti", (("cav_aida", "cav_operator"),)),
     ("roberto.villa", "Roberto Villa", (("comune_cremona", "coordinator"),)),

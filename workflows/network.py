@@ -7,23 +7,63 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SIGNATORY = "signatory"
+# Kinds of organisation. The engine gives two of them meaning (engine/rules/ownership.py and
+# engine/rules/consent.py): social services and CAVs may own cases; the private partners
+# (unions, associations, the third sector, cooperatives) see a case only with the person's
+# consent to sharing with private partners. Public bodies act under GDPR art. 6(1)(e), 9(2)(g).
+SOCIAL_SERVICE = "social_service"
 CAV = "cav"
+HEALTH = "health_authority"
+EMPLOYMENT = "employment_service"
+TRAINING = "training_provider"
+UNION = "union"
+ASSOCIATION = "association"
+THIRD_SECTOR = "third_sector"
+COOPERATIVE = "cooperative"
+PRIVATE_KINDS: frozenset[str] = frozenset({UNION, ASSOCIATION, THIRD_SECTOR, COOPERATIVE})
 
-ORGANIZATIONS: tuple[tuple[str, str, str], ...] = (
-    ("comune_cremona", "Comune di Cremona", SIGNATORY),
-    ("azienda_sociale_cremonese", "Azienda Sociale del Cremonese (ASC)", SIGNATORY),
-    ("asst_cremona", "ASST di Cremona", SIGNATORY),
-    ("provincia_cremona", "Provincia di Cremona (CPI e collocamento mirato)", SIGNATORY),
-    ("cgil", "CGIL", SIGNATORY),
-    ("cisl", "CISL", SIGNATORY),
-    ("uil", "UIL", SIGNATORY),
-    ("confcooperative", "Confcooperative", SIGNATORY),
-    ("federsolidarieta", "Federsolidarietà", SIGNATORY),
-    ("cr_forma", "Cr.Forma", SIGNATORY),
-    ("forum_terzo_settore", "Forum Provinciale Terzo Settore", SIGNATORY),
-    ("cav_aida", "Centro antiviolenza AIDA Cremona", CAV),
+
+@dataclass(frozen=True)
+class Member:
+    """An organisation of the network: code, name, kind, and whether it signed the protocol."""
+
+    code: str
+    name: str
+    kind: str
+    signatory: bool = True
+
+
+MEMBERS: tuple[Member, ...] = (
+    Member("comune_cremona", "Comune di Cremona", SOCIAL_SERVICE),
+    Member("azienda_sociale_cremonese", "Azienda Sociale del Cremonese (ASC)", SOCIAL_SERVICE),
+    Member("asst_cremona", "ASST di Cremona", HEALTH),
+    Member("provincia_cremona", "Provincia di Cremona (CPI e collocamento mirato)", EMPLOYMENT),
+    Member("cgil", "CGIL", UNION),
+    Member("cisl", "CISL", UNION),
+    Member("uil", "UIL", UNION),
+    # Associations of cooperatives: signatories, never employers; work goes to a cooperative.
+    Member("confcooperative", "Confcooperative", ASSOCIATION),
+    Member("federsolidarieta", "Federsolidarietà", ASSOCIATION),
+    # Cr.Forma is the Provincia's special agency for vocational training (azienda speciale).
+    Member("cr_forma", "Cr.Forma", TRAINING),
+    Member("forum_terzo_settore", "Forum Provinciale Terzo Settore", THIRD_SECTOR),
+    Member("cav_aida", "Centro antiviolenza AIDA Cremona", CAV, signatory=False),
 )
+# Type-B social cooperatives that host placements. DEMO DATA: invented names, not real
+# cooperatives; a real installation replaces them with the cooperatives it works with.
+COOPERATIVES: tuple[Member, ...] = tuple(
+    Member(code, f"{name}, cooperativa sociale di tipo B (dimostrativa)", COOPERATIVE, False)
+    for code, name in (
+        ("coop_il_ponte", "Il Ponte"),
+        ("coop_la_rete", "La Rete"),
+        ("coop_filo_verde", "Filo Verde"),
+    )
+)
+ORGANIZATIONS: tuple[tuple[str, str, str], ...] = tuple(
+    (m.code, m.name, m.kind) for m in (*MEMBERS, *COOPERATIVES)
+)
+SOCIAL_SERVICES: tuple[str, ...] = tuple(m.code for m in MEMBERS if m.kind == SOCIAL_SERVICE)
+CAVS: tuple[str, ...] = tuple(m.code for m in MEMBERS if m.kind == CAV)
 
 ROLES: dict[str, str] = {
     "case_manager": "social workers of the Comune or ASC: everything on their cases",
@@ -43,14 +83,16 @@ ROLES: dict[str, str] = {
 TARGET_GROUPS: tuple[str, ...] = ("adulti", "giovani", "disabilita", "violenza")
 
 # Who may refer a woman to the violence pathway: a CAV or the social service (DOMAIN.md).
-VIOLENCE_ENTRY: frozenset[str] = frozenset(
-    {"cav_aida", "comune_cremona", "azienda_sociale_cremonese"}
-)
+VIOLENCE_ENTRY: frozenset[str] = frozenset({*CAVS, *SOCIAL_SERVICES})
+
+
+CHOSEN_COOPERATIVE = 'service["cooperative"]'  # the cooperative chosen in the pact
 
 
 @dataclass(frozen=True)
 class ServiceType:
-    """A labour-policy service a patto can activate, and who delivers it."""
+    """A labour-policy service a patto can activate, and who delivers it (an organisation code,
+    or an expression over the service chosen in the pact)."""
 
     code: str
     it: str
@@ -96,7 +138,7 @@ SERVICE_TYPES: tuple[ServiceType, ...] = (
         "inserimento_coop_b",
         "Inserimento in cooperativa sociale di tipo B",
         "Placement in a type-B cooperative",
-        "confcooperative",
+        CHOSEN_COOPERATIVE,
         "coop_tutor",
     ),
     ServiceType(

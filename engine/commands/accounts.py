@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, func, select, update
 
 from engine.actors import SYSTEM, Actor
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated, UserNotFound
+from engine.rules.ownership import actor_of
 from engine.store.tables import ApiToken, Membership, Organization, User
 from engine.store.uow import UnitOfWork
 
@@ -28,12 +29,7 @@ def require_admin(actor: Actor) -> None:
 
 def actor_for(uow: UnitOfWork, user: User) -> Actor:
     """The actor of a user, with their roles in organisations."""
-    rows = uow.session.execute(
-        select(Membership.role, Organization.code)
-        .join(Organization, Organization.id == Membership.organization_id)
-        .where(Membership.user_id == user.id)
-    ).all()
-    return Actor(user.id, user.username, frozenset((r, o) for r, o in rows), user.is_admin)
+    return actor_of(uow, user)
 
 
 def load_actor(uow: UnitOfWork, username: str | None) -> Actor:

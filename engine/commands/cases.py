@@ -11,6 +11,8 @@ from engine.actors import Actor
 from engine.errors import Forbidden, IncidentNotFound, InvalidInput
 from engine.rules.access import require_case_closer, require_case_opener, visible_case
 from engine.rules.audit import record, start_chain
+from engine.rules.consent import give, parse_consents
+from engine.rules.ownership import NAMED_ROLES, owner_expression, take_in_charge
 from engine.rules.progress import (
     CANCELLED,
     RUNNING,
@@ -20,9 +22,11 @@ from engine.rules.progress import (
     require_running,
     settle,
 )
+from engine.rules.startdata import checked_start_data
 from engine.rules.versions import latest_version_number
 from engine.rules.worklist import CANCELLED as TASK_CANCELLED
 from engine.rules.worklist import OPEN, add_party
+from engine.spiff import ScriptError
 from engine.store.locking import lock_case
 from engine.store.references import next_reference
 from engine.store.tables import (
@@ -51,34 +55,73 @@ def start_case(
     organization: str | None = None,
     version_number: int | None = None,
 ) -> Outcome:
-    """Open a case on the latest version of a process and run it to its first wait."""
+    """Open a case on the latest version of a process and run it to its first wait.
+
+    The start data is checked against the version's start form here (every entry point passes
+    through this); `subject` goes to the identity table, `consents` to the consent table."""
     require_case_opener(actor)
-    if not isinstance(data, dict):
-        raise InvalidInput(
-            "case data must be a JSON object", [{"field": "data", "message": "not an object"}]
-        )
-    data = dict(data)
-    subject = data.pop("subject", None)
-    if subject is not None and not isinstance(subject, dict):
-        raise InvalidInput(
-            "subject must be an object", [{"field": "subject", "message": "not an object"}]
-        )
     version_id, number = latest_version_number(uow, process_id)
+    data = checked_start_data(uow, version_id, process_id, _object(data, "case data"))
+    subject = data.pop("subject", None)
+    if subject is not None:
+        _object(subject, "subject")
+    consents, given_by = parse_consents(data.pop("consents", None))
     columns = _new_case(uow, process_id, version_id, data, organization, actor)
     case = uow.insert_now(Case, **columns)
     start_chain(uow, case.id)
     if subject:
         uow.session.add(CaseSubject(case_id=case.id, identity=subject))
-    if case.organization_id is not None:
-        add_party(uow, case.id, case.organization_id)
-    record(uow, case, "case_started", actor, {"process_id": process_id, "version": number})
+    referrer = organization_code(uow, case.organization_id)
+    owner = _owner(uow, case, data, referrer)
+    for org_id in {case.organization_id, case.owner_organization_id}:
+        if org_id is not None:
+            add_party(uow, case.id, org_id)
+    payload = {"process_id": process_id, "version": number, "owner": owner}
+    record(uow, case, "case_started", actor, payload)
+    take_in_charge(uow, case, actor, NAMED_ROLES, "referred the case")
+    for scope in (s for s, given in consents.items() if given):
+        give(uow, case, scope, given_by, actor)
     data.setdefault("case_reference", case.reference)
     # Models decide on the referrer (e.g. who may open a violence case): never taken from input.
-    data["referring_organization"] = organization_code(uow, case.organization_id)
+    data["referring_organization"] = referrer
     instance = uow.runtime.new(case_specs(uow, case), data)
     outcome = settle(uow, case, instance, actor)
     uow.commit()
     return outcome
+
+
+def _object(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InvalidInput(
+            f"{what} must be a JSON object",
+            [{"field": what.split()[-1], "message": "not an object"}],
+        )
+    return dict(value)
+
+
+def _owner(uow: UnitOfWork, case: Case, data: dict[str, Any], referrer: str | None) -> str | None:
+    """The owning organisation: the process's `caseOwner` over the start data, else the
+    referring organisation."""
+    expression = owner_expression(uow, case.version_id, case.process_id)
+    if expression is None:
+        case.owner_organization_id = case.organization_id
+        return referrer
+    context = {**data, "referring_organization": referrer}
+    try:
+        code = uow.runtime.environment.evaluate_checked(expression, context)
+    except ScriptError as exc:
+        raise InvalidInput(
+            f"the pathway could not find who owns the case (caseOwner): {exc}",
+            [{"field": "organization", "message": "no owner"}],
+        ) from exc
+    org_id = uow.facts.organization_id(uow.session, code) if isinstance(code, str) else None
+    if org_id is None:
+        raise InvalidInput(
+            f"the pathway names {code!r} as the case's owner: not an organisation of the network",
+            [{"field": "organization", "message": "unknown owner"}],
+        )
+    case.owner_organization_id = org_id
+    return str(code)
 
 
 def _new_case(
@@ -98,7 +141,9 @@ def _new_case(
         "target_group": _text(data.get("target_group"), 40),
         "comune": _text(data.get("comune"), 80),
         "organization_id": _organization_id(uow, organization, actor),
-        "case_manager_id": actor.user_id if actor.has_role("case_manager") else None,
+        "case_manager_id": None,
+        "owner_organization_id": None,
+        "cav_operator_id": None,
         "restricted": data.get("restricted") is True,
         "subject_pseudonym": new_pseudonym(),
         "state_json": "{}",

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from engine.actors import Actor
 from engine.errors import ModelInvalid, ModelNotFound
 from engine.rules.access import require_coordinator
+from engine.rules.ownership import CASE_OWNER
 from engine.rules.startforms import start_form_key
 from engine.rules.versions import latest_forms, latest_version
 from engine.spiff import ParsedProcess
@@ -118,16 +119,23 @@ def _source(uow: UnitOfWork, process_id: str) -> tuple[str, str, dict[str, str]]
 
 
 def _check_organizations(uow: UnitOfWork, parsed: list[ParsedProcess]) -> None:
+    """A task's organisation is a code of the network, a name the case data holds (the case's
+    owner, a multi-instance item, a form field) or an expression (checked when it compiles)."""
     known = set(uow.session.scalars(select(Organization.code)).all())
     problems = [
         {
             "file": p.bpmn_file,
             "element_id": element,
-            "message": f"organization {props.organization!r} is not an organisation of the network",
+            "message": (
+                f"organization {props.organization!r} is not an organisation of the network, "
+                f"nor a name the case data holds ({CASE_OWNER}, a multi-instance item or a "
+                "form field)"
+            ),
         }
         for p in parsed
         for element, props in p.tasks.items()
-        if props.organization and props.organization not in known
+        if props.organization_is_name
+        and props.organization not in known | p.data_names | {CASE_OWNER}
     ]
     if problems:
         raise ModelInvalid(

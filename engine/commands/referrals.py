@@ -1,125 +1,27 @@
-"""Referring a person (segnalazione): start form checked, identity kept apart, case opened.
+"""Referring a person (segnalazione): on behalf of one of the referrer's organisations.
 
-The start data's `subject` (name, surname, tax code) goes to `case_subject` through start_case;
-it never enters the workflow data. The tax code, when given, must be a well-formed Italian
-codice fiscale (16 characters with a valid check character, or the 11-digit provisional one).
+The start data is checked against the pathway's start form inside start_case (see
+engine/rules/startdata.py); the names below stay importable from here for the web adapters.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from engine.actors import Actor
 from engine.commands.cases import start_case
-from engine.errors import Forbidden, FormDataInvalid
+from engine.errors import Forbidden
 from engine.rules.access import READ_ONLY_ROLES
 from engine.rules.progress import Outcome
-from engine.rules.startforms import start_form
-from engine.spiff.forms import validate_data
+from engine.rules.startdata import referral_schema, valid_tax_code
 from engine.store.uow import UnitOfWork
 
-TAX_CODE = re.compile(
-    r"[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-EHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]"
-)
-PROVISIONAL = re.compile(r"[0-9]{11}")
-SUBJECT: dict[str, Any] = {  # the identity fields, for a start form that does not ask for them
-    "type": "object",
-    "title": "Persona segnalata",
-    "x-i18n": {"en": {"title": "Referred person"}},
-    "required": ["given_name", "family_name"],
-    "additionalProperties": False,
-    "properties": {
-        "given_name": {"type": "string", "maxLength": 100, "title": "Nome"},
-        "family_name": {"type": "string", "maxLength": 100, "title": "Cognome"},
-        "tax_code": {"type": "string", "maxLength": 16, "title": "Codice fiscale"},
-    },
-}
-_ODD = (
-    1,
-    0,
-    5,
-    7,
-    9,
-    13,
-    15,
-    17,
-    19,
-    21,
-    2,
-    4,
-    18,
-    20,
-    11,
-    3,
-    6,
-    8,
-    12,
-    14,
-    16,
-    10,
-    22,
-    25,
-    24,
-    23,
-)
-
-
-def _value(char: str, odd: bool) -> int:
-    index = int(char) if char.isdigit() else ord(char) - ord("A")
-    return _ODD[index] if odd else index
-
-
-def valid_tax_code(code: str) -> bool:
-    """True for a codice fiscale: 16 characters with the right check letter, or 11 digits."""
-    if PROVISIONAL.fullmatch(code):
-        return True
-    if not TAX_CODE.fullmatch(code):
-        return False
-    total = sum(_value(c, i % 2 == 0) for i, c in enumerate(code[:15]))
-    return chr(ord("A") + total % 26) == code[15]
-
-
-def normalized(data: dict[str, Any]) -> dict[str, Any]:
-    """The start data with a subject (its required names are then named when missing) and the
-    tax code in capitals without spaces."""
-    subject = data.get("subject")
-    if subject is None:
-        data = {**data, "subject": {}}
-    if isinstance(subject, dict) and isinstance(subject.get("tax_code"), str):
-        code = re.sub(r"\s+", "", subject["tax_code"]).upper()
-        data = {**data, "subject": {**subject, "tax_code": code}}
-    return data
+__all__ = ["refer_case", "referral_schema", "referring_organizations", "valid_tax_code"]
 
 
 def referring_organizations(actor: Actor) -> list[str]:
     """The organisations on whose behalf the actor may refer someone (not as a read-only role)."""
     return sorted({org for role, org in actor.memberships if role not in READ_ONLY_ROLES})
-
-
-def referral_schema(form: dict[str, Any] | None) -> dict[str, Any]:
-    """The start form with the identity fields first (added when the form has none)."""
-    schema = dict(form or {"type": "object", "properties": {}})
-    properties = dict(schema.get("properties") or {})
-    subject = properties.pop("subject", SUBJECT)
-    schema["properties"] = {"subject": subject, **properties}
-    return schema
-
-
-def referral_problems(schema: dict[str, Any], data: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every field of the referral that does not fit its start form, plus a malformed tax code."""
-    problems: list[dict[str, Any]] = []
-    try:
-        validate_data(schema, data)
-    except FormDataInvalid as exc:
-        problems.extend(exc.problems)
-    subject = data.get("subject")
-    code = subject.get("tax_code") if isinstance(subject, dict) else None
-    if isinstance(code, str) and code and not valid_tax_code(code):
-        problems.append(
-            {"field": "subject.tax_code", "code": "tax_code", "message": "not a valid tax code"}
-        )
-    return problems
 
 
 def refer_case(
@@ -133,27 +35,4 @@ def refer_case(
     """Open a case from a referral typed into the process's start form (FormDataInvalid if not)."""
     if organization not in referring_organizations(actor):
         raise Forbidden(f"{actor.username} may not refer on behalf of {organization!r}")
-    data = normalized(data)
-    form = start_form(uow, process_id)
-    _refuse(referral_problems(referral_schema(form.schema if form else None), data))
     return start_case(uow, process_id, data, actor, organization=organization)
-
-
-def checked_start_data(uow: UnitOfWork, process_id: str, data: dict[str, Any]) -> dict[str, Any]:
-    """Start data from an integration, checked like a referral when the process has a start
-    form (FormDataInvalid naming each field); unchanged when it has none."""
-    form = start_form(uow, process_id)
-    if form is None:
-        return data
-    data = normalized(data)
-    _refuse(referral_problems(referral_schema(form.schema), data))
-    return data
-
-
-def _refuse(problems: list[dict[str, Any]]) -> None:
-    if problems:
-        raise FormDataInvalid(
-            f"{len(problems)} field(s) of the referral are not valid: "
-            + "; ".join(f"{p['field'] or '(form)'}: {p['message']}" for p in problems),
-            problems,
-        )

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from engine.actors import Actor
 from engine.commands.accounts import actor_for
+from engine.commands.consents import change_consent
 from engine.errors import (
     Forbidden,
     InvalidInput,
@@ -19,6 +20,8 @@ from engine.errors import (
 from engine.notices import notify
 from engine.rules.access import lock_visible_task, may_work_on
 from engine.rules.audit import record
+from engine.rules.consent import consent_answers
+from engine.rules.ownership import NAMED_ROLES, take_in_charge
 from engine.rules.progress import Outcome, load_instance, require_running, settle
 from engine.rules.reviews import REVIEW, complete_review
 from engine.rules.worklist import COMPLETED, OPEN, form_schema
@@ -52,8 +55,16 @@ def claim_task(uow: UnitOfWork, task_id: int, actor: Actor) -> HumanTask:
         raise TaskClaimedByOther(f"task {task_id} is claimed by someone else")
     task.assignee_id = actor.user_id
     record(uow, case, "task_claimed", actor, {"task_id": task.id}, task.element_id)
+    _takes_in_charge(uow, case, task, actor)
     uow.commit()
     return task
+
+
+def _takes_in_charge(uow: UnitOfWork, case: Case, task: HumanTask, actor: Actor) -> None:
+    """Claiming or completing a case-manager task of a case nobody leads yet names the actor."""
+    roles = tuple(r for r in NAMED_ROLES if r in task.candidate_groups)
+    if roles and task.kind == "bpmn":
+        take_in_charge(uow, case, actor, roles, "took the case in charge")
 
 
 def unclaim_task(uow: UnitOfWork, task_id: int, actor: Actor) -> HumanTask:
@@ -128,7 +139,7 @@ def complete_task(
         return Outcome(case)
     form = form_schema(uow, case, task)
     if form is not None:
-        validate_data(form, data)
+        validate_data(form, data, uow.now.date())
     instance = load_instance(uow, case)
     if task.kind != "bpmn" or instance.task(task.spiff_task_id or "") is None:
         raise TaskNotReady(f"task {task_id} is not waiting in the workflow")
@@ -144,6 +155,9 @@ def complete_task(
         next_escalation_at=None,
     )
     record(uow, case, "task_completed", actor, {"task_id": task.id, "data": data}, task.element_id)
+    _takes_in_charge(uow, case, task, actor)
+    for scope, given, given_by in consent_answers(form, data):
+        change_consent(uow, case, scope, given, given_by, actor, "recorded in a form")
     outcome = settle(uow, case, instance, actor)
     uow.commit()
     return outcome

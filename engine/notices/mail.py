@@ -53,6 +53,18 @@ TEXTS: dict[str, tuple[str, str, str, str]] = {
         "Un passo automatico del caso non è riuscito e attende un coordinatore.",
         "An automatic step of the case failed and awaits a coordinator.",
     ),
+    "case_assigned": (
+        "Caso affidato",
+        "Case entrusted to you",
+        "Sei ora la persona di riferimento del caso.",
+        "You are now the named person of the case.",
+    ),
+    "case_transferred": (
+        "Caso trasferito alla tua organizzazione",
+        "Case transferred to your organisation",
+        "Un caso è stato trasferito alla tua organizzazione, con le sue attività aperte.",
+        "A case has been transferred to your organisation, with its open tasks.",
+    ),
 }
 
 

@@ -143,3 +143,13 @@ def task_assigned(uow: UnitOfWork, case: Case, task: HumanTask, assignee: User) 
 def incident_opened(uow: UnitOfWork, case: Case, incident: Incident) -> None:
     """Tell the coordinators that a case needs them (the error text stays in the app)."""
     tell(uow, coordinators(uow, case), "incident", case, None)
+
+
+def case_assigned(uow: UnitOfWork, case: Case, user: User) -> None:
+    """Tell a person they are now the case's named case manager (or CAV operator)."""
+    tell(uow, Audience([Recipient.of(user)], "named person"), "case_assigned", case, None)
+
+
+def case_transferred(uow: UnitOfWork, case: Case, audience: Audience) -> None:
+    """Tell the new owner's case managers (or its named case manager) about a transferred case."""
+    tell(uow, audience, "case_transferred", case, None)

@@ -10,13 +10,23 @@ from sqlalchemy import and_, exists, false, func, or_, select
 
 from engine.actors import Actor
 from engine.errors import Forbidden
-from engine.reads.taskviews import task_summary
+from engine.reads.taskviews import readable_answer, task_summary
 from engine.rules.access import (
     case_scope,
     may_see_identity,
     record_restricted_read,
     require_case_reader,
     visible_case,
+)
+from engine.rules.consent import consent_rows
+from engine.rules.ownership import (
+    CAV,
+    NAMED_ROLES,
+    OWNER_KINDS,
+    actor_of,
+    eligible,
+    may_manage,
+    owner_code,
 )
 from engine.rules.progress import element_ids
 from engine.spiff.parsing import load_xml
@@ -28,6 +38,7 @@ from engine.store.tables import (
     CaseSubject,
     HumanTask,
     Incident,
+    Membership,
     Organization,
     ProcessVersion,
     User,
@@ -188,9 +199,70 @@ def case_detail(uow: UnitOfWork, actor: Actor, reference: str) -> dict[str, Any]
         incident_elements=failing,
         incidents=[_incident(i) for i in incidents],
         identity=_identity(uow, actor, case),
+        **ownership(uow, actor, case),
     )
     record_restricted_read(uow, actor, case, {"identity_shown": detail["identity"] is not None})
     return detail
+
+
+def ownership(uow: UnitOfWork, actor: Actor, case: Case) -> dict[str, Any]:
+    """Who owns and leads the case, the consents on record, and whether the actor may change
+    who leads it (or record consents: the named people may too)."""
+    named = (case.case_manager_id, case.cav_operator_id)
+    return {
+        "owner": owner_code(uow, case),
+        "case_manager": _person(uow, case.case_manager_id),
+        "cav_operator": _person(uow, case.cav_operator_id),
+        "consents": [
+            {
+                "scope": c.scope,
+                "given_by": c.given_by,
+                "given_at": c.given_at,
+                "withdrawn_at": c.withdrawn_at,
+            }
+            for c in consent_rows(uow, case.id)
+        ],
+        "may_manage": may_manage(uow, actor, case),
+        "may_record_consents": may_manage(uow, actor, case)
+        or (actor.user_id is not None and actor.user_id in named),
+    }
+
+
+def ownership_choices(uow: UnitOfWork, actor: Actor, reference: str) -> dict[str, Any]:
+    """Who may be named on a case, and where it may be transferred (for the case page)."""
+    case = visible_case(uow, actor, reference)
+    if not may_manage(uow, actor, case):
+        return {"case_manager": [], "cav_operator": [], "owners": []}
+    people: dict[str, list[dict[str, str]]] = {role: [] for role in NAMED_ROLES}
+    holders = uow.session.execute(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.role.in_(NAMED_ROLES), User.active.is_(True))
+        .distinct()
+        .order_by(User.full_name, User.username)
+    ).scalars()
+    for user in holders:
+        person = actor_of(uow, user)
+        for role in NAMED_ROLES:
+            if eligible(uow, case, role, person):
+                people[role].append({"username": user.username, "full_name": user.full_name})
+    targets = uow.session.scalars(
+        select(Organization)
+        .where(
+            Organization.kind.in_(sorted(OWNER_KINDS)),
+            Organization.id != (case.owner_organization_id or 0),
+        )
+        .order_by(Organization.name)
+    )
+    owners = [o.code for o in targets if (o.kind == CAV) == bool(case.restricted)]
+    return {**people, "owners": owners}
+
+
+def _person(uow: UnitOfWork, user_id: int | None) -> dict[str, str] | None:
+    user = uow.session.get(User, user_id) if user_id is not None else None
+    if user is None:
+        return None
+    return {"username": user.username, "full_name": user.full_name or user.username}
 
 
 def _identity(uow: UnitOfWork, actor: Actor, case: Case) -> dict[str, Any] | None:
@@ -247,8 +319,25 @@ def case_events(uow: UnitOfWork, actor: Actor, reference: str) -> list[dict[str,
         }
         for e in events
     ]
+    _need_to_know(uow, actor, case, rows)
     record_restricted_read(uow, actor, case, {"what": "events"})
     return rows
+
+
+def _need_to_know(uow: UnitOfWork, actor: Actor, case: Case, rows: list[dict[str, Any]]) -> None:
+    """Answers recorded in the trail are cut as the task view cuts them (the hash stays the
+    stored event's: an auditor checks the chain on the stored rows)."""
+    answered = {
+        r["payload"].get("task_id"): r
+        for r in rows
+        if r["kind"] == "task_completed" and isinstance(r["payload"].get("data"), dict)
+    }
+    if not answered:
+        return
+    for task in uow.session.scalars(select(HumanTask).where(HumanTask.id.in_(list(answered)))):
+        row = answered[task.id]
+        shown = readable_answer(uow, actor, case, task, row["payload"]["data"])
+        row["payload"] = {**row["payload"], "data": shown}
 
 
 def case_diagram(uow: UnitOfWork, actor: Actor, reference: str) -> str:

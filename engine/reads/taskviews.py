@@ -11,6 +11,8 @@ from sqlalchemy import Select, and_, func, literal, or_, select
 from engine.actors import Actor
 from engine.errors import InvalidInput, TaskNotFound
 from engine.rules.access import may_work_on, record_restricted_read, require_case_reader, task_scope
+from engine.rules.ownership import owner_code
+from engine.rules.visibility import reader_for, restricted_fields, visible
 from engine.rules.worklist import form_schema, task_organization
 from engine.store.pages import Page, check_limit, cursor_key, encode_cursor
 from engine.store.tables import Case, HumanTask, Organization, TaskCandidate, User
@@ -171,7 +173,7 @@ def task_detail(uow: UnitOfWork, actor: Actor, task_id: int) -> dict[str, Any]:
         draft=task.draft,
         data=task.data,
         may_act=may_work_on(uow, actor, task) and task.status == "open",
-        history=_earlier_answers(uow, case, task.id),
+        history=_earlier_answers(uow, actor, case, task.id),
     )
     record_restricted_read(uow, actor, case, {"what": "task", "task_id": task.id})
     return detail
@@ -185,7 +187,10 @@ def summarize_task(uow: UnitOfWork, task: HumanTask) -> dict[str, Any]:
     return task_summary(task, case, org, assignee.username if assignee else None, uow.now)
 
 
-def _earlier_answers(uow: UnitOfWork, case: Case, task_id: int) -> list[dict[str, Any]]:
+def _earlier_answers(
+    uow: UnitOfWork, actor: Actor, case: Case, task_id: int
+) -> list[dict[str, Any]]:
+    """The case's completed tasks with their answers, each cut to what the actor may read."""
     rows = uow.session.execute(
         select(HumanTask, User.username)
         .outerjoin(User, User.id == HumanTask.completed_by)
@@ -201,10 +206,25 @@ def _earlier_answers(uow: UnitOfWork, case: Case, task_id: int) -> list[dict[str
             "element_id": t.element_id,
             "completed_at": t.completed_at,
             "completed_by": who,
-            "data": t.data,
+            "data": readable_answer(uow, actor, case, t),
         }
         for t, who in rows
     ]
+
+
+def readable_answer(
+    uow: UnitOfWork, actor: Actor, case: Case, task: HumanTask, data: Any = None
+) -> Any:
+    """A completed task's answer (or `data` given for it) as the actor may read it: need to
+    know, by the form's x-visibility."""
+    answer = task.data if data is None else data
+    if task.completed_by is not None and task.completed_by == actor.user_id:
+        return answer
+    schema = form_schema(uow, case, task)
+    if not restricted_fields(schema):
+        return answer
+    orgs = {task_organization(uow, task), owner_code(uow, case)}
+    return visible(schema, answer, reader_for(actor, orgs))
 
 
 def count_tasks(uow: UnitOfWork, actor: Actor, f: TaskFilter) -> int:

@@ -35,7 +35,8 @@ MILESTONES = ("assessment", "patto", "first_service")
 
 @dataclass(frozen=True)
 class IndicatorMap:
-    """Which BPMN elements mark each milestone of a pathway (configured in workflows/)."""
+    """Which BPMN elements mark each milestone of a pathway (configured in workflows/), and
+    which answers the results read (engine/reporting/results.py)."""
 
     assessment: tuple[str, ...] = ()
     patto: tuple[str, ...] = ()
@@ -43,6 +44,15 @@ class IndicatorMap:
     outcome: tuple[str, ...] = ()
     outcome_field: str = "esito"
     patto_days: int = 60
+    # element that starts a service -> the service's type
+    service_starts: tuple[tuple[str, str], ...] = ()
+    traineeship_starts: tuple[str, ...] = ()
+    traineeship_ends: tuple[str, ...] = ()  # their `result`: completato / assunzione / ...
+    completed_results: tuple[str, ...] = ("completato", "assunzione")
+    job_result: str = "assunzione"
+    followup_28_days: tuple[str, ...] = ()  # their `employed` and `contacted`
+    followup_6_months: tuple[str, ...] = ()
+    dropout_outcome: str = "abbandono"
 
     def milestone_of(self) -> dict[str, str]:
         """Element id -> milestone name."""

@@ -5,10 +5,11 @@ Rules (DOMAIN.md, issue 5):
 - coordinators (Comitato tecnico operativo) and auditors see every case, never an identity
   unless they also qualify below;
 - an operator sees the cases in which one of their organisations takes part (`case_party`),
-  the cases they opened or manage, and the tasks of their roles and organisations;
+  the cases they are named on (case manager, CAV operator), and the tasks of their roles and
+  organisations;
 - the Cabina di Regia (`cabina_viewer`) sees aggregates only;
-- a restricted case shows its subject's identity only to CAV operators of an organisation taking
-  part in it and to its named case manager; everyone else sees the pseudonym.
+- a restricted case shows its subject's identity only to its named CAV operator, and to its
+  named case manager while she consents to it; everyone else sees the pseudonym.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, false, or
 from engine.actors import Actor
 from engine.errors import CaseNotFound, Forbidden, InvalidInput, TaskNotFound
 from engine.rules.audit import record
+from engine.rules.consent import IDENTITY, active_scopes
 from engine.rules.worklist import task_organization
 from engine.store.locking import check_version, lock_case, lock_case_where
 from engine.store.tables import Case, CaseParty, HumanTask, Organization, TaskCandidate
@@ -83,7 +85,9 @@ def case_scope(actor: Actor) -> ColumnElement[bool]:
         .join(Organization, Organization.id == CaseParty.organization_id)
         .where(CaseParty.case_id == Case.id, orgs)
     )
-    mine = or_(Case.opened_by == actor.user_id, Case.case_manager_id == actor.user_id)
+    # The referrer sees a case through its organisation's part in it (withdrawn when the
+    # person withdraws consent to share with private partners); named people always see it.
+    mine = or_(Case.case_manager_id == actor.user_id, Case.cav_operator_id == actor.user_id)
     return or_(party, mine) if actor.user_id is not None else party
 
 
@@ -122,22 +126,24 @@ def visible_case(uow: UnitOfWork, actor: Actor, reference: str) -> Case:
     return case
 
 
+def lock_visible_case(
+    uow: UnitOfWork, actor: Actor, reference: str, expected_version: int | None = None
+) -> Case:
+    """A case the actor may see, with its row locked for a command (CaseNotFound otherwise)."""
+    return lock_case(uow, visible_case(uow, actor, reference).id, expected_version)
+
+
 def may_see_identity(uow: UnitOfWork, actor: Actor, case: Case) -> bool:
-    """True for whoever may see the subject's identity on this case."""
+    """True for whoever may see the subject's identity on this case: anyone who sees an
+    unrestricted case; on a restricted one only the named CAV operator, and the named case
+    manager while she consents to it (recorded as a consent, engine/rules/consent.py)."""
     if not case.restricted:
         return True  # the caller found the case through visible_case
-    if actor.user_id is not None and case.case_manager_id == actor.user_id:
-        return True
-    cav_orgs = [org for role, org in actor.memberships if role == "cav_operator"]
-    if not cav_orgs:
+    if actor.user_id is None:
         return False
-    return bool(
-        uow.session.scalar(
-            select(CaseParty.case_id)
-            .join(Organization, Organization.id == CaseParty.organization_id)
-            .where(CaseParty.case_id == case.id, Organization.code.in_(cav_orgs))
-        )
-    )
+    if case.cav_operator_id == actor.user_id:
+        return True
+    return case.case_manager_id == actor.user_id and IDENTITY in active_scopes(uow, case.id)
 
 
 def require_case_opener(actor: Actor) -> None:
@@ -148,10 +154,11 @@ def require_case_opener(actor: Actor) -> None:
 
 
 def require_case_closer(actor: Actor, case: Case) -> None:
-    """Administrators, coordinators and the case's named case manager may cancel it."""
+    """Administrators, coordinators and the case's named case manager (or CAV operator) may
+    cancel it."""
     if actor.is_admin or actor.has_role("coordinator"):
         return
-    if actor.user_id is not None and case.case_manager_id == actor.user_id:
+    if actor.user_id is not None and actor.user_id in (case.case_manager_id, case.cav_operator_id):
         return
     raise Forbidden(f"{actor.username} may not cancel case {case.reference}")
 

@@ -13,7 +13,7 @@ from engine.actors import Actor
 from engine.errors import CaseClosed
 from engine.notices import notify
 from engine.rules.audit import record
-from engine.rules.worklist import sync_human_tasks
+from engine.rules.worklist import Misrouted, sync_human_tasks
 from engine.spiff import Failure, Instance, Specs
 from engine.spiff.instance import ThrownMessage
 from engine.store.locking import lock_case
@@ -72,8 +72,14 @@ def settle(uow: UnitOfWork, case: Case, instance: Instance, actor: Actor) -> Out
     outcome = Outcome(case)
     if failure is not None:
         outcome.incident = open_incident(uow, case, failure, actor)
+    if instance.data.get("restricted") is True:
+        case.restricted = True  # before the tasks open: their ladder depends on it
     forms = uow.facts.version(uow.session, case.version_id).forms
-    outcome.emitted = sync_human_tasks(uow, case, instance, forms)
+    misrouted: list[Misrouted] = []
+    outcome.emitted = sync_human_tasks(uow, case, instance, forms, misrouted)
+    for wrong in misrouted:
+        found = Failure("organization", wrong.element_id, wrong.task_id, wrong.error)
+        outcome.incident = outcome.incident or open_incident(uow, case, found, actor)
     for task in outcome.emitted:
         record(
             uow,
@@ -84,8 +90,6 @@ def settle(uow: UnitOfWork, case: Case, instance: Instance, actor: Actor) -> Out
             task.element_id,
         )
         notify.task_emitted(uow, case, task)
-    if instance.data.get("restricted") is True:
-        case.restricted = True
     thrown = instance.thrown_messages()  # drained before storing, or reloads throw them again
     _store(uow, case, instance, actor)
     route_thrown(uow, case, thrown, actor)

@@ -46,26 +46,27 @@ def start_form_key(bpmn_xml: str, process_id: str, forms: dict[str, Any]) -> str
 
 def start_form(uow: UnitOfWork, process_id: str) -> StartForm | None:
     """The start form of the newest version of a process (None: not deployed, or no form)."""
-    row = uow.session.execute(
-        select(
-            ProcessVersion.id, ProcessVersion.number, ProcessVersion.sha256, ProcessVersion.forms
-        )
+    version_id = uow.session.scalar(
+        select(ProcessVersion.id)
         .join(ProcessModel, ProcessModel.id == ProcessVersion.model_id)
         .where(ProcessModel.process_id == process_id)
         .order_by(ProcessVersion.number.desc())
         .limit(1)
-    ).first()
-    if row is None:
-        return None
-    version_id, number, sha, forms = row
-    cache_key = (sha, process_id)  # versions are immutable: cache by content
+    )
+    return None if version_id is None else start_form_of(uow, version_id, process_id)
+
+
+def start_form_of(uow: UnitOfWork, version_id: int, process_id: str) -> StartForm | None:
+    """The start form of one version of a process (None: it has none)."""
+    facts = uow.facts.version(uow.session, version_id)
+    cache_key = (facts.sha256, process_id)  # versions are immutable: cache by content
     if cache_key not in _KEYS:
         xml = uow.session.scalar(
             select(ProcessVersion.bpmn_xml).where(ProcessVersion.id == version_id)
         )
-        _KEYS[cache_key] = start_form_key(xml or "", process_id, dict(forms or {}))
+        _KEYS[cache_key] = start_form_key(xml or "", process_id, facts.forms)
     key = _KEYS[cache_key]
-    schema = (forms or {}).get(key) if key else None
+    schema = facts.forms.get(key) if key else None
     if key is None or not isinstance(schema, dict):
         return None
-    return StartForm(process_id, int(number), key, dict(schema))
+    return StartForm(process_id, facts.number, key, dict(schema))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
 from typing import Any, cast
@@ -10,7 +11,17 @@ from sqlalchemy import Table, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from engine.actors import SYSTEM
 from engine.durations import Duration, is_duration, parse_duration
+from engine.rules.audit import record
+from engine.rules.consent import PRIVATE_PARTNERS, active_scopes, is_private
+from engine.rules.ownership import (
+    CASE_OWNER,
+    managing_role,
+    named_id,
+    named_people,
+    owner_code,
+)
 from engine.spiff import (
     Instance,
     ReadyTask,
@@ -29,10 +40,24 @@ CANCELLED = "cancelled"
 CANDIDATES = cast(Table, TaskCandidate.__table__)
 
 
+@dataclass(frozen=True)
+class Misrouted:
+    """A task whose `organization` expression failed: it went to the case's owner instead."""
+
+    element_id: str
+    task_id: str
+    error: str
+
+
 def sync_human_tasks(
-    uow: UnitOfWork, case: Case, instance: Instance, forms: dict[str, Any]
+    uow: UnitOfWork,
+    case: Case,
+    instance: Instance,
+    forms: dict[str, Any],
+    misrouted: list[Misrouted] | None = None,
 ) -> list[HumanTask]:
-    """Insert rows for new READY tasks and close rows whose task is no longer READY."""
+    """Insert rows for new READY tasks and close rows whose task is no longer READY (the
+    pathway moved on, e.g. a boundary timer: recorded on the case)."""
     ready = {t.id: t for t in instance.ready_human_tasks()}
     known = set()
     for row_id, spiff_task_id in _open_rows(uow, case, instance):
@@ -42,8 +67,12 @@ def sync_human_tasks(
             row.status = CANCELLED
             row.completed_at = uow.now
             row.next_escalation_at = None
+            payload = {"task_id": row.id, "name": row.name}
+            record(uow, case, "task_closed", SYSTEM, payload, row.element_id)
     return [
-        _emit(uow, case, task, forms) for task_id, task in ready.items() if task_id not in known
+        _emit(uow, case, task, forms, misrouted)
+        for task_id, task in ready.items()
+        if task_id not in known
     ]
 
 
@@ -65,13 +94,48 @@ def _open_rows(uow: UnitOfWork, case: Case, instance: Instance) -> list[tuple[in
     ]
 
 
-def _emit(uow: UnitOfWork, case: Case, task: ReadyTask, forms: dict[str, Any]) -> HumanTask:
+@dataclass(frozen=True)
+class _Route:
+    """Where a new task goes: its organisation, its groups, and whom it is assigned to."""
+
+    asked: str | None  # the organisation the model asked for
+    org_id: int | None
+    groups: list[str]
+    assignee_id: int | None
+    rerouted: bool
+
+
+def _route(
+    uow: UnitOfWork,
+    case: Case,
+    task: ReadyTask,
+    props: TaskProperties,
+    misrouted: list[Misrouted] | None,
+) -> _Route:
+    asked, error = resolve_organization(uow, case, props, task.data)
+    if error is not None and misrouted is not None:
+        misrouted.append(Misrouted(task.element_id, task.id, error))
+    org_id = uow.facts.organization_id(uow.session, asked) if asked else None
+    groups = list(props.candidate_groups)
+    rerouted = is_private(uow, org_id) and PRIVATE_PARTNERS not in active_scopes(uow, case.id)
+    if rerouted:
+        org_id, groups = case.owner_organization_id, _with_manager(uow, case, groups)
+    org = uow.facts.organization_code(uow.session, org_id) if org_id else None
+    assignee = _assignee(uow, case, props.assignee, groups, org) if org else None
+    return _Route(asked, org_id, groups, assignee, rerouted)
+
+
+def _emit(
+    uow: UnitOfWork,
+    case: Case,
+    task: ReadyTask,
+    forms: dict[str, Any],
+    misrouted: list[Misrouted] | None,
+) -> HumanTask:
     props = task_properties(task.spec, forms)
-    org_id = (
-        uow.facts.organization_id(uow.session, props.organization) if props.organization else None
-    )
-    if org_id is not None:
-        add_party(uow, case.id, org_id)
+    route = _route(uow, case, task, props, misrouted)
+    if route.org_id is not None:
+        add_party(uow, case.id, route.org_id)
     try:
         due_at = resolve_due(uow, props, task.data)
     except (ScriptError, ValueError):
@@ -85,8 +149,9 @@ def _emit(uow: UnitOfWork, case: Case, task: ReadyTask, forms: dict[str, Any]) -
         element_id=task.element_id,
         name=task.name,
         process_id=task.process_id,
-        candidate_groups=list(props.candidate_groups),
-        organization_id=org_id,
+        candidate_groups=route.groups,
+        organization_id=route.org_id,
+        assignee_id=route.assignee_id,
         status=OPEN,
         priority=props.priority,
         due_at=due_at,
@@ -96,15 +161,62 @@ def _emit(uow: UnitOfWork, case: Case, task: ReadyTask, forms: dict[str, Any]) -
         form_key=props.form_key,
         created_at=uow.now,
     )
-    for role in props.candidate_groups:
+    for role in route.groups:
         uow.append(CANDIDATES, {"task_id": row.id, "role": role})
+    if route.rerouted:
+        note_rerouted(uow, case, row, route.asked)
     return row
 
 
 def _insert_task(uow: UnitOfWork, **values: Any) -> HumanTask:
     """Insert a row at once: its id goes into the events and notices that follow."""
-    unset = dict.fromkeys(("assignee_id", "draft", "data", "completed_at", "completed_by"))
+    unset = dict.fromkeys(("draft", "data", "completed_at", "completed_by"))
     return uow.insert_now(HumanTask, **values, **unset)
+
+
+def resolve_organization(
+    uow: UnitOfWork, case: Case, props: TaskProperties, data: dict[str, Any]
+) -> tuple[str | None, str | None]:
+    """(organisation code, error): a code as written, else the value of the expression over
+    the task data and `case_owner` (on failure: the owner, and why)."""
+    text = props.organization
+    if not text:
+        return None, None
+    if props.organization_is_name and uow.facts.organization_id(uow.session, text) is not None:
+        return text, None
+    owner = owner_code(uow, case)
+    try:
+        value = uow.runtime.environment.evaluate_checked(text, {**data, CASE_OWNER: owner})
+    except ScriptError as exc:
+        return owner, f"organization {exc}"
+    if isinstance(value, str) and uow.facts.organization_id(uow.session, value) is not None:
+        return value, None
+    return owner, f"organization {text!r} gave {value!r}: not an organisation of the network"
+
+
+def _assignee(
+    uow: UnitOfWork, case: Case, wanted: str | None, groups: list[str], org: str | None
+) -> int | None:
+    """The named person the task's `assignee` asks for, if they may do it."""
+    if not wanted:
+        return None
+    for person in named_people(uow, case):
+        role_fits = wanted == "named" or person.user_id == named_id(case, wanted)
+        if role_fits and person.holds_any(tuple(groups), org):
+            return person.user_id
+    return None
+
+
+def _with_manager(uow: UnitOfWork, case: Case, groups: list[str]) -> list[str]:
+    role = managing_role(uow, case)
+    return groups if role in groups else [*groups, role]
+
+
+def note_rerouted(uow: UnitOfWork, case: Case, row: HumanTask, org_code: str | None) -> None:
+    """A private partner's task on a case without consent to share with private partners went
+    to the owner's case managers: recorded, so that a later consent gives it back."""
+    payload = {"task_id": row.id, "from": org_code, "reason": "no consent to share"}
+    record(uow, case, "task_rerouted", SYSTEM, payload, row.element_id)
 
 
 def default_ladder(uow: UnitOfWork) -> list[dict[str, str]]:
@@ -122,9 +234,13 @@ _PROCESS_LADDERS: dict[tuple[str, str], tuple[dict[str, str], ...] | None] = {}
 def ladder_for(
     uow: UnitOfWork, case: Case, props: TaskProperties, process_id: str
 ) -> list[dict[str, str]]:
-    """The task's own `escalation`, else its process's, else the global one from settings."""
+    """The task's own `escalation`; on a restricted case the soft ladder of the settings (no
+    legal deadline applies there: reminders, no Comitato review unless configured); else its
+    process's, else the global one from settings."""
     if props.escalation:
         return list(props.escalation)
+    if case.restricted:
+        return [dict(step) for step in _parsed_ladder(uow.settings.restricted_escalation_ladder)]
     key = (uow.facts.version(uow.session, case.version_id).sha256, process_id)
     if key not in _PROCESS_LADDERS:  # versions are immutable: cached by content
         xml = uow.session.scalar(

@@ -44,6 +44,8 @@ class ParsedProcess:
     dmn: dict[str, str]
     forms: dict[str, Any]
     tasks: dict[str, TaskProperties] = field(default_factory=dict)
+    # Names a task's `organization` may read: multi-instance items and form fields.
+    data_names: frozenset[str] = frozenset()
 
 
 def load_xml(filename: str, content: bytes, max_bytes: int) -> Any:
@@ -231,9 +233,13 @@ def _parse_process(
     subprocesses = _guard_value(filename, lambda: parser.get_subprocess_specs(process_id))
     problems: list[dict[str, Any]] = []
     tasks: dict[str, TaskProperties] = {}
+    names = {str(k) for form in forms.values() for k in (form.get("properties") or {})}
     for wf_spec in [spec, *subprocesses.values()]:
         for task_spec in wf_spec.task_specs.values():
             problems.extend(_check_code(filename, task_spec, set(services)))
+            item = getattr(task_spec, "input_item", None)
+            if item is not None and getattr(item, "bpmn_id", None):
+                names.add(str(item.bpmn_id))
             if getattr(task_spec, "manual", False):
                 props, errors = parse_properties(task_spec, forms)
                 tasks[task_spec.bpmn_id] = props
@@ -242,6 +248,11 @@ def _parse_process(
         process_escalation(xml, process_id)
     except ValueError as exc:
         problems.append({"file": filename, "element_id": process_id, "message": f"{exc}"})
+    owner = process_property(xml, process_id, "caseOwner")
+    if owner and (reason := check_source(owner, expression=True)) is not None:
+        problems.append(
+            {"file": filename, "element_id": process_id, "message": f"caseOwner: {reason}"}
+        )
     if problems:
         first = problems[0]
         raise ModelInvalid(
@@ -262,6 +273,7 @@ def _parse_process(
         dmn=dict(dmn_text),
         forms=dict(forms),
         tasks=tasks,
+        data_names=frozenset(names),
     )
 
 
@@ -305,21 +317,30 @@ def _check_code(filename: str, task_spec: Any, services: set[str]) -> list[dict[
     return problems
 
 
+def process_property(xml: str, process_id: str, name: str) -> str | None:
+    """The value of a `spiffworkflow:properties` property on a process element, if set."""
+    tree = etree.fromstring(xml.encode(), _XML_PARSER)
+    values = tree.xpath(
+        "bpmn:process[@id=$pid]/bpmn:extensionElements/spiffworkflow:properties"
+        "/spiffworkflow:property[@name=$name]/@value",
+        namespaces=_NS,
+        pid=process_id,
+        name=name,
+    )
+    if not values:
+        return None
+    return str(values[0]).strip() or None
+
+
 def process_escalation(xml: str, process_id: str) -> tuple[dict[str, str], ...] | None:
     """The `escalation` property on a process element: the ladder of all its tasks.
 
     Raises ValueError naming the problem when the ladder does not parse.
     """
-    tree = etree.fromstring(xml.encode(), _XML_PARSER)
-    values = tree.xpath(
-        "bpmn:process[@id=$pid]/bpmn:extensionElements/spiffworkflow:properties"
-        "/spiffworkflow:property[@name='escalation']/@value",
-        namespaces=_NS,
-        pid=process_id,
-    )
-    if not values:
+    value = process_property(xml, process_id, "escalation")
+    if value is None:
         return None
     try:
-        return parse_escalation(str(values[0]))
+        return parse_escalation(value)
     except ValueError as exc:
         raise ValueError(f"process escalation: {exc}") from exc

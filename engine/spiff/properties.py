@@ -11,6 +11,10 @@ from engine.spiff.scripting import check_source
 
 ESCALATION_ACTIONS = ("notify_assignee", "notify_group", "notify_coordinators", "review_task")
 PRIORITY_NAMES = {"low": 10, "normal": 50, "high": 80, "urgent": 100}
+# `assignee`: a named person of the case the task goes to when it opens (`named`: whichever of
+# them may do it).
+NAMED_PEOPLE = ("named", "case_manager", "cav_operator")
+PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -23,7 +27,13 @@ class TaskProperties:
     form_key: str | None = None
     priority: int = PRIORITY_NAMES["normal"]
     escalation: tuple[dict[str, str], ...] | None = None
+    assignee: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def organization_is_name(self) -> bool:
+        """`organization` is one bare name: an organisation code, or a name of the case data."""
+        return bool(self.organization and PLAIN_NAME.fullmatch(self.organization))
 
 
 def parse_escalation(text: str) -> tuple[dict[str, str], ...]:
@@ -73,6 +83,13 @@ def parse_properties(
         if stored is None:
             problem(f"formKey {form_key!r} names no form in the bundle or earlier versions")
         form_key = stored or form_key
+    organization = (raw.pop("organization", None) or "").strip() or None
+    is_code = bool(organization and PLAIN_NAME.fullmatch(organization))
+    if organization and not is_code and (err := check_source(organization, expression=True)):
+        problem(f"organization {organization!r} is neither a code nor an expression: {err}")
+    assignee = raw.pop("assignee", None) or None
+    if assignee and assignee not in NAMED_PEOPLE:
+        problem(f"assignee {assignee!r} must be one of {', '.join(NAMED_PEOPLE)}")
     priority = _priority(raw.pop("priority", None), problem)
     escalation = None
     if text := raw.pop("escalation", None):
@@ -82,11 +99,12 @@ def parse_properties(
             problem(f"escalation: {exc}")
     props = TaskProperties(
         candidate_groups=groups,
-        organization=raw.pop("organization", None) or None,
+        organization=organization,
         due_in=due_in,
         form_key=form_key,
         priority=priority,
         escalation=escalation,
+        assignee=assignee,
         extra=raw,
     )
     return props, problems

@@ -147,6 +147,12 @@ class Case(Base):
     comune: Mapped[str | None] = mapped_column(String(80))
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"), index=True)
     case_manager_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # The organisation that owns the case (organization_id is the one that referred it), and
+    # the named CAV operator of a case a CAV owns.
+    owner_organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organization.id"), index=True
+    )
+    cav_operator_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     restricted: Mapped[bool] = mapped_column(Boolean, default=False)
     subject_pseudonym: Mapped[str] = mapped_column(String(40))
     state_json: Mapped[str] = mapped_column(Text)
@@ -166,6 +172,21 @@ class CaseSubject(Base):
         ForeignKey("case.id", ondelete="CASCADE"), primary_key=True
     )
     identity: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class CaseConsent(Base):
+    """A consent the person gave for a scope (e.g. sharing with private partners); withdrawn
+    consents keep their row, with when and by whom."""
+
+    __tablename__ = "case_consent"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    scope: Mapped[str] = mapped_column(String(40))
+    given_by: Mapped[str] = mapped_column(String(20))  # the person, or a parent or guardian
+    given_at: Mapped[datetime]
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
 
 class CaseParty(Base):

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from tests.browser.demo_site import DEMO_NOW
+
 # After "Analisi preliminare" (answered: no complex needs, ready for work) the routing
 # decision sends the case here, by target group.
 NEXT_ELEMENT = {
@@ -28,20 +30,15 @@ def test_operator_works_a_demo_task_through_to_the_case_diagram(
     assert int(page.locator("#overdue-count [data-count]").inner_text()) >= 1
     snap(page, "operator-1-worklist")
 
-    page.locator("#tab-groups").click()
+    # She took the case in charge at the "presa d'atto": its next steps come to her.
     rows = page.locator("table.worklist tbody tr").filter(has_text="Analisi preliminare")
-    assert rows.count() >= 1, "the demo leaves an unclaimed preliminary assessment"
+    assert rows.count() >= 1, "the demo leaves a preliminary assessment open for her"
     row = rows.first
     reference = row.locator("td").nth(2).get_by_role("link").inner_text()
     group = row.locator("td").nth(3).inner_text().strip()
-    row.get_by_role("button", name="Prendi in carico").click()
-    assert "1 attività presa in carico" in page.locator(".flash-area").inner_text()
-
-    page.locator("#tab-mine").click()
-    page.locator("table.worklist tbody tr").filter(has_text=reference).get_by_role(
-        "link", name="Analisi preliminare"
-    ).click()
-    page.locator("#f-first_meeting_date").fill("2026-11-13")
+    row.get_by_role("link", name="Analisi preliminare").click()
+    today = DEMO_NOW.date().isoformat()  # the demo site's clock
+    page.locator("#f-first_meeting_date").fill(today)
     page.locator("label[for='f-work_ready-1']").click()  # Sì
     page.locator("label[for='f-disadvantaged-2']").click()  # No
     page.locator("#f-notes").fill("Primo colloquio svolto in sede.")
@@ -49,10 +46,12 @@ def test_operator_works_a_demo_task_through_to_the_case_diagram(
     assert page.locator("#error-summary").is_visible()
     assert "Campo obbligatorio" in page.locator("#f-complex_needs-error").inner_text()
     assert page.locator("#f-notes").input_value() == "Primo colloquio svolto in sede."
-    assert page.locator("#f-first_meeting_date").input_value() == "2026-11-13"
+    assert page.locator("#f-first_meeting_date").input_value() == today
     snap(page, "operator-2-task-errors")
 
     page.locator("label[for='f-complex_needs-2']").click()  # No
+    page.locator("#f-employment_status").select_option("disoccupato")
+    page.locator("label[for='f-did-2']").click()  # No
     page.get_by_role("button", name="Completa attività").click()
     assert "Attività completata" in page.locator(".flash-area").inner_text()
 

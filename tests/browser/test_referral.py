@@ -15,9 +15,12 @@ def fill_referral(page: Any, tax_code: str) -> None:
     page.locator("#f-subject-family_name").fill("Inventata")
     page.locator("#f-subject-tax_code").fill(tax_code)
     page.get_by_text("Adulti vulnerabili (es. ADI)").click()
-    page.locator("#f-comune").fill("Cremona")
-    page.locator("label[for='f-consent-1']").click()  # Sì
+    page.locator("#f-comune").select_option("Cremona")
+    page.locator("#f-date_of_birth").fill("1984-05-12")
+    page.get_by_text("Femmina", exact=True).click()
+    page.get_by_text("Italiana", exact=True).click()
     page.locator("label[for='f-privacy_notice-1']").click()
+    page.locator("label[for='f-consents-private_partners-1']").click()  # Sì
     page.get_by_text("Media", exact=True).click()
     page.locator("#f-reason").fill("Chiede un orientamento al lavoro.")
 
@@ -76,7 +79,7 @@ def test_the_violence_pathway_is_refused_to_a_job_centre_operator(
     demo_login(page, "marco.bianchi")
     page.goto("/cases/new")
     fill_referral(page, TAX_CODE)
-    page.get_by_text("Donne vittime di violenza").click()
+    page.get_by_text("Donne vittime di violenza", exact=True).click()
     page.get_by_role("button", name="Registra la segnalazione").click()
     refusal = page.locator("#refusal")
     assert "Segnalazione non ammessa" in refusal.inner_text()

@@ -25,6 +25,8 @@ def smtp() -> Iterator[SmtpServer]:
 def mail_settings(settings: Settings, smtp: SmtpServer) -> Settings:
     return replace(
         settings,
+        # These tests climb the full ladder on restricted cases too (configured as such).
+        restricted_escalation_ladder=settings.escalation_ladder,
         smtp_host="127.0.0.1",
         smtp_port=smtp.port,
         smtp_timeout=5.0,

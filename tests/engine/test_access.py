@@ -7,7 +7,6 @@ import pytest
 from engine.errors import CaseNotFound, Forbidden, TaskNotFound
 from engine.reads.caseviews import CaseFilter, case_detail, case_events, list_cases
 from engine.reads.taskviews import TaskFilter, list_tasks, task_detail
-from engine.store.tables import CaseEvent
 from tests.support import Driver
 
 
@@ -47,31 +46,41 @@ def test_cabina_reads_aggregates_only(drive: Driver) -> None:
         _detail(drive, "ugo", ref)
 
 
-def test_restricted_identity_only_for_cav_and_case_manager(drive: Driver) -> None:
+def test_restricted_identity_only_for_the_named_cav_operator_and_consenting_case_manager(
+    drive: Driver,
+) -> None:
+    from engine.commands.accounts import create_user, ensure_organization
+    from engine.commands.consents import give_consent, withdraw_consent
+
+    with drive.engine.uow() as uow:  # a CAV owns the case; the Comune is a social service
+        ensure_organization(uow, "cav_aida", "Centro antiviolenza", "cav")
+        ensure_organization(uow, "comune_cremona", "Comune di Cremona", "social_service")
+        create_user(uow, "bea", memberships=[("cav_aida", "cav_operator")])
+        uow.commit()
     identity = {"name": "Maria Bianchi", "tax_code": "BNCMRA80A41D150X"}
     ref = drive.start(
         "three_tasks",
         {"restricted": True, "subject": identity},
-        as_user="giulia",
-        organization="comune_cremona",
+        as_user="anna",
+        organization="cav_aida",
     )
     with drive.engine.uow() as uow:
-        from sqlalchemy import select
+        from engine.commands.ownership import set_case_manager
 
-        from engine.commands.accounts import load_actor
-        from engine.store.tables import CaseParty, Organization
-
-        cav = uow.session.scalar(select(Organization.id).where(Organization.code == "cav_aida"))
-        case_id = uow.session.scalar(select(CaseEvent.case_id))
-        uow.session.add(CaseParty(case_id=case_id, organization_id=cav))
-        uow.commit()
-        assert load_actor(uow, "anna").has_role("cav_operator")
-    assert _detail(drive, "giulia", ref)["identity"] == identity  # the named case manager
-    assert _detail(drive, "anna", ref)["identity"] == identity  # a CAV operator taking part
+        set_case_manager(uow, ref, "giulia", drive.actor("anna"))
+    assert _detail(drive, "anna", ref)["identity"] == identity  # the named CAV operator
+    assert _detail(drive, "bea", ref)["identity"] is None  # another operator of the same CAV
+    assert _detail(drive, "giulia", ref)["identity"] is None  # no consent yet
+    with drive.engine.uow() as uow:
+        give_consent(uow, ref, "identity_to_case_manager", drive.actor("anna"))
+    assert _detail(drive, "giulia", ref)["identity"] == identity  # the consenting case manager
+    with drive.engine.uow() as uow:
+        withdraw_consent(uow, ref, "identity_to_case_manager", drive.actor("anna"))
+    assert _detail(drive, "giulia", ref)["identity"] is None
     clara = _detail(drive, "clara", ref)  # a coordinator sees the case, not who she is
     assert clara["identity"] is None
     assert "Bianchi" not in repr(clara) and "BNCMRA" not in repr(clara)
     with drive.engine.uow() as uow:
         events = case_events(uow, drive.actor("ada"), ref)
     reads = [e for e in events if e["kind"] == "restricted_case_read"]
-    assert [e["actor"] for e in reads] == ["giulia", "anna", "clara"]
+    assert [e["actor"] for e in reads] == ["anna", "bea", "giulia", "giulia", "giulia", "clara"]

@@ -67,7 +67,7 @@ def test_detail_events_and_the_foreign_operator(api: Api) -> None:
     assert detail.status_code == 200 and detail.headers["ETag"] == '"1"'
     assert detail.json["identity"] == {} or detail.json["identity"] is None
     events = api.as_("ada").get(f"/api/v1/cases/{ref}/events").json["items"]
-    assert [e["kind"] for e in events] == ["case_started", "task_emitted"]
+    assert [e["kind"] for e in events] == ["case_started", "case_manager_named", "task_emitted"]
     assert events[0]["actor"] == "giulia" and len(events[0]["hash"]) == 64
     for path in (f"/api/v1/cases/{ref}", f"/api/v1/cases/{ref}/events"):
         problem_of(api.as_("marco").get(path), 404)  # the Provincia takes no part

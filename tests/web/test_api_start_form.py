@@ -18,7 +18,10 @@ REFERRAL: dict[str, Any] = {
     "subject": {"given_name": "Nora", "family_name": "Inventata", "tax_code": "nvnnro90a41d150b"},
     "target_group": "adulti",
     "comune": "Cremona",
-    "consent": True,
+    "date_of_birth": "1990-01-01",
+    "sex": "F",
+    "citizenship": "italiana",
+    "consents": {"private_partners": True},
     "privacy_notice": True,
     "urgency": "media",
 }
@@ -39,11 +42,16 @@ def _start(api: Api, data: dict[str, Any]) -> Any:
 
 
 def test_start_data_that_misses_the_form_is_refused_field_by_field(bundled: Api) -> None:
-    wrong = {**REFERRAL, "consent": "yes", "subject": {**REFERRAL["subject"], "tax_code": "X"}}
+    wrong = {
+        **REFERRAL,
+        "consents": {"private_partners": "yes"},
+        "comune": "Milano",
+        "subject": {**REFERRAL["subject"], "tax_code": "X"},
+    }
     wrong.pop("urgency")
     body = problem_of(_start(bundled, wrong), 422)
     fields = {e["field"] for e in body["errors"]}
-    assert {"consent", "urgency", "subject.tax_code"} <= fields
+    assert {"consents.private_partners", "comune", "urgency", "subject.tax_code"} <= fields
     with bundled.engine.uow(write=False) as uow:
         assert uow.session.scalars(select(Case)).all() == []  # nothing was opened
 

@@ -53,6 +53,35 @@ class Walk(Driver):
     def in_days(self, days: float) -> datetime:
         return self.clock.now + timedelta(days=days)
 
+    def today(self, days: int = 0) -> str:
+        """The test clock's date (plus `days`), as forms write it."""
+        return (self.clock.now.date() + timedelta(days=days)).isoformat()
+
+    def row(self, ref: str, element: str):  # type: ignore[no-untyped-def]
+        """The open task's row (assignee, candidate groups, escalation ladder...)."""
+        from engine.store.tables import HumanTask
+
+        with self.engine.uow(write=False) as uow:
+            task = uow.session.get_one(HumanTask, self.task(ref, element).id)
+            uow.session.expunge(task)
+            return task
+
+    def case_row(self, ref: str):  # type: ignore[no-untyped-def]
+        """The case's row, detached (owner, named people, restricted...)."""
+        from engine.reads.queries import find_case
+
+        with self.engine.uow(write=False) as uow:
+            case = find_case(uow, ref)
+            uow.session.expunge(case)
+            return case
+
+    def user_id(self, username: str) -> int | None:
+        return self.actor(username).user_id
+
+    def org_id(self, code: str) -> int | None:
+        with self.engine.uow(write=False) as uow:
+            return uow.facts.organization_id(uow.session, code)
+
 
 def end_of(day: str | date) -> datetime:
     """A deadline that runs to the end of a day (how dates from forms become due times)."""
@@ -78,11 +107,34 @@ def walk(engine: Engine, clock: FakeClock) -> Walk:
 
 REFERRAL = {
     "comune": "Cremona",
-    "consent": True,
+    "date_of_birth": "1984-05-12",
+    "sex": "F",
+    "citizenship": "italiana",
     "privacy_notice": True,
     "urgency": "media",
     "subject": {"given_name": "Nora", "family_name": "Inventata"},
+    "consents": {"private_partners": True, "given_by": "interessato"},
 }
+YOUNG = "2004-09-20"  # 21 on the test clock's date (Garanzia Giovani: 16-29)
+ANALISI = {
+    "first_meeting_date": "2026-03-02",  # the test clock's first day
+    "complex_needs": False,
+    "work_ready": False,
+    "disadvantaged": False,
+    "employment_status": "disoccupato",
+    "did": True,
+    "did_date": "2026-01-15",
+}
+
+
+def referral(target_group: str, **extra: Any) -> dict[str, Any]:
+    """Start data that fits the referral form for a target group."""
+    data: dict[str, Any] = {**REFERRAL, "target_group": target_group}
+    if target_group == "giovani":
+        data["date_of_birth"] = YOUNG
+    if target_group == "violenza":
+        data["consents"] = {**data["consents"], "pathway": True}
+    return {**data, **extra}
 
 
 @pytest.fixture
@@ -90,11 +142,13 @@ def refer(walk: Walk) -> Callable[..., str]:
     """Start a main-pathway case for a target group, referred by an organisation."""
 
     def start(target_group: str, organization: str = "cgil", **extra: Any) -> str:
-        data = {**REFERRAL, "target_group": target_group, **extra}
+        data = referral(target_group, **extra)
         return walk.start("percorso_inclusione", data, organization=organization)
 
     return start
 
 
-CM = ["case_manager"]
+CM = ["case_manager", "cav_operator"]  # the owner's lead: a CAV's operators on a CAV's case
 COMUNE = "comune_cremona"
+ASC = "azienda_sociale_cremonese"
+CAV = "cav_aida"

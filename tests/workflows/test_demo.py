@@ -51,7 +51,7 @@ def test_seed_is_idempotent(cli: Cli, engine: Engine) -> None:
     for _ in range(2):
         result = cli.invoke(main, ["seed"])
         assert result.exit_code == 0, result.output
-    assert "12 organisations" in result.output and "cav_operator" in result.output
+    assert "15 organisations" in result.output and "cav_operator" in result.output
     with engine.uow(write=False) as uow:
         codes = set(uow.session.scalars(select(Organization.code)))
     assert codes == {code for code, _n, _k in ORGANIZATIONS}
@@ -103,14 +103,17 @@ def test_demo_is_reproducible_and_refuses_twice(engine: Engine, clock: FakeClock
 def test_demo_referrals_match_the_start_form() -> None:
     import json
     import random
+    from datetime import date, timedelta
 
     from engine.spiff.forms import validate_data
 
     form = json.loads(bundled_files()["segnalazione.json"])
     rng = random.Random(1)
-    for group in TARGET_GROUPS * 5:
-        data, referrer = referral(rng, group)
-        validate_data(form, data)
+    day = date(2026, 3, 2)
+    for n, group in enumerate(TARGET_GROUPS * 25):
+        on = day - timedelta(days=17 * n)
+        data, referrer = referral(rng, group, on)
+        validate_data(form, data, on)
         assert referrer in {code for code, _n, _k in ORGANIZATIONS}
 
 
@@ -139,14 +142,17 @@ def _assert_lived_in(engine: Engine) -> None:
             select(func.count(CaseEvent.seq)).where(CaseEvent.kind == "task_escalated")
         )
     managed = [name for _k, groups, _l, name in open_tasks if "case_manager" in groups]
-    assert managed.count("giulia.rossi") >= len(managed) / 2 >= 5
+    social_workers = managed.count("giulia.rossi") + managed.count("luca.ferrari")
+    assert social_workers >= len(managed) / 2 >= 5
+    assert managed.count("giulia.rossi") >= 2 and managed.count("luca.ferrari") >= 2
     levels = Counter(level for kind, _g, level, _n in open_tasks if kind == "bpmn")
     assert levels[1] >= 1 and levels[3] >= 1 and escalated >= 3
     reviews = [(groups, name) for kind, groups, _l, name in open_tasks if kind == "review"]
     assert reviews and all(groups == ["coordinator"] for groups, _n in reviews)
     assert "roberto.villa" in {name for _g, name in reviews}  # the Comitato took some up
     assert undelivered == 0
-    assert notifications[("giulia.rossi", False)] > 50
+    read = notifications[("giulia.rossi", False)] + notifications[("luca.ferrari", False)]
+    assert read > 50 and notifications[("giulia.rossi", False)] > 20
     assert 2 <= notifications[("giulia.rossi", True)] <= 9
     assert all(notifications[(name, True)] <= 9 for name, *_r in DEMO_USERS)
     assert notifications[("roberto.villa", True)] >= 1  # the escalations reached the Comitato

@@ -7,9 +7,10 @@ from datetime import date
 import pytest
 
 from workflows import HELPERS, SERVICES
-from workflows.deadlines import due_after, latest_end, max_service_length
-from workflows.eligibility import entry_allowed, has_l68_status
+from workflows.deadlines import due_after, latest_end, max_service_length, start_of
+from workflows.eligibility import age_on, entry_allowed, gg_age_ok, has_l68_status
 from workflows.followup import followup_dates
+from workflows.ownership import case_owner_for, social_service_for
 
 
 def test_due_after_counts_calendar_months_and_days() -> None:
@@ -24,24 +25,30 @@ def test_latest_end_or_fallback() -> None:
 
 
 @pytest.mark.parametrize(
-    ("service", "group", "disadvantaged", "expected"),
+    ("service", "l68", "disadvantaged", "eqf", "extension", "expected"),
     [
-        ("tirocinio_extracurricolare", "adulti", False, "P6M"),
-        ("tirocinio_inclusione", "adulti", True, "P12M"),
-        ("tirocinio_inclusione", "disabilita", False, "P24M"),
-        ("inserimento_coop_b", "disabilita", False, "P5Y"),
-        ("orientamento", "giovani", False, "P12M"),
+        # tirocinio extracurricolare, d.g.r. X/7763/2018
+        ("tirocinio_extracurricolare", False, False, 3, 0, "P6M"),
+        ("tirocinio_extracurricolare", False, False, 4, 0, "P12M"),
+        ("tirocinio_extracurricolare", False, True, 2, 0, "P12M"),
+        ("tirocinio_extracurricolare", True, True, 2, 0, "P24M"),  # L. 68 status, any group
+        # tirocinio di inclusione, Accordo Stato-Regioni 22/01/2015: 24 months, extendable
+        ("tirocinio_inclusione", False, True, 0, 0, "P24M"),
+        ("tirocinio_inclusione", True, False, 0, 0, "P24M"),
+        ("tirocinio_inclusione", False, False, 0, 6, "P6M"),
+        ("inserimento_coop_b", True, False, 0, 0, "P5Y"),
+        ("orientamento", False, False, 0, 0, "P12M"),
     ],
 )
 def test_traineeship_maximum_lengths(
-    service: str, group: str, disadvantaged: bool, expected: str
+    service: str, l68: bool, disadvantaged: bool, eqf: int, extension: int, expected: str
 ) -> None:
-    assert max_service_length(service, group, disadvantaged) == expected
+    assert max_service_length(service, l68, disadvantaged, eqf, extension) == expected
 
 
 def test_unknown_service_type_is_an_error() -> None:
     with pytest.raises(ValueError, match="unknown service type"):
-        max_service_length("astrologia", "adulti", False)
+        max_service_length("astrologia", False, False)
 
 
 def test_l68_status_thresholds() -> None:
@@ -65,12 +72,33 @@ def test_followup_dates_from_the_exit_date() -> None:
         followup_dates({})
 
 
+def test_age_and_garanzia_giovani_eligibility() -> None:
+    assert age_on("2000-03-02", "2026-03-01") == 25 and age_on("2000-03-02", "2026-03-02") == 26
+    assert gg_age_ok("1996-03-10", "2026-03-09") and not gg_age_ok("1996-03-10", "2026-03-10")
+    assert not gg_age_ok("2010-06-01", "2026-05-31")  # 15
+    assert not gg_age_ok(None, "2026-03-02")
+
+
+def test_the_owner_follows_the_comune() -> None:
+    assert case_owner_for("adulti", "Cremona", "cgil") == "comune_cremona"
+    assert case_owner_for("giovani", "Pizzighettone", "cgil") == "azienda_sociale_cremonese"
+    assert case_owner_for("adulti", "Fuori Ambito", "cgil") == "comune_cremona"
+    assert case_owner_for("violenza", "Pizzighettone", "comune_cremona") == "cav_aida"
+    assert social_service_for("Soresina") == "azienda_sociale_cremonese"
+    assert start_of("2026-04-01") == "2026-04-01T00:00:00"
+
+
 def test_registries_name_what_the_diagrams_call() -> None:
     assert set(HELPERS) == {
         "due_after",
+        "start_of",
         "latest_end",
         "max_service_length",
         "entry_allowed",
         "has_l68_status",
+        "age_on",
+        "gg_age_ok",
+        "case_owner_for",
+        "social_service_for",
     }
     assert set(SERVICES) == {"followup_dates"}

@@ -59,7 +59,41 @@ def test_user_task_has_form_due_role_and_organisation(file: str, task: Any) -> N
     assert (BUNDLED_MODELS / "forms" / p["formKey"]).is_file(), p["formKey"]
     assert p.get("dueIn"), f"{file}:{task.get('id')} has no dueIn"
     assert set(p["candidateGroups"].split(",")) <= set(ROLES)
-    assert p["organization"] in {code for code, _n, _k in ORGANIZATIONS}
+    org = p["organization"]
+    codes = {code for code, _n, _k in ORGANIZATIONS}
+    # a code, the case's owner, the Equipe partner of the multi-instance, or an expression
+    assert org in codes | {"case_owner", "equipe_partner"} or not org.isidentifier(), org
+    assert org not in ("confcooperative", "federsolidarieta")  # associations, not employers
+
+
+def test_case_manager_tasks_go_to_the_case_owner() -> None:
+    """Except the Reddito di libertà (her Comune's social service) and Equipe contributions."""
+    elsewhere = {"vio_reddito_liberta": "social_service_for(comune)"}
+    for _file, task in user_tasks():
+        p = props(task)
+        if (
+            "case_manager" in p["candidateGroups"].split(",")
+            and task.get("id") != "contributo_equipe"
+        ):
+            assert p["organization"] == elsewhere.get(task.get("id"), "case_owner"), task.get("id")
+            assert p.get("assignee") == "named", task.get("id")
+
+
+def test_the_pathways_declare_owner_and_restriction() -> None:
+    found = {
+        path.name: {
+            p.get("name"): p.get("value")
+            for p in tree(path).findall(
+                "bpmn:process/bpmn:extensionElements/spiff:properties/spiff:property", NS
+            )
+        }
+        for path in DIAGRAMS
+    }
+    assert found["percorso_inclusione.bpmn"] == {
+        "caseOwner": "case_owner_for(target_group, comune, referring_organization)",
+        "restrictedTargetGroups": "violenza",
+    }
+    assert found["percorso_violenza.bpmn"]["restricted"] == "true"
 
 
 @pytest.mark.parametrize("path", FORMS, ids=lambda p: p.name)

@@ -8,8 +8,16 @@ from flask_smorest import Blueprint
 
 from engine import Actor
 from engine.commands.cases import cancel_case_by_reference, start_case
-from engine.commands.referrals import checked_start_data
-from engine.reads.caseviews import CaseFilter, case_detail, case_events, case_summary, list_cases
+from engine.commands.consents import give_consent, withdraw_consent
+from engine.commands.ownership import set_case_manager, transfer_case
+from engine.reads.caseviews import (
+    CaseFilter,
+    case_detail,
+    case_events,
+    case_summary,
+    list_cases,
+    ownership,
+)
 from engine.store.uow import UnitOfWork
 
 from .calls import IF_MATCH, call, expected_version, filters, read
@@ -20,7 +28,12 @@ from .schemas import (
     CaseQuerySchema,
     CaseSummarySchema,
     EventListSchema,
+    GiveConsentSchema,
+    OwnershipSchema,
+    SetCaseManagerSchema,
     StartCaseSchema,
+    TransferSchema,
+    WithdrawConsentSchema,
 )
 
 PATH = "/cases"
@@ -35,8 +48,7 @@ def start(body: dict[str, Any]) -> Any:
 
     def started(uow: UnitOfWork, actor: Actor) -> dict[str, Any]:
         options = {"organization": body.get("organization")}
-        data = checked_start_data(uow, body["process_id"], body["data"])
-        outcome = start_case(uow, body["process_id"], data, actor, **options)
+        outcome = start_case(uow, body["process_id"], body["data"], actor, **options)
         return case_detail(uow, actor, outcome.case.reference)
 
     return call(started)
@@ -82,3 +94,81 @@ def cancel(body: dict[str, Any], reference: str) -> Any:
         )
     )
     return case_summary(case)
+
+
+@blp.post("/<reference>/case-manager")
+@blp.arguments(SetCaseManagerSchema)
+@blp.response(200, CaseDetailSchema)
+@blp.doc(parameters=[IF_MATCH])
+def name_case_manager(body: dict[str, Any], reference: str) -> Any:
+    """Name or change the case manager (or, on a case a CAV owns, its CAV operator)."""
+    version = expected_version(body)
+
+    def named(uow: UnitOfWork, actor: Actor) -> dict[str, Any]:
+        set_case_manager(
+            uow, reference, body["user"], actor, role=body["role"], expected_version=version
+        )
+        return case_detail(uow, actor, reference)
+
+    return call(named)
+
+
+@blp.post("/<reference>/transfer")
+@blp.arguments(TransferSchema)
+@blp.response(200, OwnershipSchema)
+@blp.doc(parameters=[IF_MATCH])
+def transfer(body: dict[str, Any], reference: str) -> Any:
+    """Transfer the case to another owning organisation; its open tasks move with it."""
+    version = expected_version(body)
+
+    def moved(uow: UnitOfWork, actor: Actor) -> dict[str, Any]:
+        case = transfer_case(
+            uow,
+            reference,
+            body["organization"],
+            actor,
+            reason=body["reason"],
+            case_manager=body.get("case_manager"),
+            comune=body.get("comune"),
+            expected_version=version,
+        )
+        return {"reference": reference, **ownership(uow, actor, case)}
+
+    return call(moved)
+
+
+@blp.post("/<reference>/consents")
+@blp.arguments(GiveConsentSchema)
+@blp.response(200, CaseDetailSchema)
+def give(body: dict[str, Any], reference: str) -> Any:
+    """Record a consent of the person (or of a parent or guardian)."""
+    version = expected_version(body)
+
+    def given(uow: UnitOfWork, actor: Actor) -> dict[str, Any]:
+        give_consent(
+            uow,
+            reference,
+            body["scope"],
+            actor,
+            given_by=body["given_by"],
+            expected_version=version,
+        )
+        return case_detail(uow, actor, reference)
+
+    return call(given)
+
+
+@blp.post("/<reference>/consents/<scope>/withdraw")
+@blp.arguments(WithdrawConsentSchema, required=False)
+@blp.response(200, CaseDetailSchema)
+def withdraw(body: dict[str, Any], reference: str, scope: str) -> Any:
+    """Record that the person withdrew a consent: what depended on it stops."""
+    version = expected_version(body)
+
+    def withdrawn(uow: UnitOfWork, actor: Actor) -> dict[str, Any]:
+        withdraw_consent(
+            uow, reference, scope, actor, reason=body.get("reason", ""), expected_version=version
+        )
+        return case_detail(uow, actor, reference)
+
+    return call(withdrawn)

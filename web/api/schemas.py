@@ -6,6 +6,9 @@ from marshmallow import INCLUDE, Schema, fields, validate
 
 from engine.reads.incidentviews import STATUSES as INCIDENT_STATUSES
 from engine.reads.taskviews import STATES as TASK_STATES
+from engine.rules.consent import GIVERS
+from engine.rules.consent import SCOPES as CONSENT_SCOPES
+from engine.rules.ownership import NAMED_ROLES
 
 from .fields import Moment, cursor, page_limit, text
 
@@ -53,6 +56,35 @@ class StartCaseSchema(Schema):
     process_id = text(120, required=True)
     data = fields.Dict(keys=fields.String(), load_default=dict)
     organization = text(64, allow_none=True, metadata={"description": "referring organisation"})
+
+
+class SetCaseManagerSchema(Schema):
+    user = text(80, required=True, metadata={"description": "username of the person named"})
+    role = fields.String(
+        load_default="case_manager",
+        validate=validate.OneOf(NAMED_ROLES),
+        metadata={"description": "case_manager, or cav_operator on a case a CAV owns"},
+    )
+    expected_version = fields.Integer(validate=validate.Range(min=0, max=2**31 - 1))
+
+
+class TransferSchema(Schema):
+    organization = text(64, required=True, metadata={"description": "the new owner's code"})
+    reason = text(500, required=True)
+    case_manager = text(80, metadata={"description": "the new owner's case manager, if known"})
+    comune = text(80, metadata={"description": "where the person lives now"})
+    expected_version = fields.Integer(validate=validate.Range(min=0, max=2**31 - 1))
+
+
+class GiveConsentSchema(Schema):
+    scope = fields.String(required=True, validate=validate.OneOf(CONSENT_SCOPES))
+    given_by = fields.String(load_default="interessato", validate=validate.OneOf(GIVERS))
+    expected_version = fields.Integer(validate=validate.Range(min=0, max=2**31 - 1))
+
+
+class WithdrawConsentSchema(Schema):
+    reason = text(500, load_default="")
+    expected_version = fields.Integer(validate=validate.Range(min=0, max=2**31 - 1))
 
 
 class CancelCaseSchema(Schema):
@@ -184,8 +216,42 @@ class AssignSchema(Schema):
     user = text(80, required=True)
 
 
+class PersonSchema(Schema):
+    username = fields.String(required=True)
+    full_name = fields.String(required=True)
+
+
+class ConsentSchema(Schema):
+    scope = fields.String(required=True)
+    given_by = fields.String(required=True)
+    given_at = fields.DateTime(required=True)
+    withdrawn_at = fields.DateTime(allow_none=True)
+
+
+class OwnershipSchema(Schema):
+    """Who owns and leads a case (what a transfer answers: the caller may no longer see it)."""
+
+    reference = fields.String(required=True)
+    owner = fields.String(allow_none=True)
+    case_manager = fields.Nested(PersonSchema, allow_none=True)
+    cav_operator = fields.Nested(PersonSchema, allow_none=True)
+    consents = fields.List(fields.Nested(ConsentSchema), required=True)
+    may_manage = fields.Boolean(required=True)
+    may_record_consents = fields.Boolean(required=True)
+
+
 class CaseDetailSchema(CaseSummarySchema):
     version = fields.Integer(required=True)
+    owner = fields.String(allow_none=True, metadata={"description": "the owning organisation"})
+    case_manager = fields.Nested(PersonSchema, allow_none=True)
+    cav_operator = fields.Nested(
+        PersonSchema, allow_none=True, metadata={"description": "on a case a CAV owns"}
+    )
+    consents = fields.List(fields.Nested(ConsentSchema), required=True)
+    may_manage = fields.Boolean(
+        required=True, metadata={"description": "may name the case manager and transfer it"}
+    )
+    may_record_consents = fields.Boolean(required=True)
     open_tasks = fields.List(fields.Nested(TaskSummarySchema), required=True)
     completed_elements = fields.List(fields.String(), required=True)
     active_elements = fields.List(fields.String(), required=True)

@@ -17,6 +17,7 @@ def init_ui(app: Flask) -> None:
     from .models import bp as models
     from .notifications import bp as notifications
     from .oidc import init_oidc
+    from .ownership import bp as ownership
     from .pages import bp as pages
     from .referrals import bp as referrals
     from .tasks import bp as tasks
@@ -27,5 +28,5 @@ def init_ui(app: Flask) -> None:
     init_labels(app)
     init_oidc(app, app.extensions["percorsi"].settings)
     blueprints = (pages, auth, worklist, tasks, referrals, case_list, cases, notifications)
-    for blueprint in (*blueprints, models, dashboard):
+    for blueprint in (*blueprints, ownership, models, dashboard):
         app.register_blueprint(blueprint)

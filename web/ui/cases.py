@@ -7,12 +7,21 @@ from typing import Any
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from engine.commands.accounts import organization_names
 from engine.commands.cases import retry_incident
 from engine.errors import Conflict, Forbidden, NotFound, WorkflowFailed
-from engine.reads.caseviews import case_detail, case_diagram, case_events, element_names
+from engine.reads.caseviews import (
+    case_detail,
+    case_diagram,
+    case_events,
+    element_names,
+    ownership_choices,
+)
+from workflows.comuni import COMUNI
 
 from ..auth import current_actor, engine
 from .caselist import pathway_titles
+from .ownership_form import OwnershipForm
 
 bp = Blueprint("case_pages", __name__)
 
@@ -20,11 +29,18 @@ bp = Blueprint("case_pages", __name__)
 @bp.get("/cases/<reference>")
 def detail(reference: str) -> Any:
     """One case as its operators and coordinators see it (foreign cases are not found)."""
+    return render_case(reference)
+
+
+def render_case(reference: str, form: OwnershipForm | None = None, status: int = 200) -> Any:
+    """The case page; `form` holds what was typed into an ownership form, and its errors."""
     actor = current_actor()
     with engine().uow() as uow:  # reading a restricted case is audited
         case = case_detail(uow, actor, reference)
         events = case_events(uow, actor, reference)
         names = element_names(uow, actor, reference)
+        choices = ownership_choices(uow, actor, reference)
+        orgs = organization_names(uow)
     may_retry = actor.is_admin or actor.has_role("coordinator")
     return render_template(
         "cases/detail.html",
@@ -33,7 +49,11 @@ def detail(reference: str) -> Any:
         names=names,
         may_retry=may_retry,
         pathways=pathway_titles(),
-    )
+        choices=choices,
+        orgs=orgs,
+        form=form or OwnershipForm(),
+        comuni=[c.name for c in COMUNI],
+    ), status
 
 
 @bp.get("/cases/<reference>/diagram.xml")

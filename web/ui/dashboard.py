@@ -15,16 +15,18 @@ from engine.reporting.exports import case_export
 from engine.reporting.heatmap import process_heatmap
 from engine.reporting.indicator_queries import DIMENSIONS, DashboardQuery
 from engine.reporting.indicators import Dashboard, IndicatorMap, cell_number, compute_dashboard
+from engine.reporting.results import compute_results
 from workflows.indicators import INDICATORS
 
 from ..auth import current_actor, engine
 from .csv_export import csv_response, dashboard_rows
+from .csv_results import results_rows, service_label
 from .guards import install_error_pages
 from .labels import DIMENSION_LABELS, OUTCOME_LABELS, TARGET_GROUPS, label
 
 bp = Blueprint("dashboard", __name__)
 install_error_pages(bp)
-EXPORTS = ("indicators", "outcomes", "backlog", "cases")
+EXPORTS = ("indicators", "outcomes", "backlog", "results", "caseload", "cases")
 
 
 def indicator_map() -> IndicatorMap:
@@ -75,6 +77,7 @@ def index() -> str:
     q = dashboard_query()
     with engine().uow(write=False) as uow:
         board = compute_dashboard(uow, actor, q, indicator_map())
+        results = compute_results(uow, actor, q, indicator_map())
         processes = process_names(uow)
         orgs = organization_names(uow)
     names = {g.key: group_label(q.by, g.key, orgs) for g in [*board.groups, board.total]}
@@ -82,6 +85,8 @@ def index() -> str:
     return render_template(
         "dashboard/index.html",
         board=board,
+        results=results,
+        service_label=service_label,
         q=q,
         args=request.args,
         names=names,
@@ -180,6 +185,8 @@ def export() -> Response:
     with engine().uow(write=False) as uow:
         if kind == "cases":
             rows = case_export(uow, actor, q, indicator_map())
+        elif kind in ("results", "caseload"):
+            rows = results_rows(kind, compute_results(uow, actor, q, indicator_map()), q.by)
         else:
             rows = dashboard_rows(kind, compute_dashboard(uow, actor, q, indicator_map()))
     stamp = datetime.now(UTC).strftime("%Y%m%d")

@@ -34,6 +34,14 @@ def _const_message(prop: dict[str, Any]) -> str:
     return str(_("Scegliere uno dei valori proposti."))
 
 
+def _age_message(prop: dict[str, Any]) -> str:
+    found = prop.get("x-age")
+    bounds: dict[str, Any] = found if isinstance(found, dict) else {}
+    if "min" in bounds and "max" in bounds:
+        return str(_("L'età deve essere tra %(a)s e %(b)s anni.", a=bounds["min"], b=bounds["max"]))
+    return str(_("L'età indicata non è ammessa per questo percorso."))
+
+
 def error_message(code: str, prop: dict[str, Any]) -> str:
     """The message for one jsonschema error code on a property of the form."""
     bound = {
@@ -69,6 +77,9 @@ def error_message(code: str, prop: dict[str, Any]) -> str:
         "maxItems": lambda: _("Selezionare al massimo %(n)s voci.", n=bound),
         "uniqueItems": lambda: _("Ogni voce può essere scelta una sola volta."),
         "additionalProperties": lambda: _("Il modulo contiene campi non previsti."),
+        "x-not-after": lambda: _("La data non può essere nel futuro."),
+        "x-not-before": lambda: _("La data non può essere già passata."),
+        "x-age": lambda: _age_message(prop),
     }
     chosen: Callable[[], str] = messages.get(code, lambda: _("Il valore inserito non è valido."))
     return str(chosen())

@@ -29,6 +29,24 @@ EVENTS = {
     "message_received": _l("Messaggio ricevuto"),
     "timer_fired": _l("Scadenza raggiunta"),
     "escalation": _l("Sollecito"),
+    "task_closed": _l("Attività chiusa dal percorso"),
+    "task_rerouted": _l("Attività affidata al case manager (manca il consenso)"),
+    "task_returned": _l("Attività restituita al partner"),
+    "case_manager_named": _l("Persona di riferimento nominata"),
+    "case_manager_unnamed": _l("Persona di riferimento sollevata"),
+    "case_transferred": _l("Caso trasferito"),
+    "consent_given": _l("Consenso registrato"),
+    "consent_withdrawn": _l("Consenso revocato"),
+}
+CONSENTS = {
+    "private_partners": _l("Condivisione con i partner privati"),
+    "pathway": _l("Consenso al percorso per la violenza"),
+    "identity_to_case_manager": _l("Identità visibile al case manager"),
+}
+GIVERS = {
+    "interessato": _l("la persona"),
+    "genitore": _l("un genitore"),
+    "tutore": _l("il tutore"),
 }
 ROLES = {
     "case_manager": _l("Case manager (servizio sociale)"),
@@ -126,5 +144,7 @@ def init_labels(app: Flask) -> None:
         ("event_label", EVENTS),
         ("role_label", ROLES),
         ("group_label", TARGET_GROUPS),
+        ("consent_label", CONSENTS),
+        ("giver_label", GIVERS),
     ):
         app.jinja_env.globals[name] = _lookup(table)

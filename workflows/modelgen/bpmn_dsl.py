@@ -58,8 +58,9 @@ class Flow:
 class Process:
     """A process (or an embedded subprocess) under construction."""
 
-    def __init__(self, pid: str, name: str) -> None:
+    def __init__(self, pid: str, name: str, **props: str) -> None:
         self.id, self.name = pid, name
+        self.props = props  # process-level spiffworkflow:properties (caseOwner, restricted...)
         self.nodes: dict[str, Node] = {}
         self.flows: list[Flow] = []
 
@@ -150,6 +151,8 @@ class Process:
         if tag == "process":
             attrs += ' isExecutable="true"'
         parts = [f"<bpmn:{tag}{attrs}>"]
+        if self.props:
+            parts.append(_ext(_properties(self.props)))
         parts += [self._node_xml(n) for n in self.nodes.values()]
         parts += [_flow_xml(f) for f in self.flows]
         parts.append(f"</bpmn:{tag}>")
@@ -161,11 +164,7 @@ class Process:
         inner = []
         if node.props:
             post = node.props.pop("postScript", None)
-            props = "".join(
-                f"<spiffworkflow:property name={quoteattr(k)} value={quoteattr(v)} />"
-                for k, v in node.props.items()
-            )
-            ext = f"<spiffworkflow:properties>{props}</spiffworkflow:properties>"
+            ext = _properties(node.props)
             if post:
                 node.props["postScript"] = post
                 ext += f"<spiffworkflow:postScript>{escape(post)}</spiffworkflow:postScript>"
@@ -188,6 +187,14 @@ class Process:
             + ("\n  " + "\n  ".join(inner) + "\n" if inner else "")
             + f"</bpmn:{tag}>"
         )
+
+
+def _properties(props: dict[str, str]) -> str:
+    inner = "".join(
+        f"<spiffworkflow:property name={quoteattr(k)} value={quoteattr(v)} />"
+        for k, v in props.items()
+    )
+    return f"<spiffworkflow:properties>{inner}</spiffworkflow:properties>"
 
 
 def _ext(inner: str) -> str:

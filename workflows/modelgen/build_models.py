@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .bpmn_layout import definitions
 from .forms_catalogue import FORMS
+from .forms_services import SERVICE_FORMS
 from .forms_subpathways import SUB_FORMS
 from .pathways import inclusione
 from .routing import ROUTING_DMN
@@ -24,7 +25,7 @@ def main() -> None:
     for proc in (inclusione(), giovani(), disabilita(), violenza()):
         (ROOT / f"{proc.id}.bpmn").write_text(definitions(proc), encoding="utf-8")
     (ROOT / "routing.dmn").write_text(ROUTING_DMN, encoding="utf-8")
-    for name, schema in {**FORMS, **SUB_FORMS}.items():
+    for name, schema in {**FORMS, **SERVICE_FORMS, **SUB_FORMS}.items():
         text = json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
         (ROOT / "forms" / name).write_text(text, encoding="utf-8")
 

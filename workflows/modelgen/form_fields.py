@@ -25,15 +25,43 @@ def text(it: str, en: str, max_length: int = 1000) -> Schema:
     return _titled({"type": "string", "maxLength": max_length}, it, en)
 
 
-def day(it: str, en: str) -> Schema:
-    return _titled({"type": "string", "format": "date"}, it, en)
+def day(it: str, en: str, *, past: bool = False, future: bool = False) -> Schema:
+    """A date; `past`: not after today, `future`: not before today (engine/spiff/forms.py)."""
+    node: Schema = {"type": "string", "format": "date"}
+    if past:
+        node["x-not-after"] = "today"
+    if future:
+        node["x-not-before"] = "today"
+    return _titled(node, it, en)
+
+
+def decimal(it: str, en: str, minimum: float, maximum: float) -> Schema:
+    return _titled({"type": "number", "minimum": minimum, "maximum": maximum}, it, en)
+
+
+def readable_by(node: Schema, *roles: str) -> Schema:
+    """Need to know: only these roles (in the answering or the owning organisation) read it."""
+    node["x-visibility"] = list(roles)
+    return node
+
+
+def consent(it: str, en: str, scope: str) -> Schema:
+    """A consent the engine records for the case (engine/rules/consent.py)."""
+    node = boolean(it, en)
+    node["x-consent"] = scope
+    return node
+
+
+def when(field: str, value: Any, then: Schema) -> Schema:
+    """A rule of the form: when `field` equals `value`, `then` applies."""
+    return {"if": {"properties": {field: {"const": value}}, "required": [field]}, "then": then}
 
 
 def number(it: str, en: str, minimum: int, maximum: int) -> Schema:
     return _titled({"type": "integer", "minimum": minimum, "maximum": maximum}, it, en)
 
 
-def choice(it: str, en: str, options: list[tuple[str, str, str]]) -> Schema:
+def choice(it: str, en: str, options: list[tuple[str, str, str]] | tuple[Any, ...]) -> Schema:
     """A string chosen among (value, Italian label, English label)."""
     return _titled(
         {"type": "string", "oneOf": [_titled({"const": v}, oi, oe) for v, oi, oe in options]},
@@ -59,6 +87,11 @@ def obj(it: str, en: str, required: list[str], **properties: Schema) -> Schema:
     return _titled(node, it, en)
 
 
-def form(it: str, en: str, required: list[str], **properties: Schema) -> Schema:
-    """A whole form: an object schema with the draft 2020-12 marker."""
-    return {"$schema": SCHEMA_URI, **obj(it, en, required, **properties)}
+def form(
+    it: str, en: str, required: list[str], rules: list[Schema] | None = None, **properties: Schema
+) -> Schema:
+    """A whole form: an object schema with the draft 2020-12 marker (and its rules, allOf)."""
+    node: Schema = {"$schema": SCHEMA_URI, **obj(it, en, required, **properties)}
+    if rules:
+        node["allOf"] = rules
+    return node

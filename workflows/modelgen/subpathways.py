@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 from .bpmn_dsl import Process
-from .pathways import ASC, COMUNE, PROVINCIA, SOFT, task
+from .task_props import ASC, OWNER, PROVINCIA, SOFT, task
 
+# Garanzia Giovani [law]: taken in charge within 60 days of joining, an offer within 4 months.
+GG_TAKE_DUE = 'due_after(gg_joined_on, "P60D")'
 GG_OFFER_DUE = 'due_after(gg_joined_on, "P4M")'
+GG_ELIGIBLE = "neet_confirmed and gg_age_ok(date_of_birth, gg_joined_on)"
 
 
 def giovani() -> Process:
-    """Garanzia Giovani: taken in charge within 60 days, an offer within 4 months."""
+    """Garanzia Giovani: the deadlines count from the day the young person joined."""
     p = Process("percorso_giovani", "Percorso giovani NEET (Garanzia Giovani)")
     p.start("gg_start", "Invio a Garanzia Giovani")
+    p.xor("gw_adesione", "Ha già aderito?")
+    p.user(
+        "gg_adesione",
+        "Adesione a Garanzia Giovani",
+        **task("cpi_operator", PROVINCIA, "P30D", "gg_adesione"),
+    )
+    p.xor("gw_adesione_fine")
     p.user(
         "gg_presa_in_carico",
         "Presa in carico Garanzia Giovani",
-        **task("cpi_operator", PROVINCIA, "P60D", "gg_presa_in_carico"),
+        **task("cpi_operator", PROVINCIA, GG_TAKE_DUE, "gg_presa_in_carico"),
     )
     p.xor("gw_neet", "NEET 16-29?")
     p.user(
@@ -36,8 +46,11 @@ def giovani() -> Process:
     )
     p.xor("gw_gg_fine")
     p.end("gg_end", "Offerta attivata")
-    p.chain("gg_start", "gg_presa_in_carico", "gw_neet")
-    p.flow("gw_neet", "gg_offerta", "Sì", "neet_confirmed")
+    p.chain("gg_start", "gw_adesione")
+    p.flow("gw_adesione", "gw_adesione_fine", "Sì", "gg_joined_on")
+    p.default("gw_adesione", p.flow("gw_adesione", "gg_adesione", "No"))
+    p.chain("gg_adesione", "gw_adesione_fine", "gg_presa_in_carico", "gw_neet")
+    p.flow("gw_neet", "gg_offerta", "Sì", GG_ELIGIBLE)
     p.default("gw_neet", p.flow("gw_neet", "gg_patto_ordinario", "No"))
     p.flow("gg_offerta", "gw_formazione")
     p.flow("gw_formazione", "gg_iscrizione_crforma", "Sì", 'offer_type == "formazione"')
@@ -58,6 +71,7 @@ def disabilita() -> Process:
         **task("collocamento_operator", PROVINCIA, "P30D", "verifica_l68"),
     )
     p.xor("gw_status_l68", "Status L. 68?")
+    p.script("dis_status", "Status L. 68 riconosciuto", "l68_status = True")
     p.user(
         "dis_iscrizione",
         "Iscrizione al collocamento mirato",
@@ -85,9 +99,9 @@ def disabilita() -> Process:
     p.end("dis_end", "Inserimento progettato")
     p.chain("dis_start", "dis_verifica_l68", "gw_status_l68")
     status = "has_l68_status(civil_invalidity_pct, work_invalidity_pct, final_report)"
-    p.flow("gw_status_l68", "dis_iscrizione", "Sì", status)
+    p.flow("gw_status_l68", "dis_status", "Sì", status)
     p.default("gw_status_l68", p.flow("gw_status_l68", "dis_split", "No"))
-    p.chain("dis_iscrizione", "dis_iscritto", "dis_inserimento", "gw_dis_fine")
+    p.chain("dis_status", "dis_iscrizione", "dis_iscritto", "dis_inserimento", "gw_dis_fine")
     p.chain("dis_split", "dis_progetto_sil", "dis_join")
     p.chain("dis_split", "dis_parere_asst", "dis_join")
     p.chain("dis_join", "gw_dis_fine", "dis_end")
@@ -95,44 +109,54 @@ def disabilita() -> Process:
 
 
 def violenza() -> Process:
-    """Women victims of violence: restricted from the start; economic and work branches."""
-    p = Process("percorso_violenza", "Percorso donne vittime di violenza")
-    soft = {"escalation": SOFT, "priority": "high"}
+    """Women victims of violence, led by the CAV: restricted; the economic branch (Reddito di
+    libertà and, if she works, leave) and the work branch run in parallel; soft deadlines."""
+    p = Process("percorso_violenza", "Percorso donne vittime di violenza", restricted="true")
+    p.props["escalation"] = SOFT
+    high = {"priority": "high"}
     p.start("vio_start", "Invio da CAV o servizio sociale")
     p.script("vio_riservato", "Caso riservato", "restricted = True")
     p.user(
         "vio_presa_in_carico",
-        "Presa in carico congiunta CAV e servizio sociale",
-        **task("cav_operator", "cav_aida", "P7D", "vio_presa_in_carico", **soft),
+        "Presa in carico da parte del CAV",
+        **task("cav_operator", OWNER, "P7D", "vio_presa_in_carico", assignee="named", **high),
     )
     p.par("vio_split", "Rami paralleli")
     p.user(
         "vio_reddito_liberta",
         "Domanda di Reddito di libertà",
-        **task("case_manager", COMUNE, "P30D", "reddito_liberta", **soft),
+        **task(
+            "case_manager",
+            "social_service_for(comune)",
+            "P30D",
+            "reddito_liberta",
+            assignee="named",
+            **high,
+        ),
     )
     p.xor("gw_occupata", "Occupata?")
     p.user(
         "vio_congedo",
         "Congedo dal lavoro (fino a 3 mesi)",
-        **task("cav_operator", "cav_aida", "P15D", "congedo", **soft),
+        **task("cav_operator", OWNER, "P15D", "congedo", assignee="named", **high),
     )
-    p.xor("gw_economico_fine")
+    p.xor("gw_congedo_fine")
     p.xor("gw_lavoro", "Percorso lavoro scelto?")
     p.user(
         "vio_piano_lavoro",
         "Orientamento e piano per il lavoro",
-        **task("cpi_operator", PROVINCIA, "P30D", "patto", **soft),
+        **task("cpi_operator", PROVINCIA, "P30D", "patto", **high),
     )
     p.script("vio_nessun_servizio", "Nessun servizio lavoro", "services = []")
     p.xor("gw_lavoro_fine")
     p.par("vio_join")
     p.end("vio_end", "Piano attivato")
     p.chain("vio_start", "vio_riservato", "vio_presa_in_carico", "vio_split")
-    p.chain("vio_split", "vio_reddito_liberta", "gw_occupata")
+    p.chain("vio_split", "vio_reddito_liberta", "vio_join")
+    p.chain("vio_split", "gw_occupata")
     p.flow("gw_occupata", "vio_congedo", "Sì", "employed")
-    p.default("gw_occupata", p.flow("gw_occupata", "gw_economico_fine", "No"))
-    p.chain("vio_congedo", "gw_economico_fine", "vio_join")
+    p.default("gw_occupata", p.flow("gw_occupata", "gw_congedo_fine", "No"))
+    p.chain("vio_congedo", "gw_congedo_fine", "vio_join")
     p.chain("vio_split", "gw_lavoro")
     p.flow("gw_lavoro", "vio_piano_lavoro", "Sì", "wants_work_path")
     p.default("gw_lavoro", p.flow("gw_lavoro", "vio_nessun_servizio", "No"))

@@ -28,7 +28,11 @@ REFERRAL = {
     "subject.tax_code": TAX_CODE.lower(),
     "target_group": "adulti",
     "comune": "Cremona",
-    "consent": "true",
+    "date_of_birth": "1990-01-01",
+    "sex": "F",
+    "citizenship": "italiana",
+    "consents.private_partners": "true",
+    "consents.pathway": "true",  # asked for the violence pathway, harmless elsewhere
     "privacy_notice": "true",
     "urgency": "media",
     "reason": "Chiede un orientamento al lavoro",
@@ -88,7 +92,7 @@ def test_a_wrong_referral_comes_back_with_italian_errors_and_typed_data(
 ) -> None:
     _login(net, "giulia.rossi")
     wrong = {**REFERRAL, "subject.given_name": "", "subject.tax_code": "NVNNRO90A41D150X"}
-    response = net.post("/cases/new", {**wrong, "consent": "false"})
+    response = net.post("/cases/new", {**wrong, "privacy_notice": "false"})
     page = text(response)
     assert response.status_code == 422 and _cases(engine) == []
     assert "La segnalazione contiene 3 errori" in page

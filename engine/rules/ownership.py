@@ -1,0 +1,157 @@
+"""Who owns a case and who leads it: the owning organisation, the named case manager and, on a
+case a CAV owns, the named CAV operator.
+
+The engine gives meaning to two kinds of organisation (`organization.kind`):
+- `social_service` (the Comune, the Azienda Sociale) and `cav` (an anti-violence centre) may own
+  cases: a case is transferred only to one of them;
+- the owner's managing role is `cav_operator` in a CAV and `case_manager` anywhere else.
+On a case a CAV owns, the CAV leads (its named CAV operator) and the named case manager is a
+social worker of a social service (who applies for the benefits with the CAV).
+
+A process names its owner with the process property `caseOwner`, an expression over the start
+data (and `referring_organization`); without one the referring organisation owns the case.
+Tasks reach the owner with `organization` = `case_owner`, evaluated when each task opens.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from engine.actors import Actor
+from engine.rules.audit import record
+from engine.spiff.parsing import process_property
+from engine.store.tables import Case, Membership, Organization, ProcessVersion, User
+from engine.store.uow import UnitOfWork
+
+CASE_OWNER = "case_owner"  # the name a task's `organization` uses for the owning organisation
+CASE_MANAGER = "case_manager"
+CAV_OPERATOR = "cav_operator"
+NAMED_ROLES = (CASE_MANAGER, CAV_OPERATOR)
+SOCIAL_SERVICE = "social_service"
+CAV = "cav"
+OWNER_KINDS = frozenset({SOCIAL_SERVICE, CAV})
+_OWNER_KEYS: dict[tuple[str, str], str | None] = {}  # (version sha256, process) -> caseOwner
+
+
+def organization_kind(uow: UnitOfWork, organization_id: int | None) -> str | None:
+    """The kind of an organisation (None for None)."""
+    if organization_id is None:
+        return None
+    org = uow.session.get(Organization, organization_id)
+    return org.kind if org is not None else None
+
+
+def owner_code(uow: UnitOfWork, case: Case) -> str | None:
+    """The code of the organisation that owns the case."""
+    if case.owner_organization_id is None:
+        return None
+    return uow.facts.organization_code(uow.session, case.owner_organization_id)
+
+
+def owned_by_cav(uow: UnitOfWork, case: Case) -> bool:
+    return organization_kind(uow, case.owner_organization_id) == CAV
+
+
+def managing_role(uow: UnitOfWork, case: Case) -> str:
+    """The role that leads the case in its owning organisation."""
+    return CAV_OPERATOR if owned_by_cav(uow, case) else CASE_MANAGER
+
+
+def may_manage(uow: UnitOfWork, actor: Actor, case: Case) -> bool:
+    """Administrators, coordinators and the owner's case managers (CAV operators in a CAV)."""
+    if actor.is_admin or actor.has_role("coordinator"):
+        return True
+    owner = owner_code(uow, case)
+    return owner is not None and actor.has_role(managing_role(uow, case), owner)
+
+
+def social_services(uow: UnitOfWork, codes: set[str]) -> set[str]:
+    """Those of the given organisations that are social services."""
+    if not codes:
+        return set()
+    return set(
+        uow.session.scalars(
+            select(Organization.code).where(
+                Organization.code.in_(sorted(codes)), Organization.kind == SOCIAL_SERVICE
+            )
+        )
+    )
+
+
+def eligible(uow: UnitOfWork, case: Case, role: str, person: Actor) -> bool:
+    """Whether `person` may be the case's named `role` (see the module)."""
+    owner = owner_code(uow, case)
+    if owner is None:
+        return False
+    if role == CAV_OPERATOR:
+        return person.has_role(CAV_OPERATOR, owner)
+    if role != CASE_MANAGER:
+        return False
+    if owned_by_cav(uow, case):
+        orgs = {org for r, org in person.memberships if r == CASE_MANAGER}
+        return bool(social_services(uow, orgs))
+    return person.has_role(CASE_MANAGER, owner)
+
+
+def actor_of(uow: UnitOfWork, user: User) -> Actor:
+    """The actor of a user, with their roles in organisations."""
+    rows = uow.session.execute(
+        select(Membership.role, Organization.code)
+        .join(Organization, Organization.id == Membership.organization_id)
+        .where(Membership.user_id == user.id)
+    ).all()
+    return Actor(user.id, user.username, frozenset((r, o) for r, o in rows), user.is_admin)
+
+
+def named_people(uow: UnitOfWork, case: Case) -> list[Actor]:
+    """The case's named case manager and CAV operator (active users), in that order."""
+    people = []
+    for user_id in (case.case_manager_id, case.cav_operator_id):
+        user = uow.session.get(User, user_id) if user_id is not None else None
+        if user is not None and user.active:
+            people.append(actor_of(uow, user))
+    return people
+
+
+def named_id(case: Case, role: str) -> int | None:
+    """The user id of the case's named case manager or CAV operator."""
+    return case.cav_operator_id if role == CAV_OPERATOR else case.case_manager_id
+
+
+def name_person(
+    uow: UnitOfWork, case: Case, role: str, person: Actor, actor: Actor, reason: str
+) -> None:
+    """Make `person` the case's named `role` (the caller checked who may), with an event."""
+    previous = named_id(case, role)
+    if role == CAV_OPERATOR:
+        case.cav_operator_id = person.user_id
+    else:
+        case.case_manager_id = person.user_id
+    payload: dict[str, object] = {"role": role, "to": person.username, "reason": reason}
+    if previous is not None:
+        payload["from_user_id"] = previous
+    record(uow, case, "case_manager_named", actor, payload)
+
+
+def take_in_charge(
+    uow: UnitOfWork, case: Case, actor: Actor, roles: tuple[str, ...], reason: str
+) -> None:
+    """Name the actor for each of `roles` nobody holds yet on the case and they may hold: who
+    refers a case, claims or completes its task takes it in charge."""
+    if actor.user_id is None:
+        return
+    for role in roles:
+        if named_id(case, role) is None and eligible(uow, case, role, actor):
+            name_person(uow, case, role, actor, actor, reason)
+
+
+def owner_expression(uow: UnitOfWork, version_id: int, process_id: str) -> str | None:
+    """The `caseOwner` expression of a version's process (versions are immutable: cached)."""
+    sha = uow.facts.version(uow.session, version_id).sha256
+    key = (sha, process_id)
+    if key not in _OWNER_KEYS:
+        xml = uow.session.scalar(
+            select(ProcessVersion.bpmn_xml).where(ProcessVersion.id == version_id)
+        )
+        _OWNER_KEYS[key] = process_property(xml or "", process_id, "caseOwner")
+    return _OWNER_KEYS[key]
