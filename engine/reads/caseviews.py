@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, false, func, or_, select
+from sqlalchemy import and_, exists, false, func, or_, select, union
 
 from engine.actors import Actor
 from engine.errors import Forbidden
@@ -94,14 +94,17 @@ def _mine(actor: Actor) -> Any:
     """Cases the actor opened or manages, or in which an open task is assigned to them."""
     if actor.user_id is None:
         return false()
-    holds = exists(
-        select(HumanTask.id).where(
-            HumanTask.case_id == Case.id,
-            HumanTask.status == "open",
-            HumanTask.assignee_id == actor.user_id,
+    # Three small index lookups, instead of testing each of the scope's cases in turn.
+    me = actor.user_id
+    return Case.id.in_(
+        union(
+            select(Case.id).where(Case.opened_by == me),
+            select(Case.id).where(Case.case_manager_id == me),
+            select(HumanTask.case_id).where(
+                HumanTask.assignee_id == me, HumanTask.status == "open"
+            ),
         )
     )
-    return or_(Case.opened_by == actor.user_id, Case.case_manager_id == actor.user_id, holds)
 
 
 def list_cases_with_tasks(

@@ -10,6 +10,13 @@ from sqlalchemy import Select, and_, func, literal, or_, select
 
 from engine.actors import Actor
 from engine.errors import InvalidInput, TaskNotFound
+from engine.reads.worklist_index import (
+    INDEXED_STATES,
+    bounded_count,
+    facets,
+    page_ids,
+    plan_scan,
+)
 from engine.rules.access import may_work_on, record_restricted_read, require_case_reader, task_scope
 from engine.rules.worklist import form_schema, task_organization
 from engine.store.pages import Page, check_limit, cursor_key, encode_cursor
@@ -47,11 +54,15 @@ def _base(actor: Actor) -> TaskQuery:
     )
 
 
-def _filtered(query: TaskQuery, f: TaskFilter, actor: Actor, now: datetime) -> TaskQuery:
+def _check_state(f: TaskFilter) -> None:
     if f.state not in STATES:
         raise InvalidInput(
             f"state must be one of {', '.join(STATES)}", [{"field": "state", "message": "unknown"}]
         )
+
+
+def _filtered(query: TaskQuery, f: TaskFilter, actor: Actor, now: datetime) -> TaskQuery:
+    _check_state(f)
     status = {"claimed": "open", "unclaimed": "open", "all": None}.get(f.state, f.state)
     conditions = [HumanTask.status == status] if status else []
     if f.state == "claimed":
@@ -101,12 +112,16 @@ def list_tasks(
         if f.sort == "due"
         else -HumanTask.priority
     )
-    query = _filtered(_base(actor), f, actor, uow.now)
     after = cursor_key(cursor, _aware if f.sort == "due" else _small_int)
-    if after is not None:
-        value, last_id = after
-        query = query.where(or_(key > value, and_(key == value, HumanTask.id > last_id)))
-    rows = uow.session.execute(query.order_by(key, HumanTask.id).limit(limit + 1)).all()
+    _check_state(f)
+    if _indexed(f):
+        rows = _indexed_page(uow, actor, f, after, limit + 1)
+    else:
+        query = _filtered(_base(actor), f, actor, uow.now)
+        if after is not None:
+            value, last_id = after
+            query = query.where(or_(key > value, and_(key == value, HumanTask.id > last_id)))
+        rows = list(uow.session.execute(query.order_by(key, HumanTask.id).limit(limit + 1)))
     items = [task_summary(t, c, org, user, uow.now) for t, c, org, user in rows[:limit]]
     next_cursor = None
     if len(rows) > limit:
@@ -114,6 +129,29 @@ def list_tasks(
         sort_value = (last.due_at or FAR_FUTURE).isoformat() if f.sort == "due" else -last.priority
         next_cursor = encode_cursor([sort_value, last.id])
     return Page(items, next_cursor)
+
+
+def _indexed(f: TaskFilter) -> bool:
+    """Open tasks are read from the worklist index; one case's or closed tasks from the rows."""
+    return f.state in INDEXED_STATES and not f.case
+
+
+def _indexed_page(
+    uow: UnitOfWork, actor: Actor, f: TaskFilter, after: tuple[Any, int] | None, size: int
+) -> list[Any]:
+    scan = plan_scan(uow, actor, f, uow.now)
+    if scan.empty:
+        return []
+    page = page_ids(scan, f.sort, after, size).subquery("page")
+    query = (
+        select(HumanTask, Case, Organization.code, User.username)
+        .join(page, page.c.task_id == HumanTask.id)
+        .join(Case, Case.id == HumanTask.case_id)
+        .outerjoin(Organization, Organization.id == HumanTask.organization_id)
+        .outerjoin(User, User.id == HumanTask.assignee_id)
+        .order_by(page.c.k, page.c.task_id)
+    )
+    return list(uow.session.execute(query).all())
 
 
 def _aware(value: Any) -> datetime:
@@ -208,7 +246,12 @@ def _earlier_answers(uow: UnitOfWork, case: Case, task_id: int) -> list[dict[str
 
 
 def count_tasks(uow: UnitOfWork, actor: Actor, f: TaskFilter) -> int:
-    """How many tasks of the actor's worklist match the filter (e.g. the overdue ones)."""
+    """How many tasks of the actor's worklist match the filter (e.g. the overdue ones).
+
+    Open tasks are counted up to COUNT_CAP: the result is then a BoundedCount, shown "99+"."""
+    _check_state(f)
+    if _indexed(f):
+        return bounded_count(uow, plan_scan(uow, actor, f, uow.now))
     query = _filtered(_base(actor), f, actor, uow.now)
     count = uow.session.scalar(query.with_only_columns(func.count(HumanTask.id)))
     return int(count or 0)
@@ -216,11 +259,4 @@ def count_tasks(uow: UnitOfWork, actor: Actor, f: TaskFilter) -> int:
 
 def worklist_facets(uow: UnitOfWork, actor: Actor) -> dict[str, list[str]]:
     """The processes and target groups among the actor's open tasks, to offer as filters."""
-    query = _filtered(_base(actor), TaskFilter(), actor, uow.now)
-    rows = uow.session.execute(
-        query.with_only_columns(Case.process_id, Case.target_group).distinct()
-    ).all()
-    return {
-        "processes": sorted({p for p, _g in rows if p}),
-        "target_groups": sorted({g for _p, g in rows if g}),
-    }
+    return facets(uow, actor)

@@ -4,7 +4,8 @@ APScheduler runs in a background thread with three jobs:
 - `due`, a one-off job at the earliest due moment (timer, ladder step or notification), moved
   earlier whenever a command in this process commits an earlier one (`Engine.notify_wakeup`);
 - `sweep`, every minute, catching what other processes scheduled;
-- `lease`, the heartbeat of the SQLite lease (one scheduler per SQLite database).
+- `lease`, the heartbeat of the SQLite lease (one scheduler per SQLite database);
+- `optimize`, hourly, refreshing SQLite's planner statistics (`PRAGMA optimize`).
 Passes never overlap in one process; across processes, due work is claimed row by row.
 """
 
@@ -25,6 +26,7 @@ from engine.scheduling.lease import (
     renew_lease,
     this_process,
 )
+from engine.store.maintenance import OPTIMIZE_EVERY_SECONDS, optimize
 
 log = logging.getLogger(__name__)
 SWEEP_SECONDS = 60
@@ -62,6 +64,7 @@ class Scheduler:
             max_instances=1,
             coalesce=True,
         )
+        self._aps.add_job(self._optimize, "interval", seconds=OPTIMIZE_EVERY_SECONDS, id="optimize")
         self.engine.on_wakeup(self.wake_at)
         self._aps.start()
         self.wake_at(self.engine.clock())  # whatever fell due while we were down fires now
@@ -114,6 +117,13 @@ class Scheduler:
         else:
             self._retry = RETRY_MIN
         self.wake_at(upcoming)
+
+    def _optimize(self) -> None:
+        """Keep the planner's statistics fresh as the tables grow (SQLite)."""
+        try:
+            optimize(self.engine.db)
+        except Exception:  # the next run tries again
+            log.exception("refreshing the planner's statistics failed")
 
     def _heartbeat(self) -> None:
         try:
