@@ -104,8 +104,12 @@ def grow(url: str) -> None:
     db = connect(url)
     now = built_at(url) or datetime.now(UTC)
     with db.begin() as conn:
+        # The worklist index's triggers would fire per copied row: fill it once at the end.
+        worklist_entries.drop_triggers(conn)
         found = multiply(conn, now)
         reset_sequences(conn)
+        worklist_entries.create_triggers(conn)
+        worklist_entries.rebuild(conn)
     db.dispose()
     print("  " + ", ".join(f"{n:,} {name}" for name, n in found.items()))
     mark(url, now)

@@ -118,11 +118,11 @@ def multiply(conn: Connection, now: datetime) -> dict[str, int]:
             locale, created_at)
         SELECT t.id + c.k * {s["user"]}, t.username || '.' || c.k, t.full_name, '', t.password_hash,
             {"false" if sql.pg else "0"}, t.active, t.locale, t.created_at
-        FROM "user" t CROSS JOIN bench_copy c""",
+        FROM bench_copy c CROSS JOIN "user" t""",
         f"""INSERT INTO membership (id, user_id, organization_id, role)
         SELECT t.id + c.k * {s["membership"]}, t.user_id + c.k * {s["user"]},
             {org("t.organization_id")}, t.role
-        FROM membership t CROSS JOIN bench_copy c""",
+        FROM bench_copy c CROSS JOIN membership t""",
         f"""INSERT INTO "case" (id, reference, version_id, process_id, status, target_group, comune,
             organization_id, case_manager_id, restricted, subject_pseudonym, state_json,
             serializer_version, next_wakeup_at, lock_version, opened_by, opened_at, closed_at)
@@ -131,25 +131,25 @@ def multiply(conn: Connection, now: datetime) -> dict[str, int]:
             t.restricted, t.subject_pseudonym || '-' || c.k, t.state_json, t.serializer_version,
             {not_due("t.next_wakeup_at")}, t.lock_version, {user("t.opened_by")},
             {sql.days("t.opened_at", back)}, {sql.days("t.closed_at", back)}
-        FROM "case" t CROSS JOIN bench_copy c""",
+        FROM bench_copy c CROSS JOIN "case" t""",
         f"""INSERT INTO case_subject (case_id, identity)
-        SELECT {case_id}, t.identity FROM case_subject t CROSS JOIN bench_copy c""",
+        SELECT {case_id}, t.identity FROM bench_copy c CROSS JOIN case_subject t""",
         f"""INSERT INTO case_party (case_id, organization_id)
-        SELECT DISTINCT {case_id}, {org("t.organization_id")} FROM case_party t CROSS JOIN bench_copy c""",
+        SELECT DISTINCT {case_id}, {org("t.organization_id")} FROM bench_copy c CROSS JOIN case_party t""",
         f"""INSERT INTO message_subscription (case_id, name, correlation)
         SELECT {case_id}, t.name, t.correlation || '-' || c.k
-        FROM message_subscription t CROSS JOIN bench_copy c""",
+        FROM bench_copy c CROSS JOIN message_subscription t""",
         f"""INSERT INTO incident (id, case_id, element_id, spiff_task_id, kind, error, attempts,
             opened_at, resolved_at, resolved_by)
         SELECT t.id + c.k * {s["incident"]}, {case_id}, t.element_id, t.spiff_task_id, t.kind,
             t.error, t.attempts, {sql.days("t.opened_at", back)}, {sql.days("t.resolved_at", back)},
             {user("t.resolved_by")}
-        FROM incident t CROSS JOIN bench_copy c""",
+        FROM bench_copy c CROSS JOIN incident t""",
         f"""INSERT INTO case_event (id, case_id, seq, at, actor_id, actor_name, kind, element_id,
             payload, prev_hash, hash)
         SELECT t.id + c.k * {s["case_event"]}, {case_id}, t.seq, {sql.days("t.at", back)},
             {user("t.actor_id")}, t.actor_name, t.kind, t.element_id, t.payload, t.prev_hash, t.hash
-        FROM case_event t CROSS JOIN bench_copy c""",
+        FROM bench_copy c CROSS JOIN case_event t""",
     ]
     for statement in run:
         began = time.perf_counter()
@@ -200,8 +200,8 @@ def _copy_tasks(
             CASE WHEN t.status = 'open' THEN {not_due("t.next_escalation_at")} ELSE NULL END,
             t.form_key, t.draft, t.data, {sql.days("t.created_at", hist_back)},
             {sql.days("t.completed_at", hist_back)}, {user("t.completed_by")}
-        FROM human_task t CROSS JOIN bench_copy c CROSS JOIN bench_history h
-        WHERE h.j = 0 OR t.status = 'completed'""")
+        FROM bench_copy c CROSS JOIN bench_history h CROSS JOIN human_task t
+        WHERE (h.j = 0 OR t.status = 'completed') AND t.id < {s["human_task"]}""")
     )
     conn.execute(
         text(f"""INSERT INTO human_task (id, {columns})
@@ -216,9 +216,9 @@ def _copy_tasks(
     conn.execute(
         text(f"""INSERT INTO task_candidate (task_id, role)
         SELECT {task_id.replace("t.id", "t.task_id")}, t.role
-        FROM task_candidate t JOIN human_task o ON o.id = t.task_id
-        CROSS JOIN bench_copy c CROSS JOIN bench_history h
-        WHERE h.j = 0 OR o.status = 'completed'""")
+        FROM bench_copy c CROSS JOIN bench_history h
+        CROSS JOIN task_candidate t JOIN human_task o ON o.id = t.task_id
+        WHERE (h.j = 0 OR o.status = 'completed') AND o.id < {s['human_task']}""")
     )
     conn.execute(
         text(f"""INSERT INTO task_candidate (task_id, role)

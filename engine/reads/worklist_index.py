@@ -112,9 +112,7 @@ def plan_scan(uow: UnitOfWork, actor: Actor, f: Any, now: datetime) -> Scan:
     return Scan(held, conditions, group=f.group or None, empty=not held)
 
 
-def page_ids(
-    scan: Scan, sort: str, after: tuple[Any, int] | None, size: int
-) -> Select[int, Any]:
+def page_ids(scan: Scan, sort: str, after: tuple[Any, int] | None, size: int) -> Select[int, Any]:
     """(task_id, key) of the next `size` entries after `after`, in the page's order."""
     key = E.due_key if sort == "due" else E.priority_rank
     keyset: list[ColumnElement[bool]] = []

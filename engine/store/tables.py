@@ -232,7 +232,7 @@ class TaskCandidate(Base):
 
 
 class WorklistEntry(Base):
-    """One grant that shows an open task in a worklist, kept by triggers (store/worklist_entries)."""
+    """One grant showing an open task in a worklist, kept by triggers (store/worklist_entries)."""
 
     __tablename__ = "worklist_entry"
     __table_args__ = (
@@ -252,6 +252,17 @@ class WorklistEntry(Base):
     organization_id: Mapped[int | None] = mapped_column(Integer)
     process_id: Mapped[str] = mapped_column(String(120))
     target_group: Mapped[str | None] = mapped_column(String(40))
+
+
+class IndicatorSnapshot(Base):
+    """A computed dashboard, served while fresh and refreshed by the scheduler."""
+
+    __tablename__ = "indicator_snapshot"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source: Mapped[dict[str, Any]] = mapped_column(default=dict)  # query, reader kind, mapping
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    computed_at: Mapped[datetime]
+    read_at: Mapped[datetime]
 
 
 class CaseEvent(Base):

@@ -1,4 +1,5 @@
-"""A flat worklist: the worklist_entry index kept by triggers, and indexes for the hot reads
+"""A flat worklist: the worklist_entry index kept by triggers, indexes for the hot reads,
+and dashboard snapshots
 
 Revision ID: 0014
 Revises: 0001
@@ -63,6 +64,15 @@ def upgrade() -> None:
         )
     for table, name, columns in INDEXES:
         op.create_index(name, table, columns, unique=False)
+    op.create_table(
+        "indicator_snapshot",
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("source", sa.JSON(), nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("computed_at", engine.store.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("read_at", engine.store.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_indicator_snapshot")),
+    )
     connection = op.get_bind()
     worklist_entries.create_triggers(connection)
     worklist_entries.rebuild(connection)
@@ -71,6 +81,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     connection = op.get_bind()
     worklist_entries.drop_triggers(connection)
+    op.drop_table("indicator_snapshot")
     for table, name, _columns in INDEXES:
         op.drop_index(name, table_name=table)
     op.drop_table("worklist_entry")
