@@ -215,7 +215,9 @@ def _sizes(found: dict[str, int]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=30)
+    parser.add_argument(
+        "--reps", type=int, default=30, help="timed calls per request (0: one cold call)"
+    )
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     args = parser.parse_args()

@@ -85,15 +85,17 @@ def measure_all(url: str, now: datetime, reps: int, plans: Path) -> dict[str, tu
     figures = {}
     plans.mkdir(parents=True, exist_ok=True)
     for name, call in requests:
-        call()  # warm: caches, compiled statements
+        if reps:
+            call()  # warm: caches, compiled statements
         recorder.statements.clear()
         recorder.on = True
+        began = time.perf_counter()
         call()
+        timings = [time.perf_counter() - began] if not reps else []
         recorder.on = False
         (plans / (name.replace(" ", "_").replace("/", "-") + ".txt")).write_text(
             explain(engine.db, recorder.statements)
         )
-        timings = []
         for _ in range(reps):
             began = time.perf_counter()
             call()

@@ -174,9 +174,12 @@ def case_summary(case: Case) -> dict[str, Any]:
     }
 
 
-def case_detail(uow: UnitOfWork, actor: Actor, reference: str) -> dict[str, Any]:
-    """One case: status, open tasks, diagram state, incidents; identity only to who may see it."""
-    case = visible_case(uow, actor, reference)
+def case_detail(uow: UnitOfWork, actor: Actor, reference: str | Case) -> dict[str, Any]:
+    """One case: status, open tasks, diagram state, incidents; identity only to who may see it.
+
+    Give the Case itself when the caller holds it already and the actor may see it (the case
+    a command has just opened for them), to spare looking it up again."""
+    case = reference if isinstance(reference, Case) else visible_case(uow, actor, reference)
     done, active = element_ids(uow, case)
     incidents = uow.session.scalars(
         select(Incident).where(Incident.case_id == case.id).order_by(Incident.id)

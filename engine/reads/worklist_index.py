@@ -24,6 +24,7 @@ from sqlalchemy import (
     union,
     union_all,
 )
+from sqlalchemy.orm import aliased
 
 from engine.actors import Actor
 from engine.store.pages import BoundedCount
@@ -86,16 +87,16 @@ def plan_scan(uow: UnitOfWork, actor: Actor, f: Any, now: datetime) -> Scan:
     if f.assignee == "me":
         if actor.user_id is None:
             return Scan([], [], empty=True)
-        conditions.append(E.assignee_id == actor.user_id)
-        if not actor.is_admin:  # a task assigned to the actor is always seen through "@"
-            held = [g for g in held if g.role == ASSIGNEE]
+        held = [Grant(ASSIGNEE, actor.user_id)]  # the actor sees what is assigned to them
     elif f.assignee == "none":
         conditions.append(E.assignee_id.is_(None))
     elif f.assignee:
         user_id = uow.session.scalar(select(User.id).where(User.username == f.assignee))
-        if user_id is None:
+        if user_id is None or not held:
             return Scan([], [], empty=True)
-        conditions.append(E.assignee_id == user_id)
+        if not actor.is_admin:  # of that user's tasks, those the actor sees through a grant
+            conditions.append(_seen_through(held))
+        held = [Grant(ASSIGNEE, user_id)]
     if f.organization:
         org_id = uow.facts.organization_id(uow.session, f.organization)
         if org_id is None:
@@ -110,6 +111,13 @@ def plan_scan(uow: UnitOfWork, actor: Actor, f: Any, now: datetime) -> Scan:
     if f.due_before is not None:
         conditions.append(E.due_key < f.due_before)
     return Scan(held, conditions, group=f.group or None, empty=not held)
+
+
+def _seen_through(held: list[Grant]) -> ColumnElement[bool]:
+    """The entry's task has an entry for one of these grants too (a primary-key lookup)."""
+    other = aliased(E)
+    pairs = [(g.role, g.scope_id) for g in held]
+    return exists().where(other.task_id == E.task_id, tuple_(other.role, other.scope_id).in_(pairs))
 
 
 def page_ids(scan: Scan, sort: str, after: tuple[Any, int] | None, size: int) -> Select[int, Any]:

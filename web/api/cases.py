@@ -37,7 +37,7 @@ def start(body: dict[str, Any]) -> Any:
         options = {"organization": body.get("organization")}
         data = checked_start_data(uow, body["process_id"], body["data"])
         outcome = start_case(uow, body["process_id"], data, actor, **options)
-        return case_detail(uow, actor, outcome.case.reference)
+        return case_detail(uow, actor, outcome.case)  # its opener sees it
 
     return call(started)
 
