@@ -36,6 +36,7 @@ from sqlalchemy import text
 
 from bench.scale_build import build_base, counts, multiply, reset_sequences
 from bench.scale_measure import measure_all
+from engine.store import worklist_entries
 from engine.store.db import connect
 from engine.store.schema import upgrade
 
@@ -179,32 +180,38 @@ def report(backend: str, results: dict[str, Any], plans: Path) -> None:
     for size in SIZES:
         start, end = results[size]["load"]
         print(f"   load average while measuring {size}: {start:.1f} -> {end:.1f}")
-    print(
-        f"{'request':<34} {'1x p50':>8} {'1x p95':>8} {'lg p50':>8} {'lg p95':>8} {'ratio':>6}  target"
-    )
+    head = ("request", "1x p50", "1x p95", "lg p50", "lg p95", "ratio")
+    print(f"{head[0]:<34} " + " ".join(f"{h:>8}" for h in head[1:5]) + f" {head[5]:>6}  target")
     for name, (p50, p95) in small["figures"].items():
         l50, l95 = large["figures"][name]
         ratio = l50 / p50 if p50 else float("inf")
-        print(
-            f"{name:<34} {p50:8.1f} {p95:8.1f} {l50:8.1f} {l95:8.1f} {ratio:6.1f}  {verdict(name, l95, ratio)}"
-        )
+        figures = f"{p50:8.1f} {p95:8.1f} {l50:8.1f} {l95:8.1f} {ratio:6.1f}"
+        print(f"{name:<34} {figures}  {verdict(name, l95, ratio)}")
     rss_ratio = large["rss_mb"] / small["rss_mb"]
     ok = "met" if rss_ratio <= TARGET_RSS_RATIO else "NOT met"
     print(
-        f"worker max RSS: 1x {small['rss_mb']:.0f} MB, large {large['rss_mb']:.0f} MB, ratio {rss_ratio:.2f} (<= {TARGET_RSS_RATIO}: {ok})"
+        f"worker max RSS: 1x {small['rss_mb']:.0f} MB, large {large['rss_mb']:.0f} MB,"
+        f" ratio {rss_ratio:.2f} (<= {TARGET_RSS_RATIO}: {ok})"
     )
     print(f"query plans: {plans}/")
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "NOT met"
 
 
 def verdict(name: str, p95: float, ratio: float) -> str:
     """The issue's target for this request at the large size."""
     if name.startswith("ui dashboard"):
-        return f"p95 <= {TARGET_DASHBOARD_MS:.0f} ms: {'met' if p95 <= TARGET_DASHBOARD_MS else 'NOT met'}"
+        return f"p95 <= {TARGET_DASHBOARD_MS:.0f} ms: {_met(p95 <= TARGET_DASHBOARD_MS)}"
+    if name.startswith("dashboard computed"):
+        return "(in the background, every 5 minutes)"
     if name.startswith("scheduler"):
-        return f"p95 <= {TARGET_TICK_MS:.0f} ms: {'met' if p95 <= TARGET_TICK_MS else 'NOT met'}"
+        return f"p95 <= {TARGET_TICK_MS:.0f} ms: {_met(p95 <= TARGET_TICK_MS)}"
     if name.startswith(("api tasks", "api cases", "ui worklist", "ui cases")):
-        ok = p95 <= TARGET_P95_MS and ratio <= TARGET_RATIO
-        return f"p95 <= 20 ms and ratio <= 2: {'met' if ok else 'NOT met'}"
+        return (
+            f"p95 <= 20 ms: {_met(p95 <= TARGET_P95_MS)}; ratio <= 2: {_met(ratio <= TARGET_RATIO)}"
+        )
     return "(flat)"
 
 

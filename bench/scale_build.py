@@ -111,7 +111,11 @@ def multiply(conn: Connection, now: datetime) -> dict[str, int]:
 
     def not_due(column: str) -> str:
         moved = sql.days(column, due)
-        return f"CASE WHEN {column} IS NULL THEN NULL WHEN {moved} < {now_sql} THEN {sql.days(now_sql, later)} ELSE {moved} END"
+        soon = sql.days(now_sql, later)
+        return (
+            f"CASE WHEN {column} IS NULL THEN NULL"
+            f" WHEN {moved} < {now_sql} THEN {soon} ELSE {moved} END"
+        )
 
     run = [
         f"""INSERT INTO "user" (id, username, full_name, email, password_hash, is_admin, active,
@@ -127,7 +131,8 @@ def multiply(conn: Connection, now: datetime) -> dict[str, int]:
             organization_id, case_manager_id, restricted, subject_pseudonym, state_json,
             serializer_version, next_wakeup_at, lock_version, opened_by, opened_at, closed_at)
         SELECT t.id + c.k * {s["case"]}, t.reference || '-' || c.k, t.version_id, t.process_id,
-            t.status, t.target_group, t.comune, {org("t.organization_id")}, {user("t.case_manager_id")},
+            t.status, t.target_group, t.comune, {org("t.organization_id")},
+            {user("t.case_manager_id")},
             t.restricted, t.subject_pseudonym || '-' || c.k, t.state_json, t.serializer_version,
             {not_due("t.next_wakeup_at")}, t.lock_version, {user("t.opened_by")},
             {sql.days("t.opened_at", back)}, {sql.days("t.closed_at", back)}
@@ -135,7 +140,8 @@ def multiply(conn: Connection, now: datetime) -> dict[str, int]:
         f"""INSERT INTO case_subject (case_id, identity)
         SELECT {case_id}, t.identity FROM bench_copy c CROSS JOIN case_subject t""",
         f"""INSERT INTO case_party (case_id, organization_id)
-        SELECT DISTINCT {case_id}, {org("t.organization_id")} FROM bench_copy c CROSS JOIN case_party t""",
+        SELECT DISTINCT {case_id}, {org("t.organization_id")}
+        FROM bench_copy c CROSS JOIN case_party t""",
         f"""INSERT INTO message_subscription (case_id, name, correlation)
         SELECT {case_id}, t.name, t.correlation || '-' || c.k
         FROM bench_copy c CROSS JOIN message_subscription t""",
@@ -218,7 +224,7 @@ def _copy_tasks(
         SELECT {task_id.replace("t.id", "t.task_id")}, t.role
         FROM bench_copy c CROSS JOIN bench_history h
         CROSS JOIN task_candidate t JOIN human_task o ON o.id = t.task_id
-        WHERE (h.j = 0 OR o.status = 'completed') AND o.id < {s['human_task']}""")
+        WHERE (h.j = 0 OR o.status = 'completed') AND o.id < {s["human_task"]}""")
     )
     conn.execute(
         text(f"""INSERT INTO task_candidate (task_id, role)
@@ -249,7 +255,8 @@ def reset_sequences(conn: Connection) -> None:
         return
     rows = conn.execute(
         text(
-            "SELECT table_name, column_name, pg_get_serial_sequence(quote_ident(table_name), column_name)"
+            "SELECT table_name, column_name,"
+            " pg_get_serial_sequence(quote_ident(table_name), column_name)"
             " FROM information_schema.columns WHERE table_schema = current_schema()"
             " AND column_default LIKE 'nextval%'"
         )
@@ -258,6 +265,7 @@ def reset_sequences(conn: Connection) -> None:
         if sequence:
             conn.execute(
                 text(
-                    f"SELECT setval('{sequence}', (SELECT coalesce(max({column}), 1) FROM \"{table}\"))"
+                    f"SELECT setval('{sequence}',"
+                    f' (SELECT coalesce(max({column}), 1) FROM "{table}"))'
                 )
             )

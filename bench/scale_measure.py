@@ -13,11 +13,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine as SqlEngine
 
-from engine import Settings
+from engine import SYSTEM, Engine, Settings
 from engine.commands.accounts import create_token
+from engine.reporting.indicator_queries import DashboardQuery
+from engine.reporting.indicators import compute_dashboard
 from engine.scheduling.duties import tick
 from web.app import create_app
 from web.composition import build_engine
+from workflows.indicators import INDICATORS
 
 OPERATOR = "giulia.rossi"  # case manager and Equipe member at the Comune
 COORDINATOR = "roberto.villa"
@@ -81,6 +84,7 @@ def measure_all(url: str, now: datetime, reps: int, plans: Path) -> dict[str, tu
             for name, client, path in pages(api, ui, coordinator, reference)
         ],
         ("scheduler pass, nothing due", lambda: tick(engine, now)),
+        ("dashboard computed (refresh)", lambda: _compute_dashboard(engine)),
     ]
     figures = {}
     plans.mkdir(parents=True, exist_ok=True)
@@ -140,6 +144,12 @@ def pages(
         ("ui case page", ui, f"/cases/{ref}"),
         ("ui dashboard", coordinator, "/dashboard"),
     ]
+
+
+def _compute_dashboard(engine: Engine) -> Any:
+    """What the scheduler's snapshot refresh (or a reader of a stale snapshot) computes."""
+    with engine.uow(write=False) as uow:
+        return compute_dashboard(uow, SYSTEM, DashboardQuery(), INDICATORS)
 
 
 def page_cursor(api: FlaskClient, path: str, page: int) -> str:
