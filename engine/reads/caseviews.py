@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, exists, false, func, or_, select, union
+from sqlalchemy.orm import defer
 
 from engine.actors import Actor
 from engine.errors import Forbidden
@@ -52,7 +53,7 @@ def list_cases(
     """Cases the actor may see, newest first."""
     require_case_reader(actor)
     check_limit(limit)
-    query = select(Case).where(case_scope(actor))
+    query = select(Case).where(case_scope(actor)).options(defer(Case.state_json))
     for column, value in (
         (Case.status, f.status),
         (Case.process_id, f.process),

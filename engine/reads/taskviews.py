@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Select, and_, func, literal, or_, select
+from sqlalchemy.orm import defer
 
 from engine.actors import Actor
 from engine.errors import InvalidInput, TaskNotFound
@@ -27,6 +28,16 @@ from engine.store.uow import UnitOfWork
 FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 TaskQuery = Select[HumanTask, Case, str, str]  # task, case, organisation code, assignee
 STATES = ("open", "claimed", "unclaimed", "completed", "cancelled", "all")
+
+
+# A list shows summaries: the case's workflow state (about 26 KB a case) and the tasks' answers
+# stay in the database.
+SUMMARY_ONLY = (
+    defer(Case.state_json),
+    defer(HumanTask.data),
+    defer(HumanTask.draft),
+    defer(HumanTask.escalation),
+)
 
 
 @dataclass(frozen=True)
@@ -123,7 +134,8 @@ def list_tasks(
         if after is not None:
             value, last_id = after
             query = query.where(or_(key > value, and_(key == value, HumanTask.id > last_id)))
-        rows = list(uow.session.execute(query.order_by(key, HumanTask.id).limit(limit + 1)))
+        query = query.options(*SUMMARY_ONLY).order_by(key, HumanTask.id).limit(limit + 1)
+        rows = list(uow.session.execute(query))
     items = [task_summary(t, c, org, user, uow.now) for t, c, org, user in rows[:limit]]
     next_cursor = None
     if len(rows) > limit:
@@ -152,6 +164,7 @@ def _indexed_page(
         .outerjoin(Organization, Organization.id == HumanTask.organization_id)
         .outerjoin(User, User.id == HumanTask.assignee_id)
         .order_by(page.c.k, page.c.task_id)
+        .options(*SUMMARY_ONLY)
     )
     return list(uow.session.execute(query).all())
 
