@@ -11,7 +11,7 @@ from sqlalchemy.orm import defer
 
 from engine.actors import Actor
 from engine.errors import Forbidden
-from engine.reads.taskviews import task_summary
+from engine.reads.taskviews import summarize_task, task_summary
 from engine.rules.access import (
     case_scope,
     may_see_identity,
@@ -19,7 +19,7 @@ from engine.rules.access import (
     require_case_reader,
     visible_case,
 )
-from engine.rules.progress import element_ids
+from engine.rules.progress import Outcome, element_ids
 from engine.spiff.parsing import load_xml
 from engine.store.pages import Page, check_limit, cursor_key, encode_cursor
 from engine.store.tables import (
@@ -197,6 +197,31 @@ def case_detail(uow: UnitOfWork, actor: Actor, reference: str | Case) -> dict[st
         identity=_identity(uow, actor, case),
     )
     record_restricted_read(uow, actor, case, {"identity_shown": detail["identity"] is not None})
+    return detail
+
+
+def started_case_detail(uow: UnitOfWork, actor: Actor, outcome: Outcome) -> dict[str, Any]:
+    """`case_detail` of a case the actor has just opened, from what the command wrote.
+
+    Its open tasks are those it emitted, its incident the one it opened, its subject the one
+    it stored: no second transaction reads them back. A restricted case's detail is an
+    audited read, made the ordinary way."""
+    case = outcome.case
+    if case.restricted:
+        return case_detail(uow, actor, case)
+    done, active = element_ids(uow, case)
+    incidents = [outcome.incident] if outcome.incident is not None else []
+    subject = uow.session.identity_map.get(uow.session.identity_key(CaseSubject, case.id))
+    detail = case_summary(case)
+    detail.update(
+        version=_version_number(uow, case),
+        open_tasks=[summarize_task(uow, t, case) for t in outcome.emitted if t.status == "open"],
+        completed_elements=done,
+        active_elements=active,
+        incident_elements=sorted({i.element_id for i in incidents if i.element_id}),
+        incidents=[_incident(i) for i in incidents],
+        identity=dict(subject.identity) if isinstance(subject, CaseSubject) else None,
+    )
     return detail
 
 

@@ -230,9 +230,9 @@ def task_detail(uow: UnitOfWork, actor: Actor, task_id: int) -> dict[str, Any]:
     return detail
 
 
-def summarize_task(uow: UnitOfWork, task: HumanTask) -> dict[str, Any]:
+def summarize_task(uow: UnitOfWork, task: HumanTask, case: Case | None = None) -> dict[str, Any]:
     """The worklist row of a task a command has just changed."""
-    case = uow.session.get_one(Case, task.case_id)
+    case = case or uow.session.get_one(Case, task.case_id)
     org = task_organization(uow, task)
     assignee = uow.session.get(User, task.assignee_id) if task.assignee_id else None
     return task_summary(task, case, org, assignee.username if assignee else None, uow.now)

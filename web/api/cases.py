@@ -9,7 +9,14 @@ from flask_smorest import Blueprint
 from engine import Actor
 from engine.commands.cases import cancel_case_by_reference, start_case
 from engine.commands.referrals import checked_start_data
-from engine.reads.caseviews import CaseFilter, case_detail, case_events, case_summary, list_cases
+from engine.reads.caseviews import (
+    CaseFilter,
+    case_detail,
+    case_events,
+    case_summary,
+    list_cases,
+    started_case_detail,
+)
 from engine.store.uow import UnitOfWork
 
 from .calls import IF_MATCH, call, expected_version, filters, read
@@ -37,7 +44,7 @@ def start(body: dict[str, Any]) -> Any:
         options = {"organization": body.get("organization")}
         data = checked_start_data(uow, body["process_id"], body["data"])
         outcome = start_case(uow, body["process_id"], data, actor, **options)
-        return case_detail(uow, actor, outcome.case)  # its opener sees it
+        return started_case_detail(uow, actor, outcome)
 
     return call(started)
 
