@@ -221,13 +221,15 @@ def with_werkzeug(args: argparse.Namespace, url: str, token: str, tmp: str) -> N
 def with_gunicorn(args: argparse.Namespace, url: str, token: str) -> None:
     """The workload against ONE gunicorn sync worker serving web.wsgi:app, as in production."""
     port = free_port()
-    env = dict(os.environ, PERCORSI_DATABASE_URL=url, PERCORSI_SECRET_KEY="bench")
+    root = Path(__file__).resolve().parent.parent
+    env = dict(
+        os.environ, PERCORSI_DATABASE_URL=url, PERCORSI_SECRET_KEY="bench", PYTHONPATH=str(root)
+    )
     command = [
         str(Path(sys.executable).with_name("gunicorn")),
         *("--workers", "1", "--worker-class", "sync", "--bind", f"127.0.0.1:{port}"),
         *("--log-level", "warning", "web.wsgi:app"),
     ]
-    root = Path(__file__).resolve().parent.parent
     master = subprocess.Popen(command, env=env, cwd=root)
     try:
         worker = wait_for_worker(master, port)
@@ -289,11 +291,16 @@ def main() -> None:
 def with_serve(args: argparse.Namespace, url: str, token: str) -> None:
     """The workload against `percorsi serve`, what `make run` starts (scheduler included)."""
     port = free_port()
-    env = dict(os.environ, PERCORSI_DATABASE_URL=url, PERCORSI_SECRET_KEY="bench")
-    command = [str(Path(sys.executable).with_name("percorsi")), "serve"]
+    root = Path(__file__).resolve().parent.parent
+    env = dict(
+        os.environ, PERCORSI_DATABASE_URL=url, PERCORSI_SECRET_KEY="bench", PYTHONPATH=str(root)
+    )
+    # `percorsi serve`, from this checkout's code (the console script's own entry point)
+    command = [sys.executable, "-c", "from web.cli import main; main()", "serve"]
     server = subprocess.Popen(
         [*command, "--host", "127.0.0.1", "--port", str(port)],
         env=env,
+        cwd=root,
         stderr=subprocess.DEVNULL,
     )
     try:
