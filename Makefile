@@ -12,7 +12,7 @@ ASSETS := $(VENDOR)/.copied
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard web/translations/*/LC_MESSAGES/messages.po))
 
 .PHONY: run test lint types pytest setup assets translations messages clean bench bench-scheduler \
-        bench-demo bench-api models
+        bench-demo bench-api bench-scale models
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -89,6 +89,11 @@ bench-demo: $(STAMP)
 
 bench-api: $(STAMP)
 	$(BIN)/python bench/api.py
+
+# The worklist, cases, dashboard and scheduler at 1x and at 50,000 open cases / 1,000,000 tasks;
+# PERCORSI_BENCH_DATABASE_URL adds PostgreSQL. Data sets are cached in instance/bench-scale/.
+bench-scale: $(STAMP) $(ASSETS) translations
+	$(BIN)/python bench/scale.py
 
 clean:
 	rm -rf $(VENV) instance node_modules $(VENDOR) .mypy_cache .ruff_cache .pytest_cache

@@ -25,7 +25,7 @@ ENGINE_LAYERS: dict[str, set[str]] = {
     "commands": {"shared", "spiff", "store", "core", "notices", "rules"},
     "reads": {"shared", "spiff", "store", "core", "rules"},
     "reporting": {"shared", "store", "core", "rules", "reads"},
-    "scheduling": {"shared", "spiff", "store", "core", "notices", "rules", "commands"},
+    "scheduling": {"shared", "spiff", "store", "core", "notices", "rules", "commands", "reporting"},
 }
 ENGINE_PARTS = set(ENGINE_LAYERS)
 ALLOWED: dict[str, set[str]] = {

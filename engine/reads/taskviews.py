@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Select, and_, func, literal, or_, select
+from sqlalchemy.orm import defer
 
 from engine.actors import Actor
 from engine.errors import InvalidInput, TaskNotFound
+from engine.reads.worklist_index import (
+    INDEXED_STATES,
+    bounded_count,
+    facets,
+    page_ids,
+    plan_scan,
+)
 from engine.rules.access import may_work_on, record_restricted_read, require_case_reader, task_scope
 from engine.rules.ownership import owner_code
 from engine.rules.visibility import reader_for, restricted_fields, visible
@@ -21,6 +30,16 @@ from engine.store.uow import UnitOfWork
 FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 TaskQuery = Select[HumanTask, Case, str, str]  # task, case, organisation code, assignee
 STATES = ("open", "claimed", "unclaimed", "completed", "cancelled", "all")
+
+
+# A list shows summaries: the case's workflow state (about 26 KB a case) and the tasks' answers
+# stay in the database.
+SUMMARY_ONLY = (
+    defer(Case.state_json),
+    defer(HumanTask.data),
+    defer(HumanTask.draft),
+    defer(HumanTask.escalation),
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +58,7 @@ class TaskFilter:
     sort: str = "due"
 
 
+@lru_cache(maxsize=256)  # immutable; building the joins costs more than reading one task
 def _base(actor: Actor) -> TaskQuery:
     return (
         select(HumanTask, Case, Organization.code, User.username)
@@ -49,11 +69,15 @@ def _base(actor: Actor) -> TaskQuery:
     )
 
 
-def _filtered(query: TaskQuery, f: TaskFilter, actor: Actor, now: datetime) -> TaskQuery:
+def _check_state(f: TaskFilter) -> None:
     if f.state not in STATES:
         raise InvalidInput(
             f"state must be one of {', '.join(STATES)}", [{"field": "state", "message": "unknown"}]
         )
+
+
+def _filtered(query: TaskQuery, f: TaskFilter, actor: Actor, now: datetime) -> TaskQuery:
+    _check_state(f)
     status = {"claimed": "open", "unclaimed": "open", "all": None}.get(f.state, f.state)
     conditions = [HumanTask.status == status] if status else []
     if f.state == "claimed":
@@ -103,12 +127,17 @@ def list_tasks(
         if f.sort == "due"
         else -HumanTask.priority
     )
-    query = _filtered(_base(actor), f, actor, uow.now)
     after = cursor_key(cursor, _aware if f.sort == "due" else _small_int)
-    if after is not None:
-        value, last_id = after
-        query = query.where(or_(key > value, and_(key == value, HumanTask.id > last_id)))
-    rows = uow.session.execute(query.order_by(key, HumanTask.id).limit(limit + 1)).all()
+    _check_state(f)
+    if _indexed(f):
+        rows = _indexed_page(uow, actor, f, after, limit + 1)
+    else:
+        query = _filtered(_base(actor), f, actor, uow.now)
+        if after is not None:
+            value, last_id = after
+            query = query.where(or_(key > value, and_(key == value, HumanTask.id > last_id)))
+        query = query.options(*SUMMARY_ONLY).order_by(key, HumanTask.id).limit(limit + 1)
+        rows = list(uow.session.execute(query))
     items = [task_summary(t, c, org, user, uow.now) for t, c, org, user in rows[:limit]]
     next_cursor = None
     if len(rows) > limit:
@@ -116,6 +145,30 @@ def list_tasks(
         sort_value = (last.due_at or FAR_FUTURE).isoformat() if f.sort == "due" else -last.priority
         next_cursor = encode_cursor([sort_value, last.id])
     return Page(items, next_cursor)
+
+
+def _indexed(f: TaskFilter) -> bool:
+    """Open tasks are read from the worklist index; one case's or closed tasks from the rows."""
+    return f.state in INDEXED_STATES and not f.case
+
+
+def _indexed_page(
+    uow: UnitOfWork, actor: Actor, f: TaskFilter, after: tuple[Any, int] | None, size: int
+) -> list[Any]:
+    scan = plan_scan(uow, actor, f, uow.now)
+    if scan.empty:
+        return []
+    page = page_ids(scan, f.sort, after, size).subquery("page")
+    query = (
+        select(HumanTask, Case, Organization.code, User.username)
+        .join(page, page.c.task_id == HumanTask.id)
+        .join(Case, Case.id == HumanTask.case_id)
+        .outerjoin(Organization, Organization.id == HumanTask.organization_id)
+        .outerjoin(User, User.id == HumanTask.assignee_id)
+        .order_by(page.c.k, page.c.task_id)
+        .options(*SUMMARY_ONLY)
+    )
+    return list(uow.session.execute(query).all())
 
 
 def _aware(value: Any) -> datetime:
@@ -179,9 +232,9 @@ def task_detail(uow: UnitOfWork, actor: Actor, task_id: int) -> dict[str, Any]:
     return detail
 
 
-def summarize_task(uow: UnitOfWork, task: HumanTask) -> dict[str, Any]:
+def summarize_task(uow: UnitOfWork, task: HumanTask, case: Case | None = None) -> dict[str, Any]:
     """The worklist row of a task a command has just changed."""
-    case = uow.session.get_one(Case, task.case_id)
+    case = case or uow.session.get_one(Case, task.case_id)
     org = task_organization(uow, task)
     assignee = uow.session.get(User, task.assignee_id) if task.assignee_id else None
     return task_summary(task, case, org, assignee.username if assignee else None, uow.now)
@@ -228,7 +281,12 @@ def readable_answer(
 
 
 def count_tasks(uow: UnitOfWork, actor: Actor, f: TaskFilter) -> int:
-    """How many tasks of the actor's worklist match the filter (e.g. the overdue ones)."""
+    """How many tasks of the actor's worklist match the filter (e.g. the overdue ones).
+
+    Open tasks are counted up to COUNT_CAP: the result is then a BoundedCount, shown "99+"."""
+    _check_state(f)
+    if _indexed(f):
+        return bounded_count(uow, plan_scan(uow, actor, f, uow.now))
     query = _filtered(_base(actor), f, actor, uow.now)
     count = uow.session.scalar(query.with_only_columns(func.count(HumanTask.id)))
     return int(count or 0)
@@ -236,11 +294,4 @@ def count_tasks(uow: UnitOfWork, actor: Actor, f: TaskFilter) -> int:
 
 def worklist_facets(uow: UnitOfWork, actor: Actor) -> dict[str, list[str]]:
     """The processes and target groups among the actor's open tasks, to offer as filters."""
-    query = _filtered(_base(actor), TaskFilter(), actor, uow.now)
-    rows = uow.session.execute(
-        query.with_only_columns(Case.process_id, Case.target_group).distinct()
-    ).all()
-    return {
-        "processes": sorted({p for p, _g in rows if p}),
-        "target_groups": sorted({g for _p, g in rows if g}),
-    }
+    return facets(uow, actor)

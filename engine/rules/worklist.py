@@ -81,11 +81,27 @@ _OPEN_ROWS = select(HumanTask.id, HumanTask.spiff_task_id).where(
 )
 
 
+def prefetch_open_rows(uow: UnitOfWork, case_ids: list[int]) -> None:
+    """Read the open workflow rows of a group of cases in one query (one round trip, not N)."""
+    found: dict[int, list[tuple[int, str | None]]] = {case_id: [] for case_id in case_ids}
+    rows = uow.session.connection().execute(
+        select(HumanTask.case_id, HumanTask.id, HumanTask.spiff_task_id).where(
+            HumanTask.case_id.in_(case_ids), HumanTask.status == OPEN, HumanTask.kind == "bpmn"
+        )
+    )
+    for case_id, row_id, spiff_task_id in rows:
+        found[case_id].append((row_id, spiff_task_id))
+    for case_id, held in found.items():
+        uow.prefetched[("open_rows", case_id)] = held
+
+
 def _open_rows(uow: UnitOfWork, case: Case, instance: Instance) -> list[tuple[int, str | None]]:
     """The case's open workflow rows, as this transaction has left them (a new case has none)."""
     if instance.fresh:
         return []
-    rows = uow.session.connection().execute(_OPEN_ROWS, {"case_id": case.id}).all()
+    rows = uow.prefetched.pop(("open_rows", case.id), None)
+    if rows is None:
+        rows = uow.session.connection().execute(_OPEN_ROWS, {"case_id": case.id}).all()
     loaded, key = uow.session.identity_map, uow.session.identity_key
     return [
         (row_id, spiff_task_id)

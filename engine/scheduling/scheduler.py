@@ -4,7 +4,9 @@ APScheduler runs in a background thread with three jobs:
 - `due`, a one-off job at the earliest due moment (timer, ladder step or notification), moved
   earlier whenever a command in this process commits an earlier one (`Engine.notify_wakeup`);
 - `sweep`, every minute, catching what other processes scheduled;
-- `lease`, the heartbeat of the SQLite lease (one scheduler per SQLite database).
+- `lease`, the heartbeat of the SQLite lease (one scheduler per SQLite database);
+- `optimize`, hourly, refreshing SQLite's planner statistics (`PRAGMA optimize`);
+- `snapshots`, every 5 minutes, recomputing the dashboards read lately (reporting/snapshots).
 Passes never overlap in one process; across processes, due work is claimed row by row.
 """
 
@@ -17,6 +19,7 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from engine.core import Engine
+from engine.reporting.snapshots import refresh_snapshots
 from engine.scheduling.duties import TickReport, next_due_at, tick
 from engine.scheduling.lease import (
     HEARTBEAT_SECONDS,
@@ -25,9 +28,11 @@ from engine.scheduling.lease import (
     renew_lease,
     this_process,
 )
+from engine.store.maintenance import OPTIMIZE_EVERY_SECONDS, optimize
 
 log = logging.getLogger(__name__)
 SWEEP_SECONDS = 60
+SNAPSHOT_SECONDS = 5 * 60
 RETRY_MIN = timedelta(milliseconds=50)
 RETRY_MAX = timedelta(seconds=5)
 
@@ -61,6 +66,10 @@ class Scheduler:
             id="sweep",
             max_instances=1,
             coalesce=True,
+        )
+        self._aps.add_job(self._optimize, "interval", seconds=OPTIMIZE_EVERY_SECONDS, id="optimize")
+        self._aps.add_job(
+            self._refresh_snapshots, "interval", seconds=SNAPSHOT_SECONDS, id="snapshots"
         )
         self.engine.on_wakeup(self.wake_at)
         self._aps.start()
@@ -114,6 +123,21 @@ class Scheduler:
         else:
             self._retry = RETRY_MIN
         self.wake_at(upcoming)
+
+    def _optimize(self) -> None:
+        """Keep the planner's statistics fresh as the tables grow (SQLite)."""
+        try:
+            optimize(self.engine.db)
+        except Exception:  # the next run tries again
+            log.exception("refreshing the planner's statistics failed")
+
+    def _refresh_snapshots(self) -> None:
+        """Recompute the dashboards read lately before they go stale."""
+        try:
+            with self.engine.uow() as uow:
+                refresh_snapshots(uow)
+        except Exception:  # the next run tries again; readers compute their own meanwhile
+            log.exception("refreshing the dashboard snapshots failed")
 
     def _heartbeat(self) -> None:
         try:

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from engine.actors import SYSTEM
 from engine.rules.audit import load_heads, record
 from engine.rules.progress import RUNNING, load_instance, open_incident, settle
+from engine.rules.worklist import prefetch_open_rows
 from engine.spiff import Failure
 from engine.store.locking import lock_case
 from engine.store.tables import Case, MessageSubscription
@@ -93,6 +94,7 @@ def _fire_group(engine: Engine, case_ids: list[int], now: datetime) -> int:
         with engine.uow(now=now) as uow:
             cases = claim_due_cases(uow, case_ids, now)
             load_heads(uow, [c.id for c in cases])
+            prefetch_open_rows(uow, [c.id for c in cases])
             held = subscriptions(uow, [c.id for c in cases])
             for case in cases:
                 fire_case_timers(uow, case, held.get(case.id, []))

@@ -22,6 +22,25 @@ class Page(Generic[T]):
     next_cursor: str | None = None
 
 
+class BoundedCount(int):
+    """A count that stops at a cap, so that counting never reads everything: 100 reads "99+"."""
+
+    cap: int
+
+    def __new__(cls, value: int, cap: int) -> BoundedCount:
+        count = super().__new__(cls, min(value, cap))
+        count.cap = cap
+        return count
+
+    @property
+    def more(self) -> bool:
+        """True when there may be more than the cap."""
+        return int(self) >= self.cap
+
+    def __str__(self) -> str:
+        return f"{self.cap - 1}+" if self.more else int.__str__(self)
+
+
 def encode_cursor(values: list[Any]) -> str:
     raw = json.dumps(values, default=str, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")

@@ -8,6 +8,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine as SqlEngine
 
+from engine.store.maintenance import analyze
+
 HERE = Path(__file__).parent
 
 
@@ -21,11 +23,12 @@ def alembic_config(db: SqlEngine) -> Config:
 
 
 def upgrade(db: SqlEngine, revision: str = "head") -> None:
-    """Bring the database to `revision` (default: the newest)."""
+    """Bring the database to `revision` (default: the newest), then refresh the statistics."""
     config = alembic_config(db)
     with db.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+    analyze(db)
 
 
 def current(db: SqlEngine) -> str | None:

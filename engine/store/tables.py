@@ -138,6 +138,12 @@ class Case(Base):
     """One referred person's pathway; the workflow state is stored without its spec."""
 
     __tablename__ = "case"
+    __table_args__ = (
+        Index("ix_case_running_opened", "status", "opened_at", "id"),
+        Index("ix_case_wakeup", "status", "next_wakeup_at"),
+        Index("ix_case_opened_by", "opened_by"),
+        Index("ix_case_case_manager_id", "case_manager_id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(32), unique=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"), index=True)
@@ -208,6 +214,9 @@ class HumanTask(Base):
     __table_args__ = (
         Index("ix_human_task_open_due", "status", "due_at"),
         Index("ix_human_task_escalation", "status", "next_escalation_at"),
+        Index("ix_human_task_case_status", "case_id", "status"),
+        Index("ix_human_task_element", "element_id", "status", "case_id", "completed_at"),
+        Index("ix_human_task_assignee_open", "assignee_id", "status", "due_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
@@ -241,6 +250,40 @@ class TaskCandidate(Base):
         ForeignKey("human_task.id", ondelete="CASCADE"), primary_key=True
     )
     role: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+
+
+class WorklistEntry(Base):
+    """One grant showing an open task in a worklist, kept by triggers (store/worklist_entries)."""
+
+    __tablename__ = "worklist_entry"
+    __table_args__ = (
+        Index("ix_worklist_entry_due", "role", "scope_id", "due_key", "task_id"),
+        Index("ix_worklist_entry_priority", "role", "scope_id", "priority_rank", "task_id"),
+        Index("ix_worklist_entry_process", "role", "scope_id", "process_id"),
+        Index("ix_worklist_entry_target_group", "role", "scope_id", "target_group"),
+    )
+    task_id: Mapped[int] = mapped_column(
+        ForeignKey("human_task.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(40), primary_key=True)  # a role, "@" or "*"
+    scope_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    due_key: Mapped[datetime]
+    priority_rank: Mapped[int] = mapped_column(Integer)
+    assignee_id: Mapped[int | None] = mapped_column(Integer)
+    organization_id: Mapped[int | None] = mapped_column(Integer)
+    process_id: Mapped[str] = mapped_column(String(120))
+    target_group: Mapped[str | None] = mapped_column(String(40))
+
+
+class IndicatorSnapshot(Base):
+    """A computed dashboard, served while fresh and refreshed by the scheduler."""
+
+    __tablename__ = "indicator_snapshot"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source: Mapped[dict[str, Any]] = mapped_column(default=dict)  # query, reader kind, mapping
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    computed_at: Mapped[datetime]
+    read_at: Mapped[datetime]
 
 
 class CaseEvent(Base):

@@ -50,6 +50,9 @@ class UnitOfWork:
         # Append-only rows (audit events, outbox, task candidates) written in one INSERT per
         # table at commit: nothing in a command reads them back, and one statement is cheaper.
         self._appended: dict[Table, list[dict[str, Any]]] = {}
+        # Rows read ahead for a group of cases (the scheduler's), by (what, case id); each is
+        # taken once, by the first command step that needs it, then read afresh.
+        self.prefetched: dict[tuple[str, int], Any] = {}
         self.session: Session
 
     @property
@@ -130,6 +133,7 @@ class UnitOfWork:
         self.session.rollback()
         self._after_commit.clear()
         self._appended.clear()
+        self.prefetched.clear()
         self.chain_heads.clear()  # the events they point at were rolled back too
 
     def __exit__(

@@ -18,6 +18,7 @@ from engine.reporting.indicators import (
     activity_counts,
     compute_dashboard,
 )
+from engine.reporting.snapshots import read_dashboard, refresh_snapshots
 from engine.store.tables import HumanTask
 from tests.support import Driver, FakeClock
 
@@ -211,3 +212,28 @@ def test_case_export_is_pseudonymised_and_for_coordinators_only(
     assert restricted["comune"] == "" and rows[-2]["comune"] == "Crema"
     with network.uow(write=False) as uow, pytest.raises(Forbidden):
         case_export(uow, drive.actor("regia"), DashboardQuery(), MINI)
+
+
+def test_dashboards_are_served_from_fresh_snapshots_and_refreshed(
+    scenario: Scenario, network: Engine, clock: FakeClock
+) -> None:
+    drive = scenario.drive
+
+    def read(username: str) -> Dashboard:
+        with network.uow(write=False) as uow:
+            return read_dashboard(uow, drive.actor(username), DashboardQuery(), MINI)
+
+    first = read("clara")
+    assert first == dashboard(network, "clara") and first.total.referrals == 8
+    assert read("regia").aggregates_only  # a snapshot per kind of reader
+    drive.start("inclusione_mini", {"target_group": "giovani"}, as_user="giulia")
+    clock.advance(minutes=5)
+    assert read("clara").total.referrals == 8  # fresh for ten minutes: the snapshot answers
+    clock.advance(minutes=3)
+    with network.uow() as uow:
+        assert refresh_snapshots(uow) == 2  # older than 7 minutes: recomputed
+    assert read("clara").total.referrals == 9
+    assert read("regia").total.referrals == 9 and read("regia").aggregates_only
+    clock.advance(minutes=11)
+    drive.start("inclusione_mini", {"target_group": "giovani"}, as_user="giulia")
+    assert read("clara").total.referrals == 10  # stale: computed again on reading

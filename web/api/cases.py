@@ -17,6 +17,7 @@ from engine.reads.caseviews import (
     case_summary,
     list_cases,
     ownership,
+    started_case_detail,
 )
 from engine.store.uow import UnitOfWork
 
@@ -49,7 +50,7 @@ def start(body: dict[str, Any]) -> Any:
     def started(uow: UnitOfWork, actor: Actor) -> dict[str, Any]:
         options = {"organization": body.get("organization")}
         outcome = start_case(uow, body["process_id"], body["data"], actor, **options)
-        return case_detail(uow, actor, outcome.case.reference)
+        return started_case_detail(uow, actor, outcome)
 
     return call(started)
 

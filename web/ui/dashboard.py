@@ -16,6 +16,7 @@ from engine.reporting.heatmap import process_heatmap
 from engine.reporting.indicator_queries import DIMENSIONS, DashboardQuery
 from engine.reporting.indicators import Dashboard, IndicatorMap, cell_number, compute_dashboard
 from engine.reporting.results import compute_results
+from engine.reporting.snapshots import read_dashboard
 from workflows.indicators import INDICATORS
 
 from ..auth import current_actor, engine
@@ -76,7 +77,7 @@ def index() -> str:
     actor = current_actor()
     q = dashboard_query()
     with engine().uow(write=False) as uow:
-        board = compute_dashboard(uow, actor, q, indicator_map())
+        board = read_dashboard(uow, actor, q, indicator_map())
         results = compute_results(uow, actor, q, indicator_map())
         processes = process_names(uow)
         orgs = organization_names(uow)

@@ -1,0 +1,187 @@
+"""Timing the requests of `bench/scale.py` in one process, and saving their query plans."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from flask.testing import FlaskClient
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine as SqlEngine
+
+from engine import SYSTEM, Engine, Settings
+from engine.commands.accounts import create_token
+from engine.reporting.indicator_queries import DashboardQuery
+from engine.reporting.indicators import compute_dashboard
+from engine.scheduling.duties import tick
+from web.app import create_app
+from web.composition import build_engine
+from workflows.indicators import INDICATORS
+
+OPERATOR = "giulia.rossi"  # case manager and Equipe member at the Comune
+COORDINATOR = "roberto.villa"
+
+
+def p50_p95(values: list[float]) -> tuple[float, float]:
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered) * 1000, p95 * 1000
+
+
+class Recorder:
+    """The SQL statements a request runs (with their parameters), for EXPLAIN."""
+
+    def __init__(self, db: SqlEngine) -> None:
+        self.statements: list[tuple[str, Any]] = []
+        self.on = False
+        event.listen(db, "before_cursor_execute", self._seen)
+
+    def _seen(self, _conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if self.on and statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            self.statements.append((statement, parameters))
+
+
+def explain(db: SqlEngine, statements: list[tuple[str, Any]]) -> str:
+    """The plans of the statements, as the database shows them."""
+    prefix = "EXPLAIN QUERY PLAN " if db.dialect.name == "sqlite" else "EXPLAIN (ANALYZE, BUFFERS) "
+    out = []
+    with db.connect() as conn:
+        for statement, parameters in statements:
+            cursor = conn.connection.cursor()
+            try:
+                cursor.execute(prefix + statement, parameters)
+                rows = cursor.fetchall()
+            finally:
+                cursor.close()
+            lines = [" | ".join(str(c) for c in row) for row in rows]
+            out.append(statement.strip() + "\n" + repr(parameters) + "\n--\n" + "\n".join(lines))
+        conn.rollback()
+    return "\n\n========\n\n".join(out)
+
+
+def measure_all(url: str, now: datetime, reps: int, plans: Path) -> dict[str, tuple[float, float]]:
+    """p50/p95 in ms of each request at `now`, on the data set at `url`."""
+    engine = build_engine(
+        Settings.from_env({}, database_url=url, secret_key="bench"), clock=lambda: now
+    )
+    app = create_app(engine=engine)
+    recorder = Recorder(engine.db)
+    with engine.uow() as uow:
+        token = create_token(uow, OPERATOR, "bench-scale").token
+        uow.commit()
+    api = app.test_client()
+    api.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    ui = logged_in(app.test_client(), OPERATOR)
+    coordinator = logged_in(app.test_client(), COORDINATOR)
+    reference = api.get("/api/v1/tasks?assignee=me&limit=1").get_json()["items"][0]["case"]
+    requests: list[tuple[str, Callable[[], Any]]] = [
+        *[
+            (name, _get(client, path))
+            for name, client, path in pages(api, ui, coordinator, reference)
+        ],
+        ("scheduler pass, nothing due", lambda: tick(engine, now)),
+        ("dashboard computed (refresh)", lambda: _compute_dashboard(engine)),
+    ]
+    figures = {}
+    plans.mkdir(parents=True, exist_ok=True)
+    for name, call in requests:
+        if reps:
+            call()  # warm: caches, compiled statements
+        recorder.statements.clear()
+        recorder.on = True
+        began = time.perf_counter()
+        call()
+        timings = [time.perf_counter() - began] if not reps else []
+        recorder.on = False
+        (plans / (name.replace(" ", "_").replace("/", "-") + ".txt")).write_text(
+            explain(engine.db, recorder.statements)
+        )
+        for _ in range(reps):
+            began = time.perf_counter()
+            call()
+            timings.append(time.perf_counter() - began)
+        figures[name] = p50_p95(timings)
+    engine.dispose()
+    return figures
+
+
+def pages(
+    api: FlaskClient, ui: FlaskClient, coordinator: FlaskClient, ref: str
+) -> list[tuple[str, FlaskClient, str]]:
+    """(name, client, path) of every request measured."""
+    api_cursor = page_cursor(api, "/api/v1/tasks?limit=25", 50)
+    ui_cursor = page_cursor(api, "/api/v1/tasks?limit=25&sort=priority", 50)
+    cases_cursor = page_cursor(api, "/api/v1/cases?status=running&limit=25", 50)
+    return [
+        ("ui worklist /", ui, "/"),
+        ("ui worklist all by priority", ui, "/?view=all&sort=priority"),
+        ("ui worklist groups (unclaimed)", ui, "/?view=groups"),
+        ("ui worklist organisation", ui, "/?view=organization"),
+        ("ui worklist all, overdue", ui, "/?view=all&overdue=1"),
+        ("ui worklist all, week+target", ui, "/?view=all&week=1&target_group=violenza"),
+        ("ui worklist all, process", ui, "/?view=all&process=percorso_inclusione"),
+        ("ui worklist all prio page 50", ui, f"/?view=all&sort=priority&cursor={ui_cursor}"),
+        ("api tasks", api, "/api/v1/tasks"),
+        ("api tasks by priority", api, "/api/v1/tasks?sort=priority"),
+        ("api tasks unclaimed", api, "/api/v1/tasks?state=unclaimed"),
+        ("api tasks overdue", api, "/api/v1/tasks?overdue=true"),
+        ("api tasks page 50", api, f"/api/v1/tasks?limit=25&cursor={api_cursor}"),
+        ("api tasks assigned to me", api, "/api/v1/tasks?assignee=me"),
+        ("api cases running", api, "/api/v1/cases?status=running"),
+        (
+            "api cases running page 50",
+            api,
+            f"/api/v1/cases?status=running&limit=25&cursor={cases_cursor}",
+        ),
+        ("ui cases (mine)", ui, "/cases"),
+        ("ui cases all", ui, "/cases?view=all"),
+        ("api one case", api, f"/api/v1/cases/{ref}"),
+        ("api case events", api, f"/api/v1/cases/{ref}/events"),
+        ("ui case page", ui, f"/cases/{ref}"),
+        ("ui dashboard", coordinator, "/dashboard"),
+    ]
+
+
+def _compute_dashboard(engine: Engine) -> Any:
+    """What the scheduler's snapshot refresh (or a reader of a stale snapshot) computes."""
+    with engine.uow(write=False) as uow:
+        return compute_dashboard(uow, SYSTEM, DashboardQuery(), INDICATORS)
+
+
+def page_cursor(api: FlaskClient, path: str, page: int) -> str:
+    """The cursor of page `page` (1-based), following next cursors from the first."""
+    cursor = ""
+    for _ in range(page - 1):
+        body = api.get(path + (f"&cursor={cursor}" if cursor else "")).get_json()
+        if not body.get("next_cursor"):
+            break
+        cursor = body["next_cursor"]
+    return cursor
+
+
+def logged_in(client: FlaskClient, username: str) -> FlaskClient:
+    with client.session_transaction() as session:
+        session["username"] = username
+    return client
+
+
+def _get(client: FlaskClient, path: str) -> Callable[[], Any]:
+    def call() -> Any:
+        response = client.get(path)
+        if response.status_code != 200:
+            raise SystemExit(f"GET {path}: {response.status_code} {response.data[:300]!r}")
+        return response
+
+    return call
+
+
+def table_sizes(db: SqlEngine) -> dict[str, int]:
+    with db.connect() as conn:
+        return {
+            t: int(conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar() or 0)
+            for t in ("case", "human_task")
+        }

@@ -1,0 +1,137 @@
+"""Dashboards kept ready: each computed dashboard is stored, served while fresh, and refreshed.
+
+Computing the indicators reads every covered case and its milestone tasks: milliseconds at the
+demo's size, seconds at 50,000 cases. The Comitato reads trends, not the last minute, so a
+dashboard is served from its snapshot while it is younger than `FRESH_FOR`; the scheduler
+recomputes the snapshots read in the last day before they go stale, so readers rarely wait.
+A snapshot is keyed by everything the result depends on: the breakdown, the filters, the
+milestone map and whether the reader gets suppressed aggregates only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, fields
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from engine.actors import Actor
+from engine.reporting.indicator_queries import DashboardQuery
+from engine.reporting.indicators import (
+    BacklogRow,
+    Dashboard,
+    GroupIndicators,
+    IndicatorMap,
+    OutcomeRow,
+    aggregates_only,
+    compute_dashboard,
+    require_dashboard_reader,
+)
+from engine.rules.access import AGGREGATE_ONLY
+from engine.store.tables import IndicatorSnapshot
+from engine.store.uow import UnitOfWork
+
+FRESH_FOR = timedelta(minutes=10)
+REFRESH_AFTER = timedelta(minutes=7)  # the scheduler's refresh comes before readers see it old
+KEEP_IF_READ_WITHIN = timedelta(days=1)
+# Who the scheduler computes a snapshot as: the two kinds of reader.
+EVERYTHING = Actor(None, "indicator-snapshots", is_admin=True)
+CABINA = Actor(None, "indicator-snapshots", frozenset({(AGGREGATE_ONLY, "")}))
+
+
+def snapshot_key(q: DashboardQuery, hide: bool, mapping: IndicatorMap) -> str:
+    facts = {"query": asdict(q), "hide": hide, "mapping": asdict(mapping)}
+    return hashlib.sha256(json.dumps(facts, default=str, sort_keys=True).encode()).hexdigest()
+
+
+def read_dashboard(
+    uow: UnitOfWork, actor: Actor, q: DashboardQuery, mapping: IndicatorMap
+) -> Dashboard:
+    """The dashboard from a fresh snapshot, or computed now and kept (commits the snapshot)."""
+    require_dashboard_reader(actor)
+    q.check()
+    hide = aggregates_only(actor)
+    key = snapshot_key(q, hide, mapping)
+    row = uow.session.get(IndicatorSnapshot, key)
+    if row is not None and row.computed_at >= uow.now - FRESH_FOR:
+        board = decode(row.payload)
+        if row.read_at < uow.now - timedelta(hours=1):  # kept refreshed while it is read
+            _write(uow, key, lambda kept: setattr(kept, "read_at", uow.now))
+        return board
+    board = compute_dashboard(uow, actor, q, mapping)
+    source = json.loads(
+        json.dumps({"query": asdict(q), "hide": hide, "mapping": asdict(mapping)}, default=str)
+    )
+
+    def store(kept: IndicatorSnapshot) -> None:
+        kept.source, kept.payload = source, encode(board)
+        kept.computed_at = kept.read_at = uow.now
+
+    _write(uow, key, store)
+    return board
+
+
+def _write(uow: UnitOfWork, key: str, change: Any) -> None:
+    """Change the snapshot row in a write transaction of its own (readers' uow are read-only).
+
+    On SQLite a read transaction that turns into a write fails if another command committed
+    meanwhile: end the read, and begin the write with the write lock (BEGIN IMMEDIATE)."""
+    uow.session.commit()
+    uow.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    row = uow.session.get(IndicatorSnapshot, key, populate_existing=True)
+    if row is None:
+        row = IndicatorSnapshot(key=key)
+        uow.session.add(row)
+    change(row)
+    uow.commit()
+
+
+def refresh_snapshots(uow: UnitOfWork) -> int:
+    """Recompute the snapshots read lately that are about to go stale; drop unread ones."""
+    uow.session.execute(
+        delete(IndicatorSnapshot).where(IndicatorSnapshot.read_at < uow.now - KEEP_IF_READ_WITHIN)
+    )
+    due = uow.session.scalars(
+        select(IndicatorSnapshot).where(IndicatorSnapshot.computed_at < uow.now - REFRESH_AFTER)
+    ).all()
+    for row in due:
+        source = row.source
+        q = _query(source["query"])
+        mapping = IndicatorMap(**{k: _tuple(v) for k, v in source["mapping"].items()})
+        board = compute_dashboard(uow, CABINA if source["hide"] else EVERYTHING, q, mapping)
+        row.payload, row.computed_at = encode(board), uow.now
+    uow.commit()
+    return len(due)
+
+
+def _tuple(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _query(raw: dict[str, Any]) -> DashboardQuery:
+    moments = {k: datetime.fromisoformat(v) if v else None for k, v in raw.items() if k != "by"}
+    return DashboardQuery(
+        by=raw["by"], process=raw["process"], **{k: v for k, v in moments.items() if k != "process"}
+    )
+
+
+def encode(board: Dashboard) -> dict[str, Any]:
+    out = asdict(board)
+    out["query"] = json.loads(json.dumps(out["query"], default=str))
+    return out
+
+
+def decode(raw: dict[str, Any]) -> Dashboard:
+    """A Dashboard back from its stored form."""
+    values = dict(raw)
+    values["query"] = _query(raw["query"])
+    values["groups"] = [GroupIndicators(**g) for g in raw["groups"]]
+    values["total"] = GroupIndicators(**raw["total"])
+    values["outcomes"] = [OutcomeRow(**o) for o in raw["outcomes"]]
+    values["backlog"] = [BacklogRow(**b) for b in raw["backlog"]]
+    values["backlog_total"] = BacklogRow(**raw["backlog_total"])
+    assert {f.name for f in fields(Dashboard)} == set(values)
+    return Dashboard(**values)
