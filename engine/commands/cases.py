@@ -108,6 +108,7 @@ def _new_case(
         "opened_by": actor.user_id,
         "opened_at": uow.now,
         "closed_at": None,
+        "anonymized_at": None,
     }
 
 

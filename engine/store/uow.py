@@ -47,6 +47,8 @@ class UnitOfWork:
         self._after_commit: list[Callable[[], None]] = []
         self._stack = ExitStack()
         self.chain_heads: dict[int, tuple[int, str]] = {}  # case id -> last (seq, hash) written
+        self.moved_heads: set[int] = set()  # cases whose chain head is not anchored yet
+        self._flush_hooks: dict[str, Callable[[UnitOfWork], None]] = {}
         # Append-only rows (audit events, outbox, task candidates) written in one INSERT per
         # table at commit: nothing in a command reads them back, and one statement is cheaper.
         self._appended: dict[Table, list[dict[str, Any]]] = {}
@@ -110,14 +112,21 @@ class UnitOfWork:
         for key, value in values.items():
             set_committed_value(row, key, value)
 
+    def at_flush(self, key: str, hook: Callable[[UnitOfWork], None]) -> None:
+        """Run `hook` after the appended rows each time they are written (once per key)."""
+        self._flush_hooks.setdefault(key, hook)
+
     def flush(self) -> None:
-        """Write pending changes: the session's, then the appended rows (they may refer to them)."""
+        """Write pending changes: the session's, then the appended rows (they may refer to them),
+        then what the flush hooks write about them (e.g. the audit chain's anchored head)."""
         self.session.flush()
         appended, self._appended = self._appended, {}
         if appended:
             connection = self.session.connection()
             for table, rows in appended.items():
                 connection.execute(insert(table), rows)
+        for hook in list(self._flush_hooks.values()):
+            hook(self)
 
     def commit(self) -> None:
         self.flush()
@@ -131,6 +140,7 @@ class UnitOfWork:
         self._after_commit.clear()
         self._appended.clear()
         self.chain_heads.clear()  # the events they point at were rolled back too
+        self.moved_heads.clear()
 
     def __exit__(
         self,
