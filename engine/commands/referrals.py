@@ -12,6 +12,7 @@ from typing import Any
 
 from engine.actors import Actor
 from engine.commands.cases import start_case
+from engine.commands.metering import metered
 from engine.errors import Forbidden, FormDataInvalid
 from engine.rules.access import READ_ONLY_ROLES
 from engine.rules.progress import Outcome
@@ -122,6 +123,7 @@ def referral_problems(schema: dict[str, Any], data: dict[str, Any]) -> list[dict
     return problems
 
 
+@metered("refer_case")
 def refer_case(
     uow: UnitOfWork,
     process_id: str,
