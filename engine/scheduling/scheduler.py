@@ -1,14 +1,14 @@
 """The scheduler: sleeps until the earliest due moment, is woken by commands, sweeps each minute.
 
-APScheduler runs in a background thread with three jobs:
-- `due`, a one-off job at the earliest due moment (timer, ladder step or notification), moved
-  earlier whenever a command commits an earlier one: in this process through
-  `Engine.notify_wakeup`, in any process on PostgreSQL through LISTEN/NOTIFY
-  (`engine.store.wakeups`);
+One thread runs the passes, one after another. It sleeps until the earliest due moment (a timer,
+a ladder step, a notification), and is woken earlier when a command commits an earlier one: in
+this process through `Engine.notify_wakeup`, in any process on PostgreSQL through LISTEN/NOTIFY
+(`engine.store.wakeups`). Wake-ups that arrive during a pass are merged into one: the next pass
+starts as soon as this one ends, however many came. APScheduler runs two small jobs beside it:
 - `sweep`, every minute, a safety net for anything a wake-up missed;
 - `lease`, the heartbeat of the lease, where one is used (one scheduler per SQLite database;
   one embedded scheduler per web server).
-Passes never overlap in one process; across processes, due work is claimed row by row.
+Across processes, due work is claimed row by row.
 
 An embedded scheduler (`standby=True`, in the web workers) that finds the lease held waits on
 standby and takes the lease over when its holder stops renewing it.
@@ -58,8 +58,10 @@ class Scheduler:
         self.leading = False  # holds the lease (or needs none) and so runs the passes
         self._aps = BackgroundScheduler(timezone="UTC")
         self._pass_lock = threading.Lock()
-        self._due_lock = threading.Lock()
+        self._wake = threading.Condition()
         self._due_at: datetime | None = None
+        self._stopping = False
+        self._passes = threading.Thread(target=self._loop, name="percorsi-scheduler", daemon=True)
         self._retry = RETRY_MIN
         sqlite = engine.settings.is_sqlite
         self._lease = NAME if sqlite else (WEB_NAME if standby else None)
@@ -73,7 +75,7 @@ class Scheduler:
         if self._lease is not None:
             self._aps.add_job(self._heartbeat, "interval", seconds=HEARTBEAT_SECONDS, id="lease")
         self._aps.add_job(
-            self._run,
+            lambda: self.wake_at(self.engine.clock()),
             "interval",
             seconds=self.sweep_seconds,
             id="sweep",
@@ -82,6 +84,7 @@ class Scheduler:
         )
         self.engine.on_wakeup(self.wake_at)
         self._aps.start()
+        self._passes.start()
         if self._listener is not None:
             self._listener.start()
         self.wake_at(self.engine.clock())  # whatever fell due while we were down fires now
@@ -99,29 +102,32 @@ class Scheduler:
 
     def wake_at(self, at: datetime) -> None:
         """Run a pass at `at` unless one is already planned earlier (called after commits)."""
-        with self._due_lock:
-            if not self.leading or not self._aps.running:
-                return
-            if self._due_at is not None and self._due_at <= at:
-                return
-            self._due_at = at
-            self._aps.add_job(
-                self._run,
-                "date",
-                run_date=at,
-                id="due",
-                replace_existing=True,
-                misfire_grace_time=None,
-                max_instances=3,  # a later wake-up waits on the pass lock instead of being dropped
-            )
+        with self._wake:
+            if self._due_at is None or at < self._due_at:
+                self._due_at = at
+                self._wake.notify()
 
-    def _run(self) -> None:
-        with self._due_lock:
-            self._due_at = None
-        if not self.leading:
-            return
-        self.run_once()
-        self._plan_next()
+    def _loop(self) -> None:
+        """Run a pass whenever one is due, until stopped."""
+        while True:
+            with self._wake:
+                while not self._stopping and not self._due():
+                    self._wake.wait(timeout=self._sleep_seconds())
+                if self._stopping:
+                    return
+                self._due_at = None  # wake-ups from now on plan the next pass
+            if self.leading:
+                self.run_once()
+                self._plan_next()
+
+    def _due(self) -> bool:
+        return self._due_at is not None and self._due_at <= self.engine.clock()
+
+    def _sleep_seconds(self) -> float:
+        if self._due_at is None:
+            return self.sweep_seconds
+        ahead = (self._due_at - self.engine.clock()).total_seconds()
+        return min(max(ahead, 0.0), self.sweep_seconds)
 
     def run_once(self) -> TickReport | None:
         """One pass as of now. Errors are logged; the next pass tries again."""
@@ -175,16 +181,25 @@ class Scheduler:
             log.warning("scheduler lease lost to another process; this one waits on standby")
         else:
             log.error("scheduler lease lost to another process; stopping this scheduler")
+            self._halt()
             self._aps.shutdown(wait=False)
 
     @property
     def alive(self) -> bool:
-        return bool(self._aps.running)
+        return bool(self._aps.running) and self._passes.is_alive()
+
+    def _halt(self) -> None:
+        with self._wake:
+            self._stopping = True
+            self._wake.notify()
 
     def stop(self) -> None:
         """Stop, waiting for a running pass, and give the lease back."""
         if self._listener is not None:
             self._listener.stop()
+        self._halt()
+        if self._passes.is_alive():
+            self._passes.join()
         if self._aps.running:
             self._aps.shutdown(wait=True)
         if self._lease is not None and self.leading:
