@@ -14,6 +14,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
+from engine.durations import is_duration, parse_duration
 from engine.errors import ModelInvalid, UploadRejected, UploadTooLarge
 from engine.spiff.properties import TaskProperties, parse_escalation, parse_properties
 from engine.spiff.scripting import check_source
@@ -242,6 +243,10 @@ def _parse_process(
         process_escalation(xml, process_id)
     except ValueError as exc:
         problems.append({"file": filename, "element_id": process_id, "message": f"{exc}"})
+    try:
+        process_retention(xml, process_id)
+    except ValueError as exc:
+        problems.append({"file": filename, "element_id": process_id, "message": f"{exc}"})
     if problems:
         first = problems[0]
         raise ModelInvalid(
@@ -323,3 +328,25 @@ def process_escalation(xml: str, process_id: str) -> tuple[dict[str, str], ...] 
         return parse_escalation(str(values[0]))
     except ValueError as exc:
         raise ValueError(f"process escalation: {exc}") from exc
+
+
+def process_retention(xml: str, process_id: str) -> str | None:
+    """The `retentionPeriod` property on a process element: how long after closure its cases
+    keep their identity and free text (an ISO 8601 duration such as P10Y).
+
+    Raises ValueError naming the problem when it is not a positive duration."""
+    tree = etree.fromstring(xml.encode(), _XML_PARSER)
+    values = tree.xpath(
+        "bpmn:process[@id=$pid]/bpmn:extensionElements/spiffworkflow:properties"
+        "/spiffworkflow:property[@name='retentionPeriod']/@value",
+        namespaces=_NS,
+        pid=process_id,
+    )
+    if not values:
+        return None
+    text = str(values[0]).strip().upper()
+    if not is_duration(text) or parse_duration(text).negative or text in ("P0D", "PT0S"):
+        raise ValueError(
+            f"retentionPeriod {values[0]!r} is not a positive ISO 8601 duration such as P10Y"
+        )
+    return text
