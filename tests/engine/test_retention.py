@@ -50,8 +50,8 @@ def _model() -> dict[str, bytes]:
 
 
 def _person(given: str, family: str, code: str) -> dict[str, Any]:
-    return {"target_group": "giovani", "subject": {"given_name": given, "family_name": family,
-                                                   "tax_code": code}}  # fmt: skip
+    subject = {"given_name": given, "family_name": family, "tax_code": code}
+    return {"target_group": "giovani", "subject": subject}
 
 
 @pytest.fixture
@@ -90,19 +90,18 @@ def _dashboard(drive: Driver, clock: FakeClock) -> Any:
 def test_retention_anonymises_expired_cases_and_keeps_indicators_and_chains(
     drive: Driver, clock: FakeClock, database_url: str
 ) -> None:
-    done = drive.start("inclusione_mini", _person("Ermenegilda", "Pastrengo", GONE[2]),
-                       as_user="giulia")  # fmt: skip
+    her = _person("Ermenegilda", "Pastrengo", GONE[2])
+    done = drive.start("inclusione_mini", her, as_user="giulia")
     _walk_to_the_end(drive, done, clock)
-    withdrawn = drive.start("inclusione_mini", _person("Ermenegilda", "Pastrengo", GONE[2]),
-                            as_user="giulia")  # fmt: skip
+    withdrawn = drive.start("inclusione_mini", her, as_user="giulia")
     with drive.engine.uow() as uow:
         case_id = find_case(uow, withdrawn).id
         cancel_case(uow, case_id, drive.actor("clara"), "trasferita presso la sorella")
     clock.advance(days=200)
-    running = drive.start("inclusione_mini", _person("Nives", "Quarantotto", "QRNNVS70A41D150X"),
-                          as_user="giulia")  # fmt: skip
-    drive.complete(running, "segnalazione", {"resident": True, "urgency": "low", "notes": "Nives, in attesa"},
-                   as_user="giulia")  # fmt: skip
+    other = _person("Nives", "Quarantotto", "QRNNVS70A41D150X")
+    running = drive.start("inclusione_mini", other, as_user="giulia")
+    waiting = {"resident": True, "urgency": "low", "notes": "Nives, in attesa"}
+    drive.complete(running, "segnalazione", waiting, as_user="giulia")
     assert all(word in _everything(drive.engine) for word in GONE)
     clock.advance(days=200)  # the closed cases are 400 days closed; their period is a year
     before = _dashboard(drive, clock)
