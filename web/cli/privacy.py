@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from pathlib import Path
 
 import click
 
 from engine.commands.rectification import rectify_answer
 from engine.commands.retention import RetentionReport, run_retention
+from engine.reads.subjects import subject_record
 from engine.store.tables import utcnow
 from web.cli.common import Context, emit, parse_json, parse_now, pass_ctx, reported, run_as
 
@@ -85,4 +88,49 @@ def rectify(
     )
 
 
-COMMANDS = (retention, rectify)
+@click.group()
+def subject() -> None:
+    """The rights of the person a case is about."""
+
+
+@subject.command("export")
+@click.argument("tax_code")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file (default: standard output).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["html", "json"]), default="html", show_default=True
+)
+@click.option("--lang", type=click.Choice(["it", "en"]), default="it", show_default=True)
+@click.option("--as", "username", default=None, help="Act as this user (recorded).")
+@pass_ctx
+def subject_export(
+    ctx: Context, tax_code: str, output: Path | None, fmt: str, lang: str, username: str | None
+) -> None:
+    """Everything held about the person with TAX_CODE (GDPR art. 15), as one HTML page to
+    print (or JSON); the export is recorded on each of the person's cases."""
+    from web.app import create_app  # the page is drawn with the web app's templates
+    from web.subjects import export_json, render_export
+
+    with reported():
+        found = run_as(ctx, username, lambda uow, a: subject_record(uow, a, tax_code, fmt))
+    if fmt == "json":
+        text = json.dumps(export_json(found), indent=2, default=str, ensure_ascii=False)
+    else:
+        from flask_babel import force_locale
+
+        app = create_app(engine=ctx.engine)
+        with app.test_request_context(), force_locale(lang):
+            text = render_export(found)
+    if output is None:
+        click.echo(text)
+        return
+    output.write_text(text, encoding="utf-8")
+    click.echo(f"{len(found.cases)} case(s) exported to {output}", err=True)
+
+
+COMMANDS = (retention, rectify, subject)

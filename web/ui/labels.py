@@ -29,6 +29,11 @@ EVENTS = {
     "message_received": _l("Messaggio ricevuto"),
     "timer_fired": _l("Scadenza raggiunta"),
     "escalation": _l("Sollecito"),
+    "answer_rectified": _l("Risposta rettificata"),
+    "redaction": _l("Contenuto rimosso (oscuramento registrato)"),
+    "case_anonymized": _l("Dati personali rimossi alla scadenza della conservazione"),
+    "subject_exported": _l("Estratto dei dati consegnato all'interessato"),
+    "chain_resealed": _l("Registro risigillato"),
 }
 ROLES = {
     "case_manager": _l("Case manager (servizio sociale)"),
