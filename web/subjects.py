@@ -14,11 +14,14 @@ from typing import Any
 from flask import render_template
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from engine.commands.referrals import SUBJECT
 from engine.reads.subjects import SubjectCase, SubjectRecord
 
 from .ui.labels import EVENTS, STATUS, TARGET_GROUPS
+
+TASK_STATUS = {"open": _l("Aperta"), "completed": _l("Completata"), "cancelled": _l("Annullata")}
 
 
 def _translation(schema: dict[str, Any]) -> dict[str, Any]:
@@ -100,6 +103,7 @@ def render_export(record: SubjectRecord) -> str:
         answers=answers_in_words,
         event_label=lambda kind: str(EVENTS.get(kind, kind.replace("_", " "))),
         status_label=lambda code: str(STATUS.get(code, code)),
+        task_status=lambda code: str(TASK_STATUS.get(code, code)),
         group_label=lambda code: str(TARGET_GROUPS.get(code, code)) if code else "—",
         when=lambda moment: str(format_datetime(moment, "medium")) if moment else "—",
         subject_form=_subject_form,
