@@ -23,26 +23,15 @@ from sqlalchemy import event, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine import SYSTEM, Engine, Settings
+from bench.scheduler import fresh_engine
+from engine import SYSTEM, Engine
 from engine.commands.cases import start_case
 from engine.commands.deployment import deploy_model
 from engine.reads.gauges import read_gauges
-from engine.store.db import connect
-from engine.store.schema import upgrade
-from tests.support import FIXTURES, clone_case, truncate_all
-from web.composition import build_engine
+from tests.support import FIXTURES, clone_case
 from workflows.seed import seed_network
 
 CASES = 50_000
-
-
-def fresh_engine(url: str) -> Engine:
-    db = connect(url)
-    upgrade(db)
-    if not url.startswith("sqlite"):
-        truncate_all(db)
-    db.dispose()
-    return build_engine(Settings.from_env({}, database_url=url))
 
 
 def fill(engine: Engine, tasks: int, open_share: float) -> None:

@@ -315,17 +315,11 @@ def process_escalation(xml: str, process_id: str) -> tuple[dict[str, str], ...] 
 
     Raises ValueError naming the problem when the ladder does not parse.
     """
-    tree = etree.fromstring(xml.encode(), _XML_PARSER)
-    values = tree.xpath(
-        "bpmn:process[@id=$pid]/bpmn:extensionElements/spiffworkflow:properties"
-        "/spiffworkflow:property[@name='escalation']/@value",
-        namespaces=_NS,
-        pid=process_id,
-    )
-    if not values:
+    value = process_property(xml, process_id, "escalation")
+    if value is None:
         return None
     try:
-        return parse_escalation(str(values[0]))
+        return parse_escalation(value)
     except ValueError as exc:
         raise ValueError(f"process escalation: {exc}") from exc
 
@@ -335,18 +329,25 @@ def process_retention(xml: str, process_id: str) -> str | None:
     keep their identity and free text (an ISO 8601 duration such as P10Y).
 
     Raises ValueError naming the problem when it is not a positive duration."""
+    value = process_property(xml, process_id, "retentionPeriod")
+    if value is None:
+        return None
+    text = value.strip().upper()
+    if not is_duration(text) or parse_duration(text).negative or text in ("P0D", "PT0S"):
+        raise ValueError(
+            f"retentionPeriod {value!r} is not a positive ISO 8601 duration such as P10Y"
+        )
+    return text
+
+
+def process_property(xml: str, process_id: str, name: str) -> str | None:
+    """A `spiffworkflow:properties` value set on a process element, if any."""
     tree = etree.fromstring(xml.encode(), _XML_PARSER)
     values = tree.xpath(
         "bpmn:process[@id=$pid]/bpmn:extensionElements/spiffworkflow:properties"
-        "/spiffworkflow:property[@name='retentionPeriod']/@value",
+        "/spiffworkflow:property[@name=$name]/@value",
         namespaces=_NS,
         pid=process_id,
+        name=name,
     )
-    if not values:
-        return None
-    text = str(values[0]).strip().upper()
-    if not is_duration(text) or parse_duration(text).negative or text in ("P0D", "PT0S"):
-        raise ValueError(
-            f"retentionPeriod {values[0]!r} is not a positive ISO 8601 duration such as P10Y"
-        )
-    return text
+    return str(values[0]) if values else None

@@ -16,18 +16,12 @@ from engine.commands.retention import run_retention
 from engine.reads.auditing import verify_all
 from engine.reads.queries import find_case
 from engine.reporting.indicator_queries import DashboardQuery
-from engine.reporting.indicators import IndicatorMap, compute_dashboard
+from engine.reporting.indicators import compute_dashboard
 from engine.store.tables import Base, CaseEvent, CaseSubject, HumanTask
+from tests.engine.test_indicators import MINI
 from tests.support import FIXTURES, Driver, FakeClock, fixture_files
 from web.cli import main
 
-MINI = IndicatorMap(
-    assessment=("analisi_preliminare",),
-    patto=("patto",),
-    first_service=("avvio_servizio",),
-    outcome=("esito",),
-    outcome_field="esito",
-)
 GONE = ("Ermenegilda", "Pastrengo", "PSTRMN80A41D150B", "sorella", "trasferita")
 KEPT = ("Nives", "Quarantotto")  # a running case's person: nothing happens to her
 RETENTION = (
