@@ -48,6 +48,7 @@ class Metrics:
         if multiprocess() and not getattr(values.ValueClass, "_multiprocess", False):
             values.ValueClass = values.MultiProcessValue()  # type: ignore[no-untyped-call]
         self.registry = CollectorRegistry()
+        self._database: DatabaseCollector | None = None
         r = self.registry
         self.commands = Counter(
             "percorsi_commands", "Commands run, by command and outcome", ["command", "outcome"],
@@ -87,8 +88,14 @@ class Metrics:
         else:
             scrape.register(_Kept(self.registry))
         if engine is not None:
-            scrape.register(_collector(engine))
+            scrape.register(self._collector(engine))
         return generate_latest(scrape)
+
+    def _collector(self, engine: Engine) -> DatabaseCollector:
+        """One collector (and so one cache of the database counts) per engine."""
+        if self._database is None or self._database.engine is not engine:
+            self._database = DatabaseCollector(engine)
+        return self._database
 
 
 class _Kept(Collector):
@@ -143,17 +150,6 @@ class DatabaseCollector(Collector):
                 self._seconds = time.perf_counter() - began
                 self._read_at = time.monotonic()
             return self._gauges, self._seconds
-
-
-_COLLECTORS: dict[int, DatabaseCollector] = {}
-
-
-def _collector(engine: Engine) -> DatabaseCollector:
-    """One collector (and so one cache) per engine."""
-    found = _COLLECTORS.get(id(engine))
-    if found is None or found.engine is not engine:
-        found = _COLLECTORS[id(engine)] = DatabaseCollector(engine)
-    return found
 
 
 def _by_org(name: str, help_text: str, counts: dict[str, int]) -> GaugeMetricFamily:
