@@ -4,8 +4,10 @@ bounded by what is open or due, never a scan of a whole history table.
 What each query reads (the indexes are those of engine/store/tables.py):
 - open and overdue tasks by organisation: the open tasks only (`ix_human_task_open_due`), one
   pass over them grouped by organisation;
-- timers due: the running cases whose wake-up has passed (`ix_case_next_wakeup_at`), normally
-  none or a handful: it is the scheduler's backlog;
+- timers due: the cases whose wake-up has passed (a case that ends forgets its wake-up), read in
+  wake-up order
+  (`ix_case_next_wakeup_at`) and counted up to 10,001: normally none or a handful, it is the
+  scheduler's backlog;
 - escalation steps due: the open tasks whose next step has passed (`ix_human_task_escalation`);
 - outbox pending and failed: the undelivered rows only (`ix_outbox_pending`);
 - incidents open: the incident table, which holds failures only (small by nature).
@@ -19,12 +21,12 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, select
 
-from engine.rules.progress import RUNNING
 from engine.rules.worklist import OPEN
 from engine.store.tables import Case, HumanTask, Incident, Organization, Outbox
 from engine.store.uow import UnitOfWork
 
 NO_ORGANIZATION = "none"
+TIMERS_BOUND = 10_000  # a backlog past this counts as 10,001: an alarm either way
 
 
 @dataclass(frozen=True)
@@ -46,11 +48,16 @@ def read_gauges(uow: UnitOfWork) -> Gauges:
     """Count what is open and due, in six small queries."""
     now = uow.now
     open_tasks, overdue = _tasks_by_organization(uow, now)
-    timers, oldest = uow.session.execute(
-        select(func.count(), func.min(Case.next_wakeup_at)).where(
-            Case.status == RUNNING, Case.next_wakeup_at < now
-        )
-    ).one()
+    # A case that ends forgets its wake-up, so no status test: the wake-up index alone is read,
+    # in its order, and only up to the bound.
+    due = (
+        select(Case.next_wakeup_at)
+        .where(Case.next_wakeup_at < now)
+        .order_by(Case.next_wakeup_at)
+        .limit(TIMERS_BOUND + 1)
+        .subquery()
+    )
+    timers, oldest = uow.session.execute(select(func.count(), func.min(due.c.next_wakeup_at))).one()
     return Gauges(
         now=now,
         open_tasks=open_tasks,
