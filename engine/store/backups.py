@@ -4,7 +4,9 @@
   writers go on); the copy is checked (`PRAGMA integrity_check`) and left as one plain file.
   A restore copies a backup back into the database file the same way, after keeping the current
   database beside it (`<database>.before-restore-<time>`).
-- PostgreSQL: `pg_dump --format=custom`; a restore keeps a dump of the current database beside
+- PostgreSQL: `pg_dump --format=custom` of Percorsi's schema (the connection's current one, so
+  other schemas of the database are neither copied nor touched); a restore keeps a dump of the
+  current database beside
   the file restored, then in ONE transaction (psql --single-transaction) drops the tables of
   the current schema and replays the archive (`pg_restore --file=-`): it happens whole or not
   at all, whatever tables a newer schema added. The client tools come with Debian's
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import URL, make_url
 
 from engine.errors import ConfigurationError, InvalidInput
@@ -145,8 +147,18 @@ def _check_header(path: Path, magic: bytes, what: str) -> None:
         )
 
 
+def _schema(url: URL) -> str:
+    """The schema Percorsi's tables live in: the connection's current schema."""
+    db = create_engine(url)
+    try:
+        with db.connect() as conn:
+            return str(conn.execute(text("SELECT current_schema()")).scalar_one())
+    finally:
+        db.dispose()
+
+
 def _drop_tables(url: URL) -> str:
-    """SQL dropping every table of the database's current schema (Percorsi's and any other)."""
+    """SQL dropping every table of Percorsi's schema (its own and any other there)."""
     db = create_engine(url)
     try:
         names = inspect(db).get_table_names()
@@ -168,7 +180,8 @@ def _replay(url: URL, archive: Path, preamble: str) -> None:
     pipe = subprocess.PIPE
     with (
         subprocess.Popen(
-            ["pg_restore", "--no-owner", "--no-privileges", "--file=-", str(archive)],
+            ["pg_restore", "--no-owner", "--no-privileges", f"--schema={_schema(url)}",
+             "--file=-", str(archive)],
             stdout=pipe, stderr=pipe, env=env,
         ) as reader,
         subprocess.Popen(
@@ -193,7 +206,15 @@ def _replay(url: URL, archive: Path, preamble: str) -> None:
 
 def _pg_dump(url: URL, target: Path) -> str:
     _run(
-        ["pg_dump", "--format=custom", "--no-owner", "--file", str(target), _conninfo(url)],
+        [
+            "pg_dump",
+            "--format=custom",
+            "--no-owner",
+            f"--schema={_schema(url)}",
+            "--file",
+            str(target),
+            _conninfo(url),
+        ],
         url,
         "dumping",
     )

@@ -4,12 +4,13 @@ leave the database as it was."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from engine import Engine, Settings
 from engine.scheduling.lease import acquire_lease
@@ -57,6 +58,25 @@ def snapshot(settings: Settings) -> dict[str, Any]:
         engine.dispose()
 
 
+@pytest.fixture
+def neighbour(network: Engine) -> Iterator[None]:
+    """On PostgreSQL, another application's schema in the same database: never touched."""
+    if not PG_URL:
+        yield
+        return
+    with network.db.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS neighbour_app CASCADE"))
+        conn.execute(text("CREATE SCHEMA neighbour_app"))
+        conn.execute(text("CREATE TABLE neighbour_app.note (body text)"))
+        conn.execute(text("INSERT INTO neighbour_app.note VALUES ('keep me')"))
+    yield
+    with network.db.begin() as conn:
+        kept = conn.execute(text("SELECT body FROM neighbour_app.note")).scalars().all()
+        conn.execute(text("DROP SCHEMA neighbour_app CASCADE"))
+    assert kept == ["keep me"]
+
+
+@pytest.mark.usefixtures("neighbour")
 def test_back_up_add_cases_restore_and_compare(
     network: Engine, settings: Settings, cli: Any, tmp_path: Path
 ) -> None:

@@ -90,7 +90,7 @@ def wait_for(check: Callable[[], Any], what: str, seconds: float, *alive: Proces
             assert process.popen.poll() is None, f"{what}: process died\n{process.output()}"
         try:
             found = check()
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or workers still booting
             found = None
         if found:
             return found
@@ -193,7 +193,7 @@ def test_percorsi_serve_runs_gunicorn_with_its_embedded_scheduler(
     server = processes("serve", "serve", "--port", str(port), "--workers", workers, env=env)
     base = f"http://127.0.0.1:{port}"
     health = wait_for(
-        lambda: requests.get(f"{base}/healthz", timeout=5).json(), "healthz", 60, server
+        lambda: requests.get(f"{base}/healthz", timeout=10).json(), "healthz", 90, server
     )
     assert health["database"] == "ok" and health["scheduler"] in ("alive", "standby")
     holder = wait_for(lambda: _lease(network, NAME if not PG_URL else WEB_NAME), "lease", 30)
@@ -239,7 +239,7 @@ def test_two_web_workers_and_two_schedulers_under_mixed_load(
         for n, p in enumerate(metric_ports)
     ]
     base = f"http://127.0.0.1:{port}"
-    wait_for(lambda: requests.get(f"{base}/healthz", timeout=5).ok, "web", 60, web)
+    wait_for(lambda: requests.get(f"{base}/healthz", timeout=10).ok, "web", 90, web)
     for p in metric_ports:
         wait_for(lambda p=p: scrape(f"http://127.0.0.1:{p}/"), "scheduler", 60, *schedulers)
 
