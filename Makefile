@@ -12,7 +12,7 @@ ASSETS := $(VENDOR)/.copied
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard web/translations/*/LC_MESSAGES/messages.po))
 
 .PHONY: run test lint types pytest setup assets translations messages clean bench bench-scheduler \
-        bench-demo bench-api bench-scale models
+        bench-demo bench-api bench-scale bench-metrics models
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -94,6 +94,9 @@ bench-api: $(STAMP)
 # PERCORSI_BENCH_DATABASE_URL adds PostgreSQL. Data sets are cached in instance/bench-scale/.
 bench-scale: $(STAMP) $(ASSETS) translations
 	$(BIN)/python bench/scale.py
+
+bench-metrics: $(STAMP)
+	$(BIN)/python bench/metrics.py
 
 clean:
 	rm -rf $(VENV) instance node_modules $(VENDOR) .mypy_cache .ruff_cache .pytest_cache

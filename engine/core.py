@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine as SqlEngine
 
+from engine.observing import Observer
 from engine.settings import Settings
 from engine.spiff import Runtime
 from engine.store.db import connect
@@ -29,12 +30,14 @@ class Engine:
         services: Mapping[str, Callable[..., Any]] | None = None,
         clock: Clock = utcnow,
         db: SqlEngine | None = None,
+        observer: Observer | None = None,
     ) -> None:
         self.settings = settings
         self.db = db or connect(settings.database_url, settings.sql_echo)
         self.runtime = Runtime(helpers, services, settings.script_time_limit)
         self.facts = Facts()
         self.clock = clock
+        self.observer = observer or Observer()  # the web app and the scheduler plug theirs in
         self._wakeup_listeners: list[Callable[[datetime], None]] = []
 
     @classmethod

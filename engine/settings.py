@@ -45,6 +45,15 @@ class Settings:
     oidc_client_secret: str = ""
     oidc_scope: str = "openid email profile"
     oidc_label: str = ""
+    # Operating it: the server, logs, metrics, retention (OPERATING.md)
+    workers: int = 1  # web worker processes of `percorsi serve`
+    threads: int = 8  # threads per web worker
+    log_format: str = "json"  # json (one JSON object per line) or text
+    log_level: str = "info"
+    metrics_token: str = ""  # `Authorization: Bearer <token>` opens /metrics
+    metrics_allow: str = ""  # addresses or networks that may read /metrics without a token
+    metrics_cache_seconds: float = 10.0  # database counts are read at most this often
+    retention_period: str = "P10Y"  # after closure, unless the pathway sets `retentionPeriod`
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod

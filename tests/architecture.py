@@ -12,7 +12,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("engine", "web", "workflows")
 
-SHARED = {"engine.errors", "engine.settings", "engine.actors", "engine.durations"}
+SHARED = {
+    "engine.errors",
+    "engine.settings",
+    "engine.actors",
+    "engine.durations",
+    "engine.observing",
+}
 
 # What each part may import besides itself. Inner layers first; see ARCHITECTURE.md.
 ENGINE_LAYERS: dict[str, set[str]] = {

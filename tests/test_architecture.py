@@ -30,6 +30,7 @@ def test_engine_top_level_holds_only_packages_and_shared_modules() -> None:
         "durations.py",
         "errors.py",
         "notices",
+        "observing.py",
         "reads",
         "reporting",
         "rules",

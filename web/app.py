@@ -17,7 +17,10 @@ from .auth import FailureLimiter
 from .composition import build_engine
 from .csrf import init_csrf
 from .i18n import init_i18n
+from .logs import init_request_logging
+from .metrics import init_metrics
 from .problems import init_problems
+from .telemetry import telemetry_of
 from .ui import init_ui
 
 
@@ -40,8 +43,11 @@ def create_app(
     )
     app.config.from_mapping(test_config or {})
     app.extensions["percorsi"] = engine
+    engine.observer = telemetry = telemetry_of(engine.observer)
+    app.extensions["percorsi_request_observer"] = telemetry.request
     app.extensions["percorsi_limiter"] = FailureLimiter()
     app.extensions["percorsi_scheduler"] = _scheduler(app, engine) if start_scheduler else None
+    init_request_logging(app)
     init_problems(app)
     init_api(app)
     init_i18n(app)
@@ -49,6 +55,7 @@ def create_app(
     init_ui(app)
     app.after_request(_security_headers)
     _health(app, engine)
+    init_metrics(app, engine, telemetry.metrics)
     return app
 
 
@@ -66,10 +73,10 @@ def _scheduler(app: Flask, engine: Engine) -> Any:
     from engine.errors import SchedulerBusy
     from engine.scheduling.scheduler import Scheduler
 
-    scheduler = Scheduler(engine)
+    scheduler = Scheduler(engine, standby=True)  # one web worker holds the lease and runs it
     try:
         scheduler.start()
-    except SchedulerBusy as exc:  # a separate `percorsi scheduler` holds it: serve anyway
+    except SchedulerBusy as exc:
         app.logger.warning("not starting the embedded scheduler: %s", exc.detail)
         return None
     return scheduler
@@ -105,6 +112,13 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
+def _scheduler_state(scheduler: Any) -> str:
+    """alive (runs the passes), standby (another worker holds the lease), or not running."""
+    if scheduler is None or not scheduler.alive:
+        return "not running"
+    return "alive" if scheduler.leading else "standby"
+
+
 def _health(app: Flask, engine: Engine) -> None:
     @app.get("/healthz")
     def healthz() -> Any:
@@ -114,6 +128,6 @@ def _health(app: Flask, engine: Engine) -> None:
         body = {
             "status": "ok" if db else "degraded",
             "database": "ok" if db else "unreachable",
-            "scheduler": "alive" if scheduler is not None and scheduler.alive else "not running",
+            "scheduler": _scheduler_state(scheduler),
         }
         return jsonify(body), 200 if db else 503

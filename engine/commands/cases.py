@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from engine.actors import Actor
+from engine.commands.metering import metered
 from engine.errors import Forbidden, IncidentNotFound, InvalidInput
 from engine.rules.access import require_case_closer, require_case_opener, visible_case
 from engine.rules.audit import record, start_chain
@@ -46,6 +47,7 @@ def new_pseudonym() -> str:
     return "PS-" + "".join(secrets.choice(PSEUDONYM_ALPHABET) for _ in range(8))
 
 
+@metered("start_case")
 def start_case(
     uow: UnitOfWork,
     process_id: str,
@@ -153,6 +155,7 @@ def _new_case(
         "opened_by": actor.user_id,
         "opened_at": uow.now,
         "closed_at": None,
+        "anonymized_at": None,
     }
 
 
@@ -183,6 +186,7 @@ def _organization_id(uow: UnitOfWork, code: str | None, actor: Actor) -> int | N
     return org_id
 
 
+@metered("cancel_case")
 def cancel_case_by_reference(
     uow: UnitOfWork,
     reference: str,
@@ -196,6 +200,7 @@ def cancel_case_by_reference(
     return cancel_case(uow, case.id, actor, reason, expected_version=expected_version)
 
 
+@metered("cancel_case")
 def cancel_case(
     uow: UnitOfWork,
     case_id: int,
@@ -227,6 +232,7 @@ def cancel_case(
     return case
 
 
+@metered("retry_incident")
 def retry_incident(uow: UnitOfWork, incident_id: int, actor: Actor) -> Outcome:
     """Run the failed element again; the incident closes if the case moves on."""
     if not (actor.is_admin or actor.has_role("coordinator")):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 
 from engine.actors import SYSTEM, Actor
+from engine.commands.metering import metered
 from engine.errors import Forbidden
 from engine.rules.access import lock_visible_case
 from engine.rules.audit import record
@@ -32,6 +33,7 @@ def _locked(uow: UnitOfWork, reference: str, actor: Actor, version: int | None) 
     return case
 
 
+@metered("give_consent")
 def give_consent(
     uow: UnitOfWork,
     reference: str,
@@ -49,6 +51,7 @@ def give_consent(
     return case
 
 
+@metered("withdraw_consent")
 def withdraw_consent(
     uow: UnitOfWork,
     reference: str,

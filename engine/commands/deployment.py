@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from engine.actors import Actor
+from engine.commands.metering import metered
 from engine.errors import ModelInvalid, ModelNotFound
 from engine.rules.access import require_coordinator
 from engine.rules.ownership import CASE_OWNER
@@ -44,6 +45,7 @@ def validate_model(uow: UnitOfWork, files: Mapping[str, bytes]) -> list[ParsedPr
     return parsed
 
 
+@metered("deploy_model")
 def deploy_model(
     uow: UnitOfWork, files: Mapping[str, bytes], actor: Actor, *, dry_run: bool = False
 ) -> list[Deployed]:

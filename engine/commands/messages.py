@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from engine.actors import Actor
+from engine.commands.metering import metered
 from engine.errors import InvalidInput
 from engine.rules.access import require_message_sender
 from engine.rules.progress import route_message
 from engine.store.uow import UnitOfWork
 
 
+@metered("deliver_message")
 def deliver_message(
     uow: UnitOfWork,
     name: str,

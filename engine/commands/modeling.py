@@ -6,6 +6,7 @@ import re
 
 from engine.actors import Actor
 from engine.commands.deployment import Deployed, deploy_model
+from engine.commands.metering import metered
 from engine.errors import InvalidInput, ModelInvalid, ModelNotFound
 from engine.rules.access import require_coordinator
 from engine.rules.model_diff import BPMN
@@ -16,6 +17,7 @@ from engine.store.uow import UnitOfWork
 PROCESS_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]{0,119}$")
 
 
+@metered("deploy_model")
 def deploy_edited(
     uow: UnitOfWork, actor: Actor, xml: str, *, dry_run: bool = False
 ) -> list[Deployed]:

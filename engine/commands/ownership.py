@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from engine.actors import Actor
+from engine.commands.metering import metered
 from engine.errors import Forbidden, InvalidInput, UserNotFound
 from engine.notices import notify
 from engine.rules.access import lock_visible_case, may_work_on
@@ -51,6 +52,7 @@ def _person(uow: UnitOfWork, username: str) -> tuple[User, Actor]:
     return user, actor_of(uow, user)
 
 
+@metered("set_case_manager")
 def set_case_manager(
     uow: UnitOfWork,
     reference: str,
@@ -126,6 +128,7 @@ def _hand_over(uow: UnitOfWork, case: Case, previous: int | None, person: Actor)
         task.assignee_id = person.user_id if may_work_on(uow, person, task) else None
 
 
+@metered("transfer_case")
 def transfer_case(
     uow: UnitOfWork,
     reference: str,

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from engine.actors import Actor
 from engine.commands.accounts import actor_for
 from engine.commands.consents import change_consent
+from engine.commands.metering import metered
 from engine.errors import (
     Forbidden,
     InvalidInput,
@@ -48,6 +49,7 @@ def _locked_task(
     return task, case
 
 
+@metered("claim_task")
 def claim_task(uow: UnitOfWork, task_id: int, actor: Actor) -> HumanTask:
     """Take a task for oneself; refused if someone else holds it."""
     task, case = _locked_task(uow, task_id, actor)
@@ -67,6 +69,7 @@ def _takes_in_charge(uow: UnitOfWork, case: Case, task: HumanTask, actor: Actor)
         take_in_charge(uow, case, actor, roles, "took the case in charge")
 
 
+@metered("unclaim_task")
 def unclaim_task(uow: UnitOfWork, task_id: int, actor: Actor) -> HumanTask:
     """Give a task back to its groups."""
     task, case = _locked_task(uow, task_id, actor)
@@ -84,6 +87,7 @@ def _may_assign(actor: Actor, case: Case) -> bool:
     return actor.is_admin or actor.has_role("coordinator") or own_case
 
 
+@metered("assign_task")
 def assign_task(uow: UnitOfWork, task_id: int, username: str, actor: Actor) -> HumanTask:
     """Give a task to a named user who holds one of its groups."""
     task, case = _locked_task(uow, task_id, actor)
@@ -105,6 +109,7 @@ def assign_task(uow: UnitOfWork, task_id: int, username: str, actor: Actor) -> H
     return task
 
 
+@metered("save_draft")
 def save_draft(uow: UnitOfWork, task_id: int, data: dict[str, Any], actor: Actor) -> HumanTask:
     """Keep typed data on the task without completing it."""
     task, _case = _locked_task(uow, task_id, actor)
@@ -117,6 +122,7 @@ def save_draft(uow: UnitOfWork, task_id: int, data: dict[str, Any], actor: Actor
     return task
 
 
+@metered("complete_task")
 def complete_task(
     uow: UnitOfWork,
     task_id: int,

@@ -1,40 +1,46 @@
-"""The audit trail: append-only case events, hash-chained per case so that tampering shows."""
+"""The audit trail: append-only case events, hash-chained per case so that tampering shows.
+
+How links are hashed and checked is `engine.rules.chain`; this module writes them. Each event
+chains the digest of its payload, and each case's newest link is anchored in `audit_head`
+(written with the command's other rows). A payload is only ever replaced by `redact`, which
+records which events it replaced and with what.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, func, select
+from sqlalchemy import Table, and_, bindparam, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.dml import Insert
 
 from engine.actors import Actor
-from engine.store.tables import Case, CaseEvent
+from engine.errors import Conflict
+from engine.rules.chain import (
+    GENESIS,
+    REDACTION,
+    ChainCheck,
+    check_links,
+    columns,
+    link_hash,
+    payload_digest,
+)
+from engine.store.tables import AuditHead, Case, CaseEvent
 from engine.store.uow import UnitOfWork
 
-GENESIS = "0" * 64
 EVENTS = cast(Table, CaseEvent.__table__)
-_HASHED = ("case_id", "seq", "at", "actor_name", "kind", "element_id", "payload")
+HEADS = cast(Table, AuditHead.__table__)
+RESEALED = "chain_resealed"
+
+__all__ = ["GENESIS", "ChainCheck", "load_heads", "record", "redact", "verify_chain"]
 
 
-def _digest(prev_hash: str, event: dict[str, Any]) -> str:
-    """The event's hash: its fields and the previous event's hash (`event` holds the columns)."""
-    body = json.dumps(
-        {
-            "case": event["case_id"],
-            "seq": event["seq"],
-            "at": event["at"].isoformat(),
-            "actor": event["actor_name"],
-            "kind": event["kind"],
-            "element": event["element_id"],
-            "payload": event["payload"],
-        },
-        sort_keys=True,
-        default=str,
-        separators=(",", ":"),
-    )
-    return hashlib.sha256(f"{prev_hash}|{body}".encode()).hexdigest()
+class ChainBroken(Conflict):
+    """A case's audit chain does not verify: it may not be resealed or redacted."""
+
+    title = "Audit chain broken"
 
 
 def record(
@@ -47,6 +53,7 @@ def record(
 ) -> None:
     """Append one event to the case's chain (the case row is locked by the caller)."""
     seq, prev = _next_link(uow, case.id)
+    body = json.loads(json.dumps(payload or {}, default=str))
     event: dict[str, Any] = {
         "case_id": case.id,
         "seq": seq,
@@ -55,12 +62,51 @@ def record(
         "actor_name": actor.username,
         "kind": kind,
         "element_id": element_id,
-        "payload": json.loads(json.dumps(payload or {}, default=str)),
+        "payload": body,
+        "payload_digest": payload_digest(body),
         "prev_hash": prev,
     }
-    event["hash"] = _digest(prev, event)
+    event["hash"] = link_hash(prev, event)
     uow.append(EVENTS, event)  # written with the command's other writes
-    uow.chain_heads[case.id] = (seq, event["hash"])
+    _move_head(uow, case.id, seq, event["hash"])
+
+
+def _move_head(uow: UnitOfWork, case_id: int, seq: int, digest: str) -> None:
+    """Remember the case's new head; it is anchored when the unit of work writes its rows."""
+    uow.chain_heads[case_id] = (seq, digest)
+    uow.moved_heads.add(case_id)
+    uow.at_flush("audit_head", _anchor_heads)
+
+
+def _anchor_heads(uow: UnitOfWork) -> None:
+    """Write the moved heads to `audit_head` (one statement); a head never moves back."""
+    moved, uow.moved_heads = uow.moved_heads, set()
+    if not moved:
+        return
+    rows = [
+        {
+            "case_id": case_id,
+            "seq": uow.chain_heads[case_id][0],
+            "hash": uow.chain_heads[case_id][1],
+        }
+        for case_id in sorted(moved)
+    ]
+    uow.session.connection().execute(_upsert(uow.settings.is_sqlite), rows)
+
+
+_UPSERTS: dict[bool, Insert] = {}
+
+
+def _upsert(is_sqlite: bool) -> Insert:
+    statement = _UPSERTS.get(is_sqlite)
+    if statement is None:
+        base = (sqlite if is_sqlite else postgresql).insert(HEADS)
+        statement = _UPSERTS[is_sqlite] = base.on_conflict_do_update(
+            index_elements=[HEADS.c.case_id],
+            set_={"seq": base.excluded.seq, "hash": base.excluded.hash},
+            where=HEADS.c.seq < base.excluded.seq,
+        )
+    return statement
 
 
 def start_chain(uow: UnitOfWork, case_id: int) -> None:
@@ -70,6 +116,23 @@ def start_chain(uow: UnitOfWork, case_id: int) -> None:
 
 def load_heads(uow: UnitOfWork, case_ids: list[int]) -> None:
     """Read the chain heads of many locked cases in one query (a batch of commands needs them)."""
+    connection = uow.session.connection()
+    heads = {
+        case_id: (seq, digest)
+        for case_id, seq, digest in connection.execute(
+            select(AuditHead.case_id, AuditHead.seq, AuditHead.hash).where(
+                AuditHead.case_id.in_(case_ids)
+            )
+        )
+    }
+    unanchored = [c for c in case_ids if c not in heads]
+    if unanchored:
+        heads.update(_heads_from_events(uow, unanchored))
+    uow.chain_heads.update(heads)
+
+
+def _heads_from_events(uow: UnitOfWork, case_ids: list[int]) -> dict[int, tuple[int, str]]:
+    """The newest event of cases without an anchor (genesis for cases without events)."""
     latest = (
         select(CaseEvent.case_id, func.max(CaseEvent.seq).label("seq"))
         .where(CaseEvent.case_id.in_(case_ids))
@@ -83,45 +146,102 @@ def load_heads(uow: UnitOfWork, case_ids: list[int]) -> None:
     )
     heads = {case_id: (0, GENESIS) for case_id in case_ids}
     heads.update({case_id: (seq, digest) for case_id, seq, digest in rows})
-    uow.chain_heads.update(heads)
+    return heads
 
 
-_HEAD = (
-    select(CaseEvent.seq, CaseEvent.hash)
-    .where(CaseEvent.case_id == bindparam("case_id"))
-    .order_by(CaseEvent.seq.desc())
-    .limit(1)
-)
+_HEAD = select(AuditHead.seq, AuditHead.hash).where(AuditHead.case_id == bindparam("case_id"))
 
 
 def _next_link(uow: UnitOfWork, case_id: int) -> tuple[int, str]:
-    """The next sequence number and previous hash; read once per command, then remembered."""
+    """The next sequence number and previous hash; read once per command, then remembered.
+
+    The head is read from the anchor, not from the newest event row: after a deletion of the
+    newest events, the next event still follows the anchored head and the gap stays visible."""
     head = uow.chain_heads.get(case_id)
     if head is None:
-        last = uow.session.connection().execute(_HEAD, {"case_id": case_id}).first()
-        head = (last[0], last[1]) if last else (0, GENESIS)
+        anchored = uow.session.connection().execute(_HEAD, {"case_id": case_id}).first()
+        if anchored is not None:
+            head = (anchored[0], anchored[1])
+        else:
+            head = _heads_from_events(uow, [case_id])[case_id]
+        uow.chain_heads[case_id] = head
     return head[0] + 1, head[1]
 
 
-@dataclass(frozen=True)
-class ChainCheck:
-    ok: bool
-    checked: int
-    broken_at: int | None = None
-    reason: str | None = None
+def case_chain(uow: UnitOfWork, case_id: int) -> tuple[list[CaseEvent], tuple[int, str] | None]:
+    """A case's events in order and its anchored head."""
+    uow.flush()  # events appended in this unit of work are part of the chain
+    events = list(
+        uow.session.scalars(
+            select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq)
+        )
+    )
+    head = uow.session.connection().execute(_HEAD, {"case_id": case_id}).first()
+    return events, (head[0], head[1]) if head is not None else None
 
 
 def verify_chain(uow: UnitOfWork, case_id: int) -> ChainCheck:
-    """Recompute the case's chain; report the first event whose hash does not hold."""
+    """Recompute the case's chain and compare its end with the anchored head."""
+    events, head = case_chain(uow, case_id)
+    return check_links(list(events), head)
+
+
+def redact(
+    uow: UnitOfWork,
+    case: Case,
+    replacements: Mapping[int, dict[str, Any]],
+    reason: str,
+    actor: Actor,
+) -> int:
+    """Replace the payloads of earlier events, recording which and with what in one `redaction`
+    event; the chain keeps verifying. Returns how many payloads changed (locked case)."""
+    if not replacements:
+        return 0
+    events, head = case_chain(uow, case.id)
+    if any(e.payload_digest is None for e in events):
+        events = _reseal(uow, case, events, head, actor)
+    by_seq = {e.seq: e for e in events}
+    changed: dict[str, str] = {}
+    for seq, payload in sorted(replacements.items()):
+        event = by_seq.get(seq)
+        body = json.loads(json.dumps(payload, default=str))
+        if event is None or event.kind == REDACTION or body == event.payload:
+            continue
+        uow.session.execute(update(CaseEvent).where(CaseEvent.id == event.id).values(payload=body))
+        changed[str(seq)] = payload_digest(body)
+    if changed:
+        record(uow, case, REDACTION, actor, {"reason": reason, "events": changed})
+    return len(changed)
+
+
+def _reseal(
+    uow: UnitOfWork,
+    case: Case,
+    events: list[CaseEvent],
+    head: tuple[int, str] | None,
+    actor: Actor,
+) -> list[CaseEvent]:
+    """Rehash a chain that has events older than payload digests, after checking it holds.
+
+    Their hash covers the payload itself, so no payload of theirs could be erased. The chain is
+    checked first (a broken one is refused, and stays as it is for `audit verify` to report);
+    then each event is given its payload digest and rehashed; a `chain_resealed` event records
+    the head it had before."""
+    check = check_links(list(events), head)
+    if not check.ok:
+        raise ChainBroken(
+            f"the audit trail of case {case.reference} does not verify at event "
+            f"{check.broken_at} ({check.reason}); it is left as it is"
+        )
+    legacy_seq, legacy_hash = events[-1].seq, events[-1].hash
     prev = GENESIS
-    events = uow.session.scalars(
-        select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq)
-    ).all()
-    for expected_seq, event in enumerate(events, start=1):
-        if event.seq != expected_seq:
-            return ChainCheck(False, expected_seq - 1, event.seq, "an event is missing")
-        columns = {c: getattr(event, c) for c in _HASHED}
-        if event.prev_hash != prev or _digest(prev, columns) != event.hash:
-            return ChainCheck(False, expected_seq - 1, event.seq, "event altered")
+    for event in events:
+        event.payload_digest = event.payload_digest or payload_digest(event.payload)
+        event.prev_hash = prev
+        event.hash = link_hash(prev, columns(event))
         prev = event.hash
-    return ChainCheck(True, len(events))
+    uow.session.flush()
+    _move_head(uow, case.id, legacy_seq, prev)
+    legacy = {"seq": legacy_seq, "hash": legacy_hash}
+    record(uow, case, RESEALED, actor, {"legacy_head": legacy, "events": len(events)})
+    return events

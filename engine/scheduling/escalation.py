@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from engine.actors import SYSTEM
+from engine.commands.metering import metered
 from engine.durations import parse_duration
 from engine.notices.notify import Audience, coordinators, task_audience, tell, users_holding
 from engine.rules.audit import record
@@ -87,6 +88,7 @@ def escalate_due_tasks(engine: Engine, now: datetime | None = None) -> int:
                 uow.commit()
 
 
+@metered("escalate_task")
 def escalate_task(uow: UnitOfWork, case: Case, task: HumanTask) -> int:
     """Fire each step of the task's ladder that is due (catching up after downtime)."""
     fired = 0

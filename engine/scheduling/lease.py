@@ -1,8 +1,11 @@
-"""The scheduler lease: on SQLite one process holds the scheduler, renewed by a heartbeat.
+"""The scheduler lease: one process holds a named scheduler, renewed by a heartbeat.
 
-PostgreSQL needs no lease: schedulers claim due work with FOR UPDATE SKIP LOCKED. On SQLite a
-second scheduler would be correct too (every write takes the database lock and re-checks what
-is due), but it would only queue behind the first; so one holds the lease and the other refuses.
+PostgreSQL needs no lease for correctness: schedulers claim due work with FOR UPDATE SKIP
+LOCKED. On SQLite a second scheduler would be correct too (every write takes the database lock
+and re-checks what is due), but it would only queue behind the first; so one holds the lease
+`scheduler` and the other refuses. The web workers of `percorsi serve` embed a scheduler on
+standby: the one worker holding the lease (`scheduler` on SQLite, `web-scheduler` on
+PostgreSQL) runs it, the others take over when its lease lapses.
 """
 
 from __future__ import annotations
@@ -13,12 +16,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from engine.errors import SchedulerBusy
 from engine.store.tables import SchedulerLease
 from engine.store.uow import UnitOfWork
 
 NAME = "scheduler"
+WEB_NAME = "web-scheduler"  # the scheduler embedded in the web workers, on PostgreSQL
 TTL = timedelta(seconds=30)
 HEARTBEAT_SECONDS = 10
 
@@ -35,8 +40,8 @@ class Lease:
     expires_at: datetime
 
 
-def current_lease(uow: UnitOfWork) -> Lease | None:
-    row = uow.session.get(SchedulerLease, NAME)
+def current_lease(uow: UnitOfWork, name: str = NAME) -> Lease | None:
+    row = uow.session.get(SchedulerLease, name)
     return Lease(row.holder, row.heartbeat_at, row.expires_at) if row else None
 
 
@@ -54,12 +59,18 @@ def _gone(holder: str) -> bool:
     return False
 
 
-def acquire_lease(uow: UnitOfWork, holder: str) -> Lease:
+def acquire_lease(uow: UnitOfWork, holder: str, name: str = NAME) -> Lease:
     """Take the lease, or raise SchedulerBusy naming the live holder."""
-    row = uow.session.scalar(select(SchedulerLease).where(SchedulerLease.name == NAME))
+    row = uow.session.scalar(
+        select(SchedulerLease).where(SchedulerLease.name == name).with_for_update()
+    )
     if row is None:
-        row = SchedulerLease(name=NAME, holder=holder, heartbeat_at=uow.now, expires_at=uow.now)
+        row = SchedulerLease(name=name, holder=holder, heartbeat_at=uow.now, expires_at=uow.now)
         uow.session.add(row)
+        try:
+            uow.session.flush()
+        except IntegrityError as exc:  # another process created it at the same moment
+            raise SchedulerBusy(f"another process took the {name} lease just now") from exc
     elif row.holder != holder and row.expires_at > uow.now and not _gone(row.holder):
         raise SchedulerBusy(
             f"the scheduler is already running in {row.holder} (last heartbeat "
@@ -71,9 +82,9 @@ def acquire_lease(uow: UnitOfWork, holder: str) -> Lease:
     return Lease(row.holder, row.heartbeat_at, row.expires_at)
 
 
-def renew_lease(uow: UnitOfWork, holder: str) -> bool:
+def renew_lease(uow: UnitOfWork, holder: str, name: str = NAME) -> bool:
     """Extend our lease; False if another process took it meanwhile."""
-    row = uow.session.get(SchedulerLease, NAME)
+    row = uow.session.get(SchedulerLease, name)
     if row is None or row.holder != holder:
         return False
     row.heartbeat_at, row.expires_at = uow.now, uow.now + TTL
@@ -81,8 +92,8 @@ def renew_lease(uow: UnitOfWork, holder: str) -> bool:
     return True
 
 
-def release_lease(uow: UnitOfWork, holder: str) -> None:
+def release_lease(uow: UnitOfWork, holder: str, name: str = NAME) -> None:
     uow.session.execute(
-        delete(SchedulerLease).where(SchedulerLease.name == NAME, SchedulerLease.holder == holder)
+        delete(SchedulerLease).where(SchedulerLease.name == name, SchedulerLease.holder == holder)
     )
     uow.commit()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from engine.actors import SYSTEM
+from engine.commands.metering import metered
 from engine.rules.audit import load_heads, record
 from engine.rules.progress import RUNNING, load_instance, open_incident, settle
 from engine.rules.worklist import prefetch_open_rows
@@ -58,16 +59,24 @@ def claim_due_cases(uow: UnitOfWork, case_ids: list[int], now: datetime) -> list
     )
 
 
+@metered("fire_timer")
 def fire_case_timers(uow: UnitOfWork, case: Case, subscribed: list[str] | None = None) -> None:
     """Refresh the case's timers, run what they released, and store the result.
 
     `subscribed`: the case's message subscription rows when the caller read them already."""
     due = case.next_wakeup_at
+    if due is not None:
+        uow.after_commit(lambda: _fired(uow, due))
     instance = load_instance(uow, case)
     if instance.subscribed is None and subscribed is not None:
         instance.subscribed = subscribed
     record(uow, case, "timer_fired", SYSTEM, {"due_at": due.isoformat() if due else None})
     settle(uow, case, instance, SYSTEM)
+
+
+def _fired(uow: UnitOfWork, due: datetime) -> None:
+    """Tell the observer how late a committed timer fired (by the clock, after the commit)."""
+    uow.engine.observer.timer_fired(max((uow.engine.clock() - due).total_seconds(), 0.0))
 
 
 def fire_due_timers(engine: Engine, now: datetime | None = None) -> int:

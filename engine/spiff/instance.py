@@ -256,6 +256,17 @@ class Instance:
         self.wf.cancel()
         self._changing()
 
+    def correct(self, changes: dict[str, tuple[Any, Any]]) -> int:
+        """Replace {name: (before, after)} where the live steps still hold `before` (a rectified
+        answer, for the steps to come); how many values changed. Steps run are not re-run."""
+        changed = 0
+        for data in (self.wf.data, *(t.data for t in self._live())):
+            for name, (before, after) in changes.items():
+                if name in data and data[name] == before:
+                    data[name] = after
+                    changed += 1
+        return changed
+
 
 def _describe(exc: Exception) -> str:
     """The error text, with its cause; SpiffWorkflow's own __str__ can fail on a None note."""

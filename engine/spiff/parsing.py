@@ -14,6 +14,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
+from engine.durations import is_duration, parse_duration
 from engine.errors import ModelInvalid, UploadRejected, UploadTooLarge
 from engine.spiff.properties import TaskProperties, parse_escalation, parse_properties
 from engine.spiff.scripting import check_source
@@ -253,6 +254,10 @@ def _parse_process(
         problems.append(
             {"file": filename, "element_id": process_id, "message": f"caseOwner: {reason}"}
         )
+    try:
+        process_retention(xml, process_id)
+    except ValueError as exc:
+        problems.append({"file": filename, "element_id": process_id, "message": f"{exc}"})
     if problems:
         first = problems[0]
         raise ModelInvalid(
@@ -344,3 +349,19 @@ def process_escalation(xml: str, process_id: str) -> tuple[dict[str, str], ...] 
         return parse_escalation(value)
     except ValueError as exc:
         raise ValueError(f"process escalation: {exc}") from exc
+
+
+def process_retention(xml: str, process_id: str) -> str | None:
+    """The `retentionPeriod` property on a process element: how long after closure its cases
+    keep their identity and free text (an ISO 8601 duration such as P10Y).
+
+    Raises ValueError naming the problem when it is not a positive duration."""
+    value = process_property(xml, process_id, "retentionPeriod")
+    if value is None:
+        return None
+    text = value.strip().upper()
+    if not is_duration(text) or parse_duration(text).negative or text in ("P0D", "PT0S"):
+        raise ValueError(
+            f"retentionPeriod {value!r} is not a positive ISO 8601 duration such as P10Y"
+        )
+    return text

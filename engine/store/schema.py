@@ -37,3 +37,13 @@ def current(db: SqlEngine) -> str | None:
     with db.connect() as connection:
         rev = MigrationContext.configure(connection).get_current_revision()
     return str(rev) if rev is not None else None
+
+
+def head() -> str:
+    """The newest revision this code knows."""
+    from alembic.script import ScriptDirectory
+
+    config = Config(str(HERE / "alembic.ini"))
+    config.set_main_option("script_location", str(HERE / "migrations"))
+    found = ScriptDirectory.from_config(config).get_current_head()
+    return str(found)

@@ -168,6 +168,7 @@ class Case(Base):
     opened_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     opened_at: Mapped[datetime] = mapped_column(index=True)
     closed_at: Mapped[datetime | None]
+    anonymized_at: Mapped[datetime | None]  # identity and free text removed (retention)
 
 
 class CaseSubject(Base):
@@ -300,7 +301,22 @@ class CaseEvent(Base):
     kind: Mapped[str] = mapped_column(String(40), index=True)
     element_id: Mapped[str | None] = mapped_column(String(120))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # sha256 of the payload, chained instead of the payload so that a recorded redaction can
+    # erase it; None on events written before payload digests (their hash covers the payload)
+    payload_digest: Mapped[str | None] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The newest link of each case's audit chain, kept apart from the events: deleting the
+    newest events leaves the head pointing past them, so the deletion shows."""
+
+    __tablename__ = "audit_head"
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("case.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
 
 

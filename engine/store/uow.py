@@ -13,8 +13,10 @@ from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
+from engine.observing import Observer
 from engine.settings import Settings
 from engine.spiff import Runtime, frozen_now
+from engine.store import wakeups
 from engine.store.facts import Facts
 from engine.store.tables import Base
 
@@ -31,6 +33,7 @@ class Host(Protocol):
     db: SqlEngine
     runtime: Runtime
     facts: Facts
+    observer: Observer
 
     clock: Callable[[], datetime]
 
@@ -47,6 +50,10 @@ class UnitOfWork:
         self._after_commit: list[Callable[[], None]] = []
         self._stack = ExitStack()
         self.chain_heads: dict[int, tuple[int, str]] = {}  # case id -> last (seq, hash) written
+        self.moved_heads: set[int] = set()  # cases whose chain head is not anchored yet
+        self._flush_hooks: dict[str, Callable[[UnitOfWork], None]] = {}
+        self._wakeup: datetime | None = None  # the earliest wake-up this transaction sets
+        self.command: str | None = None  # the command running in this unit of work, if any
         # Append-only rows (audit events, outbox, task candidates) written in one INSERT per
         # table at commit: nothing in a command reads them back, and one statement is cheaper.
         self._appended: dict[Table, list[dict[str, Any]]] = {}
@@ -80,7 +87,10 @@ class UnitOfWork:
         self._after_commit.append(action)
 
     def wake_at(self, at: datetime) -> None:
-        """Once committed, tell the scheduler that a case now wakes up at `at`."""
+        """Once committed, tell the scheduler that a case now wakes up at `at` (schedulers in
+        other processes too, on PostgreSQL)."""
+        if self._wakeup is None or at < self._wakeup:
+            self._wakeup = at
         self.after_commit(lambda: self.engine.notify_wakeup(at))
 
     def append(self, table: Table, row: dict[str, Any]) -> None:
@@ -113,17 +123,27 @@ class UnitOfWork:
         for key, value in values.items():
             set_committed_value(row, key, value)
 
+    def at_flush(self, key: str, hook: Callable[[UnitOfWork], None]) -> None:
+        """Run `hook` after the appended rows each time they are written (once per key)."""
+        self._flush_hooks.setdefault(key, hook)
+
     def flush(self) -> None:
-        """Write pending changes: the session's, then the appended rows (they may refer to them)."""
+        """Write pending changes: the session's, then the appended rows (they may refer to them),
+        then what the flush hooks write about them (e.g. the audit chain's anchored head)."""
         self.session.flush()
         appended, self._appended = self._appended, {}
         if appended:
             connection = self.session.connection()
             for table, rows in appended.items():
                 connection.execute(insert(table), rows)
+        for hook in list(self._flush_hooks.values()):
+            hook(self)
 
     def commit(self) -> None:
         self.flush()
+        if self._wakeup is not None and not self.settings.is_sqlite:
+            wakeups.publish(self.session.connection(), self._wakeup)  # sent only on commit
+        self._wakeup = None
         self.session.commit()
         actions, self._after_commit = self._after_commit, []
         for action in actions:
@@ -135,6 +155,8 @@ class UnitOfWork:
         self._appended.clear()
         self.prefetched.clear()
         self.chain_heads.clear()  # the events they point at were rolled back too
+        self.moved_heads.clear()
+        self._wakeup = None
 
     def __exit__(
         self,

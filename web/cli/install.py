@@ -7,8 +7,10 @@ from pathlib import Path
 
 import click
 
+from engine import Settings
 from engine.commands.deployment import deploy_model
-from engine.store.schema import upgrade
+from engine.store.db import connect
+from engine.store.schema import current, head, upgrade
 from web.cli.common import Context, emit, fail, pass_ctx, reported, run_as
 from web.composition import bundled_files
 from workflows.demo import DemoReport, create_demo, is_empty
@@ -105,15 +107,62 @@ def deploy(
 
 
 @click.command()
-@click.option("--host", default="127.0.0.1")
-@click.option("--port", default=5000, type=int)
-@pass_ctx
-def serve(ctx: Context, host: str, port: int) -> None:
-    """Serve the web app, with the scheduler in the same process."""
-    from web.app import create_app
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, type=click.IntRange(1, 65535), show_default=True)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Worker processes [PERCORSI_WORKERS, 1].",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Threads per worker [PERCORSI_THREADS, 8].",
+)
+@click.option(
+    "--no-scheduler",
+    "no_scheduler",
+    is_flag=True,
+    help="Do not embed the scheduler (when `percorsi scheduler` runs beside).",
+)
+def serve(
+    host: str, port: int, workers: int | None, threads: int | None, no_scheduler: bool
+) -> None:
+    """Serve the web app with gunicorn, the scheduler embedded (one worker runs it)."""
+    from web.server import ServeOptions
+    from web.server import serve as run_server
 
-    app = create_app(engine=ctx.engine, start_scheduler=True)
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    with reported():
+        settings = Settings.from_env()
+        _require_current_schema(settings)
+        options = ServeOptions(
+            host=host,
+            port=port,
+            workers=workers or settings.workers,
+            threads=threads or settings.threads,
+            scheduler=not no_scheduler,
+        )
+        click.echo(
+            f"serving on http://{host}:{port} with {options.workers} worker(s) x "
+            f"{options.threads} thread(s), scheduler "
+            f"{'embedded' if options.scheduler else 'not embedded'}",
+            err=True,
+        )
+        run_server(settings, options, lambda text: click.echo(f"warning: {text}", err=True))
+
+
+def _require_current_schema(settings: Settings) -> None:
+    """Refuse to serve a database that `percorsi init` has not brought up to date."""
+    db = connect(settings.database_url)
+    try:
+        found = current(db)
+    finally:
+        db.dispose()  # no connection may cross the workers' fork
+    if found != head():
+        where = f"revision {found}" if found else "not initialised"
+        fail(f"the database is {where}, this Percorsi needs {head()}: run `percorsi init` first")
 
 
 COMMANDS = (init, seed, deploy, demo, serve)

@@ -14,17 +14,33 @@ from engine.reads.overdue import OverdueTask, overdue_tasks
 from engine.scheduling.duties import TickReport, tick
 from engine.scheduling.scheduler import Scheduler
 from web.cli.common import Context, emit, fail, parse_now, pass_ctx, reported
+from web.logs import configure_logging
+from web.metrics import serve_metrics
+from web.telemetry import Telemetry
 
 
 @click.command("scheduler")
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="Serve this process's metrics (Prometheus) on this port.",
+)
+@click.option("--metrics-host", default="127.0.0.1", show_default=True)
 @pass_ctx
-def scheduler_cmd(ctx: Context) -> None:
+def scheduler_cmd(ctx: Context, metrics_port: int | None, metrics_host: str) -> None:
     """Run the scheduler alone (production); stops on Ctrl-C or SIGTERM."""
+    with reported():
+        configure_logging(ctx.engine.settings)
+    telemetry = Telemetry()
+    ctx.engine.observer = telemetry
     scheduler = Scheduler(ctx.engine)
     try:
         scheduler.start()
     except SchedulerBusy as exc:
         fail(exc.detail)
+    if metrics_port is not None:
+        serve_metrics(telemetry.metrics, metrics_host, metrics_port)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())

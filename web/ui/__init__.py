@@ -19,6 +19,7 @@ def init_ui(app: Flask) -> None:
     from .oidc import init_oidc
     from .ownership import bp as ownership
     from .pages import bp as pages
+    from .privacy import bp as privacy
     from .referrals import bp as referrals
     from .tasks import bp as tasks
     from .worklist import bp as worklist
@@ -28,5 +29,5 @@ def init_ui(app: Flask) -> None:
     init_labels(app)
     init_oidc(app, app.extensions["percorsi"].settings)
     blueprints = (pages, auth, worklist, tasks, referrals, case_list, cases, notifications)
-    for blueprint in (*blueprints, ownership, models, dashboard):
+    for blueprint in (*blueprints, ownership, models, dashboard, privacy):
         app.register_blueprint(blueprint)

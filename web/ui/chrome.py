@@ -14,6 +14,7 @@ from engine import Actor
 from engine.commands.referrals import referring_organizations
 from engine.errors import EngineError
 from engine.notices.notifications import unread_count
+from engine.reads.subjects import EXPORTERS
 from engine.reads.taskviews import TaskFilter, count_tasks
 
 from ..auth import current_actor, engine
@@ -52,6 +53,8 @@ def navigation(actor: Actor) -> list[dict[str, str]]:
         items.append({"endpoint": "model_pages.index", "label": "models"})
     if actor.is_admin or any(actor.has_role(r) for r in DASHBOARD_ROLES):
         items.append({"endpoint": "dashboard.index", "label": "dashboard"})
+    if actor.is_admin or any(actor.has_role(r) for r in EXPORTERS):
+        items.append({"endpoint": "privacy_pages.subjects", "label": "subjects"})
     items.append({"endpoint": "notifications.index", "label": "notifications"})
     return items
 

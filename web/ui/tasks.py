@@ -17,6 +17,7 @@ from engine.reads.taskviews import task_detail
 from ..auth import current_actor, engine
 from .chrome import safe_next
 from .forms import build_fields, field_errors, parse_submission
+from .privacy import may_rectify_task
 from .taskactions import TASK_ACTIONS, conflict_text, run_action
 
 bp = Blueprint("task_pages", __name__)
@@ -34,6 +35,7 @@ def _page(
         task = task_detail(uow, actor, task_id)
         events = case_events(uow, actor, task["case"])
         names = element_names(uow, actor, task["case"])
+        rectifiable = may_rectify_task(uow, actor, task)
     schema = task["form"] or {"type": "object", "properties": {}}
     if values is None:
         values = task["data"] if task["status"] == "completed" else task["draft"]
@@ -48,6 +50,7 @@ def _page(
         names=names,
         conflict=conflict,
         mine=task["assignee"] in (None, actor.username),
+        rectifiable=rectifiable,
     )
     return page, status
 
