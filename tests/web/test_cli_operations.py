@@ -26,17 +26,17 @@ def test_audit_verify_reports_every_chain_and_names_a_break(
     assert fine.exit_code == 0, fine.output
     report = json.loads(fine.stdout)
     assert (report["ok"], report["cases"], report["broken"]) == (True, 2, [])
-    assert report["events"] == 4  # started and emitted, twice
+    assert report["events"] == 6  # started, case manager named and task emitted, twice
     with network.uow() as uow:
         case_id = uow.session.scalar(select(Case.id).where(Case.reference == first))
         uow.session.execute(
-            delete(CaseEvent).where(CaseEvent.case_id == case_id, CaseEvent.seq == 2)
+            delete(CaseEvent).where(CaseEvent.case_id == case_id, CaseEvent.seq == 3)
         )
         uow.commit()
     broken = run.invoke(main, ["audit", "verify"])
     assert broken.exit_code == 1
-    assert f"{first}: broken at event 2: the newest 1 event(s) are missing" in broken.stdout
-    assert "2 case(s), 3 event(s) checked: 1 case(s) do NOT verify" in broken.stdout
+    assert f"{first}: broken at event 3: the newest 1 event(s) are missing" in broken.stdout
+    assert "2 case(s), 5 event(s) checked: 1 case(s) do NOT verify" in broken.stdout
     one = run.invoke(main, ["audit", "verify", "--case", first, "--json"])
     assert one.exit_code == 1 and json.loads(one.stdout)["broken"][0]["case"] == first
     missing = run.invoke(main, ["audit", "verify", "--case", "CR-1999-000001"])
