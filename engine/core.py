@@ -32,7 +32,13 @@ class Engine:
     ) -> None:
         self.settings = settings
         self.db = db or connect(settings.database_url, settings.sql_echo)
-        self.runtime = Runtime(helpers, services, settings.script_time_limit)
+        self.runtime = Runtime(
+            helpers,
+            services,
+            settings.script_time_limit,
+            settings.script_memory_mb,
+            settings.script_workers,
+        )
         self.facts = Facts()
         self.clock = clock
         self._wakeup_listeners: list[Callable[[datetime], None]] = []

@@ -19,7 +19,9 @@ class Settings:
 
     database_url: str = f"sqlite:///{DEFAULT_INSTANCE / 'percorsi.db'}"
     max_upload_bytes: int = 2 * 1024 * 1024
-    script_time_limit: float = 2.0
+    script_time_limit: float = 2.0  # seconds of model code per evaluation and per command
+    script_memory_mb: int = 256  # address space a model-code worker may add to its own
+    script_workers: int = 2  # idle model-code worker processes kept for reuse
     reference_prefix: str = "CR"
     base_url: str = "http://127.0.0.1:5000"
     secret_key: str = ""

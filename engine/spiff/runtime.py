@@ -83,13 +83,21 @@ class Runtime:
         helpers: Mapping[str, Callable[..., Any]] | None = None,
         services: Mapping[str, Callable[..., Any]] | None = None,
         script_time_limit: float = 2.0,
+        script_memory_mb: int = 256,
+        script_workers: int = 2,
     ) -> None:
-        self.environment = RestrictedEnvironment(helpers, services, script_time_limit)
+        self.environment = RestrictedEnvironment(
+            helpers, services, script_time_limit, script_memory_mb, script_workers
+        )
         self.script_engine = RestrictedScriptEngine(self.environment)
         self.serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_CONFIG))
         self._specs: dict[int, Specs] = {}
         self._lock = threading.Lock()
         self._instances: OrderedDict[int, tuple[int, Instance]] = OrderedDict()
+
+    def begin_command(self) -> None:
+        """Start the time budget that all the model code of one command shares."""
+        self.environment.begin_command()
 
     @property
     def serializer_version(self) -> str:
