@@ -36,6 +36,9 @@ class Settings:
     outbox_backoff_seconds: float = 60.0
     escalation_ladder: str = "P0D:notify_assignee,P3D:notify_coordinators,P7D:review_task"
     message_ttl_days: int = 30
+    # Who may open a case of a restricted pathway (the violence pathway): the CAV and the
+    # social service of the Comune and of ASC (DOMAIN.md), as organisation codes.
+    restricted_openers: str = "cav_aida,comune_cremona,azienda_sociale_cremonese"
     sql_echo: bool = False
     # OIDC login (e.g. a SPID/CIE gateway): shown only when a client id and an issuer are set
     oidc_metadata_url: str = ""

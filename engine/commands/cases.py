@@ -20,6 +20,11 @@ from engine.rules.progress import (
     require_running,
     settle,
 )
+from engine.rules.restriction import (
+    refuse_shadowing,
+    require_restricted_opener,
+    restricted_by_model,
+)
 from engine.rules.versions import latest_version_number
 from engine.rules.worklist import CANCELLED as TASK_CANCELLED
 from engine.rules.worklist import OPEN, add_party
@@ -63,8 +68,13 @@ def start_case(
         raise InvalidInput(
             "subject must be an object", [{"field": "subject", "message": "not an object"}]
         )
+    refuse_shadowing(uow, data)
     version_id, number = latest_version_number(uow, process_id)
     columns = _new_case(uow, process_id, version_id, data, organization, actor)
+    if restricted_by_model(uow, version_id, process_id, data):
+        opener = organization_code(uow, columns["organization_id"])
+        require_restricted_opener(uow, opener, f"the pathway {process_id}")
+        columns["restricted"] = True  # before any model code runs: no script can undo it
     case = uow.insert_now(Case, **columns)
     start_chain(uow, case.id)
     if subject:
@@ -72,7 +82,7 @@ def start_case(
     if case.organization_id is not None:
         add_party(uow, case.id, case.organization_id)
     record(uow, case, "case_started", actor, {"process_id": process_id, "version": number})
-    data.setdefault("case_reference", case.reference)
+    data["case_reference"] = case.reference
     # Models decide on the referrer (e.g. who may open a violence case): never taken from input.
     data["referring_organization"] = organization_code(uow, case.organization_id)
     instance = uow.runtime.new(case_specs(uow, case), data)

@@ -13,6 +13,7 @@ from engine.actors import Actor
 from engine.errors import CaseClosed
 from engine.notices import notify
 from engine.rules.audit import record
+from engine.rules.restriction import restrict_called
 from engine.rules.worklist import sync_human_tasks
 from engine.spiff import Failure, Instance, Specs
 from engine.spiff.instance import ThrownMessage
@@ -86,6 +87,7 @@ def settle(uow: UnitOfWork, case: Case, instance: Instance, actor: Actor) -> Out
         notify.task_emitted(uow, case, task)
     if instance.data.get("restricted") is True:
         case.restricted = True
+    restrict_called(uow, case, instance)
     thrown = instance.thrown_messages()  # drained before storing, or reloads throw them again
     _store(uow, case, instance, actor)
     route_thrown(uow, case, thrown, actor)

@@ -242,6 +242,12 @@ def _parse_process(
         process_escalation(xml, process_id)
     except ValueError as exc:
         problems.append({"file": filename, "element_id": process_id, "message": f"{exc}"})
+    restriction: dict[str, Any] = {}
+    for name in [process_id, *subprocesses]:
+        found = parser.process_parsers.get(name)
+        if found is not None:
+            restriction[name], refused = read_restriction(found.node)
+            problems.extend({"file": filename, "element_id": name, "message": e} for e in refused)
     if problems:
         first = problems[0]
         raise ModelInvalid(
@@ -252,6 +258,7 @@ def _parse_process(
     payload = {
         "spec": serialize(spec),
         "subprocess_specs": {k: serialize(v) for k, v in subprocesses.items()},
+        "restriction": restriction,
     }
     return ParsedProcess(
         process_id=process_id,
@@ -303,6 +310,27 @@ def _check_code(filename: str, task_spec: Any, services: set[str]) -> list[dict[
             }
         )
     return problems
+
+
+def read_restriction(process: Any) -> tuple[dict[str, Any], list[str]]:
+    """A process element's `restricted` and `restrictedTargetGroups` properties, and problems.
+
+    A restricted process makes every case that runs it restricted (pseudonym everywhere, reads
+    audited); `restrictedTargetGroups` restricts the cases whose start data's `target_group` is
+    one of the listed values. The engine applies both at case creation, before model code."""
+    properties = {
+        str(p.get("name")): str(p.get("value") or "")
+        for p in process.xpath(
+            "bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property",
+            namespaces=_NS,
+        )
+    }
+    problems = []
+    flag = properties.get("restricted", "false").strip().lower()
+    if flag not in ("true", "false"):
+        problems.append(f"property restricted must be true or false, not {flag!r}")
+    groups = [g.strip() for g in properties.get("restrictedTargetGroups", "").split(",")]
+    return {"restricted": flag == "true", "target_groups": [g for g in groups if g]}, problems
 
 
 def process_escalation(xml: str, process_id: str) -> tuple[dict[str, str], ...] | None:

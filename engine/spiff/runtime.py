@@ -92,6 +92,7 @@ class Runtime:
         self.script_engine = RestrictedScriptEngine(self.environment)
         self.serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_CONFIG))
         self._specs: dict[int, Specs] = {}
+        self._restriction: dict[int, dict[str, Any]] = {}
         self._lock = threading.Lock()
         self._instances: OrderedDict[int, tuple[int, Instance]] = OrderedDict()
 
@@ -123,12 +124,18 @@ class Runtime:
         with self._lock:
             if version_id not in self._specs:
                 payload = json.loads(spec_json())
+                self._restriction[version_id] = payload.get("restriction") or {}
                 restore = self.serializer.from_dict
                 self._specs[version_id] = (
                     restore(payload["spec"]),
                     {k: restore(v) for k, v in payload["subprocess_specs"].items()},
                 )
             return self._specs[version_id]
+
+    def restriction(self, version_id: int, spec_json: Callable[[], str]) -> dict[str, Any]:
+        """Per process of the version (called ones included): {"restricted", "target_groups"}."""
+        self.specs(version_id, spec_json)
+        return self._restriction.get(version_id, {})
 
     def new(self, specs: Specs, data: Mapping[str, Any]) -> Instance:
         spec, subprocesses = specs

@@ -231,7 +231,7 @@ class Sandbox:
 # Names the engine itself puts into a case's data, or that model code relies on: start data
 # may not bring them (a key `date` would make every script that calls date() fail).
 ENGINE_NAMES = frozenset(
-    {*GUARDS, *BUILTINS, "case_reference", "referring_organization", "restricted", "dmninputexpr"}
+    {*GUARDS, *BUILTINS, "case_reference", "referring_organization", "dmninputexpr"}
 )
 
 

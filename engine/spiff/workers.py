@@ -32,6 +32,7 @@ from engine.spiff.bounded import check_size
 from engine.spiff.sandbox import ResourceLimit
 
 GRACE = 0.25  # seconds the parent waits past a job's limit before killing its worker
+STARTUP_SECONDS = 30.0  # a busy machine may take this long to start a worker
 MAX_REPLY = 32 * 1024 * 1024  # bytes of one pickled reply
 Job = tuple[str, str, dict[str, Any], dict[str, Any] | None, float]
 Helpers = Mapping[str, Callable[..., Any]]
@@ -81,6 +82,7 @@ def serve(
     """A worker's life: set the memory limit, then evaluate jobs until the pipe closes."""
     sandbox = sandbox_class(helpers)
     _limit_memory(memory_bytes)
+    conn.send_bytes(b"ready")  # the parent starts a job's clock only now
     while True:
         try:
             job: Job = pickle.loads(conn.recv_bytes())
@@ -226,7 +228,14 @@ class WorkerPool:
             finally:
                 spawn.get_preparation_data = prepare
         child.close()
-        return _Worker(process, parent)
+        worker = _Worker(process, parent)
+        try:
+            if not parent.poll(STARTUP_SECONDS) or parent.recv_bytes() != b"ready":
+                raise OSError("no answer")
+        except (EOFError, OSError) as exc:
+            worker.stop()
+            raise WorkerDied(f"a model-code worker did not start: {exc}") from exc
+        return worker
 
     def _give_back(self, worker: _Worker) -> None:
         with self._lock:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
+
+from engine.errors import Forbidden
 from tests.workflows.conftest import CM, COMUNE, Walk, end_of, midnight
 
 PROV = "provincia_cremona"
@@ -101,10 +104,11 @@ def test_not_resident_is_routed_out_and_closed(walk: Walk, refer: Callable[..., 
 def test_violence_referral_from_a_union_desk_is_not_admitted(
     walk: Walk, refer: Callable[..., str]
 ) -> None:
-    ref = refer("violenza", organization="cgil")
-    view = walk.case(ref)
-    assert (view["status"], view["restricted"], view["open_tasks"]) == ("completed", True, [])
-    assert "end_non_ammessa" in view["completed_elements"]
+    """The engine refuses it before any case exists (the model's own check stays as a second
+    line for pathways that do not declare the restriction)."""
+    with pytest.raises(Forbidden, match="restricted"):
+        refer("violenza", organization="cgil")
+    assert walk.tasks() == []
 
 
 def test_simple_social_needs_without_services(walk: Walk, refer: Callable[..., str]) -> None:

@@ -62,6 +62,7 @@ class Process:
         self.id, self.name = pid, name
         self.nodes: dict[str, Node] = {}
         self.flows: list[Flow] = []
+        self.props: dict[str, str] = {}  # process-level properties (e.g. restricted)
 
     def add(self, node: Node) -> str:
         assert node.id not in self.nodes, node.id
@@ -150,6 +151,12 @@ class Process:
         if tag == "process":
             attrs += ' isExecutable="true"'
         parts = [f"<bpmn:{tag}{attrs}>"]
+        if self.props:
+            props = "".join(
+                f"<spiffworkflow:property name={quoteattr(k)} value={quoteattr(v)} />"
+                for k, v in self.props.items()
+            )
+            parts.append(_ext(f"<spiffworkflow:properties>{props}</spiffworkflow:properties>"))
         parts += [self._node_xml(n) for n in self.nodes.values()]
         parts += [_flow_xml(f) for f in self.flows]
         parts.append(f"</bpmn:{tag}>")

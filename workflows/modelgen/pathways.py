@@ -34,6 +34,7 @@ def cm(due: str, form: str, **extra: str) -> dict[str, str]:
 def inclusione() -> Process:
     """percorso_inclusione: referral to follow-up, routing to the sub-pathways."""
     p = Process("percorso_inclusione", "Percorso di inclusione attiva")
+    p.props["restrictedTargetGroups"] = "violenza"
     p.start("segnalazione", "Segnalazione", formKey="segnalazione.json")
     p.script("classificazione", "Classificazione della segnalazione", CLASSIFY)
     p.xor("gw_ammissione", "Ingresso ammesso?")

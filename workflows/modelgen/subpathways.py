@@ -97,6 +97,7 @@ def disabilita() -> Process:
 def violenza() -> Process:
     """Women victims of violence: restricted from the start; economic and work branches."""
     p = Process("percorso_violenza", "Percorso donne vittime di violenza")
+    p.props["restricted"] = "true"
     soft = {"escalation": SOFT, "priority": "high"}
     p.start("vio_start", "Invio da CAV o servizio sociale")
     p.script("vio_riservato", "Caso riservato", "restricted = True")
