@@ -192,8 +192,8 @@ class Instance:
         """Run a step that may evaluate model code; keep its failure for advance()."""
         try:
             action()
-        except (SpiffWorkflowException, ScriptRejected, ResourceLimit) as exc:
-            self._pending = self._failure(exc)
+        except (SpiffWorkflowException, ScriptRejected, ResourceLimit, ArithmeticError) as exc:
+            self._pending = self._failure(exc)  # ArithmeticError: e.g. a timer date overflowing
             return True
         finally:
             self._changing()
