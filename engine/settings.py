@@ -40,6 +40,9 @@ class Settings:
     # social service of the Comune and of ASC (DOMAIN.md), as organisation codes.
     restricted_openers: str = "cav_aida,comune_cremona,azienda_sociale_cremonese"
     sql_echo: bool = False
+    # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0: none, the
+    # client's address is the socket's). Only trust what your own proxies set.
+    proxy_hops: int = 0
     # OIDC login (e.g. a SPID/CIE gateway): shown only when a client id and an issuer are set
     oidc_metadata_url: str = ""
     oidc_authorize_url: str = ""

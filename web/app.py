@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, jsonify
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine import Engine, Settings
 from engine.reads.health import database_ok
 
 from .api import init_api
-from .auth import FailureLimiter
 from .composition import build_engine
 from .csrf import init_csrf
 from .i18n import init_i18n
@@ -40,7 +40,11 @@ def create_app(
     )
     app.config.from_mapping(test_config or {})
     app.extensions["percorsi"] = engine
-    app.extensions["percorsi_limiter"] = FailureLimiter()
+    if engine.settings.proxy_hops:
+        hops = engine.settings.proxy_hops
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
+        )
     app.extensions["percorsi_scheduler"] = _scheduler(app, engine) if start_scheduler else None
     init_problems(app)
     init_api(app)

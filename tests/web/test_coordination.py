@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from engine import Engine
 from engine.commands.accounts import create_user
 from engine.reporting.indicators import IndicatorMap
-from tests.support import FIXTURES, Driver
+from tests.support import FIXTURES, Driver, open_ui_session
 
 V1 = (FIXTURES / "inclusione_mini.bpmn").read_text()
 TOKEN = "test-csrf-token"
@@ -42,8 +42,9 @@ def app_mini(app: Flask) -> Flask:
 
 def login(client: FlaskClient, username: str) -> FlaskClient:
     """Open a session as the named user, as the login page would (it is not under test here)."""
+    app = client.application
+    open_ui_session(client, app.extensions["percorsi"], username)
     with client.session_transaction() as session:
-        session["username"] = username
         session["csrf_token"] = TOKEN
     return client
 

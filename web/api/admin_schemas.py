@@ -149,6 +149,8 @@ class TokenSchema(Schema):
     created_at = fields.DateTime(required=True)
     last_used_at = fields.DateTime(allow_none=True)
     revoked_at = fields.DateTime(allow_none=True)
+    expires_at = fields.DateTime(allow_none=True)
+    scope = fields.String(required=True, metadata={"description": "read, or read-write"})
 
 
 class NewTokenSchema(TokenSchema):
@@ -166,3 +168,9 @@ class TokenQuerySchema(Schema):
 class TokenInSchema(Schema):
     user = text(80, required=True)
     name = text(80, load_default="")
+    expires_in = text(
+        40, load_default=None, metadata={"description": "ISO 8601 duration; default P1Y"}
+    )
+    scope = fields.String(
+        load_default="read-write", validate=validate.OneOf(("read", "read-write"))
+    )
