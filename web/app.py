@@ -17,6 +17,7 @@ from .api import init_api
 from .composition import build_engine
 from .csrf import init_csrf
 from .i18n import init_i18n
+from .inputs import init_input_guards
 from .problems import init_problems
 from .ui import init_ui
 
@@ -47,6 +48,7 @@ def create_app(
         )
     app.extensions["percorsi_scheduler"] = _scheduler(app, engine) if start_scheduler else None
     init_problems(app)
+    init_input_guards(app)
     init_api(app)
     init_i18n(app)
     init_csrf(app)

@@ -81,10 +81,12 @@ def _from_token(token: str, within: UnitOfWork | None = None) -> Actor:
         with _in(within) as uow:
             actor, scope = authenticate_scoped_token(uow, token)
     except Unauthenticated:
-        with engine().uow() as uow:
-            logins.count_attempt(
-                uow, {logins.address_key(_address(), "token"): logins.TOKEN_FAILURE_LIMIT}
-            )
+        limit = {logins.address_key(_address(), "token"): logins.TOKEN_FAILURE_LIMIT}
+        if within is not None and within.write:  # SQLite: the request's write lock is held
+            logins.count_attempt(within, limit)  # nothing else was done in it yet
+        else:
+            with engine().uow() as uow:
+                logins.count_attempt(uow, limit)
         raise
     if scope == READ_ONLY and request.method not in SAFE_METHODS:
         raise Forbidden("this token may only read: ask for a read-write token to change data")

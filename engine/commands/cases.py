@@ -28,6 +28,7 @@ from engine.rules.restriction import (
 from engine.rules.versions import latest_version_number
 from engine.rules.worklist import CANCELLED as TASK_CANCELLED
 from engine.rules.worklist import OPEN, add_party
+from engine.spiff.forms import refuse_control_characters
 from engine.store.locking import lock_case
 from engine.store.references import next_reference
 from engine.store.tables import (
@@ -69,6 +70,9 @@ def start_case(
             "subject must be an object", [{"field": "subject", "message": "not an object"}]
         )
     refuse_shadowing(uow, data)
+    refuse_control_characters(data)
+    if subject:
+        refuse_control_characters(subject, "subject")
     version_id, number = latest_version_number(uow, process_id)
     columns = _new_case(uow, process_id, version_id, data, organization, actor)
     if restricted_by_model(uow, version_id, process_id, data):

@@ -127,6 +127,24 @@ def check_depth(name: str, value: Any) -> None:
         stack.extend((child, depth + 1) for child in children)
 
 
+def refuse_control_characters(data: Any, what: str = "data") -> None:
+    """FormDataInvalid naming the first field whose text holds a NUL character (no database
+    stores it as text, and nobody types it)."""
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, str) and "\x00" in node:
+            raise FormDataInvalid(
+                f"{what}: {path or '(value)'} contains a NUL character, which is not accepted",
+                [{"field": path or None, "code": "control_character", "message": "NUL character"}],
+            )
+        if isinstance(node, dict):
+            stack.extend((f"{path}.{k}".lstrip("."), k) for k in node)
+            stack.extend((f"{path}.{k}".lstrip("."), v) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((f"{path}.{i}".lstrip("."), v) for i, v in enumerate(node))
+
+
 def validate_data(schema: dict[str, Any], data: Any) -> None:
     """Raise FormDataInvalid listing every field that does not match the form."""
     validator = FormValidator(schema, format_checker=FormatChecker(), registry=REGISTRY)
