@@ -46,7 +46,7 @@ from engine.spiff.sandbox import (
     guarded_sum,
     ticking_iter,
 )
-from engine.spiff.workers import WorkerPool, shared_pool
+from engine.spiff.workers import Job, WorkerPool, shared_pool
 
 Helper = Callable[..., Any]
 ServiceHandler = Callable[..., Any]
@@ -240,7 +240,8 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
 
     Code that engine/spiff/bounded.py proves bounded runs in-process; everything else runs in
     a worker process (engine/spiff/workers.py). All the model code of one command shares one
-    time budget, so a command never holds a case's lock longer than the time limit."""
+    time budget (the time spent evaluating, not the command's own database work), so model
+    code never holds a case's lock longer than the time limit."""
 
     def __init__(
         self,
@@ -268,17 +269,33 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
         return frozenset(self.globals) | ENGINE_NAMES
 
     def begin_command(self) -> None:
-        """Start the time budget of one command's model code."""
-        self._budget.until = time.monotonic() + self.time_limit
+        """Start the time budget of one command's model code (only model code counts)."""
+        self._budget.spent = 0.0
 
     def _seconds(self) -> float:
-        until: float | None = getattr(self._budget, "until", None)
-        if until is None:
-            return self.time_limit
-        left = min(self.time_limit, until - time.monotonic())
+        left = self.time_limit - float(getattr(self._budget, "spent", 0.0))
         if left <= 0:
             raise ScriptTimeout(f"script ran longer than {self.time_limit:g} s in this command")
         return left
+
+    def _spend(self, seconds: float) -> None:
+        self._budget.spent = float(getattr(self._budget, "spent", 0.0)) + seconds
+
+    def _in_worker(self, job: Job) -> Any:
+        try:
+            value, elapsed = self.pool.run(job)
+        except ResourceLimit:
+            self._spend(job[-1])  # a job stopped at its limit used all it was given
+            raise
+        self._spend(elapsed)
+        return value
+
+    def _here(self, run: Callable[[], Any]) -> Any:
+        started = time.monotonic()
+        try:
+            return run()
+        finally:
+            self._spend(time.monotonic() - started)
 
     def _in_process(self, bounded: Callable[[str, frozenset[str]], bool], source: str) -> bool:
         if self.isolation == "never":
@@ -291,10 +308,13 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
         compile_expression(expression)  # RestrictedPython's refusal comes first, in-process
         seconds = self._seconds()
         if self._in_process(bounded_expression, expression):
-            value = self.sandbox.evaluate(expression, context, external_context, seconds)
+            sandbox = self.sandbox
+            value = self._here(
+                lambda: sandbox.evaluate(expression, context, external_context, seconds)
+            )
             check_size(value)
             return value
-        return self.pool.run(("eval", expression, dict(context), external_context, seconds))
+        return self._in_worker(("eval", expression, dict(context), external_context, seconds))
 
     def evaluate_checked(self, expression: str, context: dict[str, Any]) -> Any:
         """Evaluate model code for the engine itself; any failure becomes ScriptError."""
@@ -307,11 +327,11 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
         compile_script(script)
         seconds = self._seconds()
         if self._in_process(bounded_script, script):
-            result = self.sandbox.execute(script, context, external_context, seconds)
+            sandbox = self.sandbox
+            result = self._here(lambda: sandbox.execute(script, context, external_context, seconds))
             check_size(result)
         else:
-            job = ("exec", script, dict(context), external_context, seconds)
-            result = self.pool.run(job)
+            result = self._in_worker(("exec", script, dict(context), external_context, seconds))
         context.clear()
         context.update(result)
         return True

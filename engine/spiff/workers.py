@@ -23,6 +23,7 @@ import pickle
 import resource
 import sys
 import threading
+import time
 from collections.abc import Callable, Mapping
 from multiprocessing import spawn
 from multiprocessing.connection import Connection
@@ -179,10 +180,12 @@ class WorkerPool:
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(["engine.spiff.scripting"])
 
-    def run(self, job: Job) -> Any:
-        """Run one job in a worker and return its value (or raise what it raised)."""
+    def run(self, job: Job) -> tuple[Any, float]:
+        """Run one job in a worker: its value (or what it raised), and the seconds it took
+        from sending to the reply (starting a worker is not counted)."""
         seconds = job[-1]
         worker = self._take()
+        started = time.monotonic()
         try:
             worker.conn.send_bytes(pickle.dumps(job))
             if not worker.conn.poll(seconds + GRACE):
@@ -194,12 +197,13 @@ class WorkerPool:
             if isinstance(exc, pickle.UnpicklingError):
                 raise ResourceLimit(str(exc)) from exc
             raise WorkerDied("model code hit its CPU or memory limit (its process ended)") from exc
+        elapsed = time.monotonic() - started
         self._give_back(worker)
         if status == "limit":
             raise ResourceLimit(value)
         if status == "error":
             raise ModelCodeFailed(value)
-        return value
+        return value, elapsed
 
     def _take(self) -> _Worker:
         with self._lock:
@@ -249,11 +253,6 @@ class WorkerPool:
             workers, self._idle = self._idle, []
         for worker in workers:
             worker.stop()
-
-    def warm(self) -> None:
-        """Start one worker now (its first job would otherwise pay the start-up)."""
-        worker = self._start()
-        self._give_back(worker)
 
 
 _START_LOCK = threading.Lock()
