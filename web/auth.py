@@ -109,16 +109,13 @@ def _from_session(key: str, within: UnitOfWork | None = None) -> Actor:
 def login(username: str, password: str) -> Actor:
     """Check credentials and open a session. The attempt is counted per account and per
     address in the database first: past the limit, no password hash is computed at all."""
-    account = logins.account_key(username)
+    account, address = logins.account_key(username), logins.address_key(_address())
     with engine().uow() as uow:
-        logins.count_attempt(
-            uow,
-            {account: logins.ACCOUNT_LIMIT, logins.address_key(_address()): logins.ADDRESS_LIMIT},
-        )
+        logins.count_attempt(uow, {account: logins.ACCOUNT_LIMIT, address: logins.ADDRESS_LIMIT})
     with engine().uow(write=False) as uow:
         actor = check_password(uow, username, password)
     with engine().uow() as uow:
-        logins.forget_attempts(uow, account)
+        logins.forget_attempts(uow, account, address)
     return open_session(actor)
 
 

@@ -30,6 +30,7 @@ WINDOW = timedelta(minutes=15)
 ACCOUNT_LIMIT = 10  # password attempts per account and window
 ADDRESS_LIMIT = 30  # password attempts per address and window
 TOKEN_FAILURE_LIMIT = 30  # bad bearer tokens per address and window
+KEEP = timedelta(hours=8)  # a UI session's life (as the cookie's)
 _INSERT: dict[str, Any] = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
 _TABLE: Table = AuthAttempt.__table__  # type: ignore[assignment]
 
@@ -79,9 +80,17 @@ def over_limit(uow: UnitOfWork, key: str, limit: int) -> bool:
     return row is not None and row.window_start >= uow.now - WINDOW and row.attempts >= limit
 
 
-def forget_attempts(uow: UnitOfWork, key: str) -> None:
-    """Clear a key's count (after a successful login) and commit."""
-    uow.session.execute(delete(AuthAttempt).where(AuthAttempt.key == key))
+def forget_attempts(uow: UnitOfWork, account: str, address: str) -> None:
+    """After a successful login: clear the account's count, give the address its attempt back
+    (an office behind one address is limited by its failures, not by its colleagues' logins),
+    and drop counts whose window is over; then commit."""
+    uow.session.execute(delete(AuthAttempt).where(AuthAttempt.key == account))
+    uow.session.execute(
+        update(AuthAttempt)
+        .where(AuthAttempt.key == address, AuthAttempt.attempts > 0)
+        .values(attempts=AuthAttempt.attempts - 1)
+    )
+    uow.session.execute(delete(AuthAttempt).where(AuthAttempt.window_start < uow.now - WINDOW))
     uow.commit()
 
 
@@ -96,16 +105,22 @@ def open_login_session(uow: UnitOfWork, username: str) -> str:
     uow.session.add(
         LoginSession(key_hash=_digest(key), user_id=user_id, created_at=uow.now, ended_at=None)
     )
+    # Sessions last 8 hours (the cookie's lifetime): older rows only take room.
+    uow.session.execute(delete(LoginSession).where(LoginSession.created_at < uow.now - KEEP))
     uow.commit()
     return key
 
 
 def session_username(uow: UnitOfWork, key: str) -> str | None:
-    """The username of an open session, or None when it ended or never existed."""
+    """The username of an open session, or None when it ended, expired or never existed."""
     return uow.session.scalar(
         select(User.username)
         .join(LoginSession, LoginSession.user_id == User.id)
-        .where(LoginSession.key_hash == _digest(key), LoginSession.ended_at.is_(None))
+        .where(
+            LoginSession.key_hash == _digest(key),
+            LoginSession.ended_at.is_(None),
+            LoginSession.created_at >= uow.now - KEEP,
+        )
     )
 
 

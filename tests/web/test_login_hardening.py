@@ -240,3 +240,21 @@ def test_logout_ends_the_session_on_the_server(api: Api, app: Flask) -> None:
     problem_of(replay.get("/api/v1/me"), 401)
     page = replay.get("/")
     assert page.status_code == 302 and page.location.startswith("/login")
+
+
+def test_an_office_behind_one_address_is_limited_by_failures_only(api: Api, app: Flask) -> None:
+    for _ in range(ADDRESS_LIMIT + 5):
+        assert post_login(app, "giulia", "pw-giulia-1", "10.8.8.8") == 302
+    assert post_login(app, "marco", "wrong", "10.8.8.8") == 401
+
+
+def test_a_session_ends_after_eight_hours_on_the_server_too(
+    api: Api, app: Flask, clock: FakeClock
+) -> None:
+    from tests.web.ui.conftest import UiClient
+
+    ui = UiClient(app.test_client())
+    assert ui.login("giulia", "pw-giulia-1").status_code == 302
+    assert ui.client.get("/api/v1/me").status_code == 200
+    clock.advance(hours=8, minutes=1)
+    problem_of(ui.client.get("/api/v1/me"), 401)
