@@ -6,6 +6,7 @@ accepts the bundled models' code and none of the attacks."""
 
 from __future__ import annotations
 
+import resource
 import threading
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -54,6 +55,27 @@ C_LEVEL = {
     ),
 }
 LIMIT_WORDS = ("longer than", "limit", "memory", "items", "characters")
+# What the server's own process may spend on one contained attack. The attacks ask for tens of
+# seconds of CPU and gigabytes; in-process they got them before any check could stop them.
+SERVER_CPU_SECONDS = 5.0
+SERVER_MEMORY_GROWTH = 400 * 1024 * 1024
+
+
+class ServerCost:
+    """The CPU seconds and peak-memory growth of this (the server's) process during a block."""
+
+    def __enter__(self) -> ServerCost:
+        self.before = resource.getrusage(resource.RUSAGE_SELF)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        self.cpu = (after.ru_utime + after.ru_stime) - (self.before.ru_utime + self.before.ru_stime)
+        self.memory = (after.ru_maxrss - self.before.ru_maxrss) * 1024  # kB on Linux
+
+    def check(self) -> None:
+        assert self.cpu < SERVER_CPU_SECONDS, f"the server's process spent {self.cpu:.1f} s"
+        assert self.memory < SERVER_MEMORY_GROWTH, f"the server's process grew {self.memory} B"
 
 
 @pytest.fixture
@@ -69,14 +91,18 @@ def assert_contained(drive: Driver, ref: str, element: str, open_elements: list[
 
 
 def test_switching_the_tracer_off_from_inside_does_not_escape_the_limit(drive: Driver) -> None:
-    ref = run_script(drive, TRACER_OFF)
+    with ServerCost() as cost:
+        ref = run_script(drive, TRACER_OFF)
     assert_contained(drive, ref, "compute", [])
+    cost.check()
 
 
 @pytest.mark.parametrize("script", list(C_LEVEL.values()), ids=list(C_LEVEL))
 def test_single_c_level_operations_are_contained(drive: Driver, script: str) -> None:
-    ref = run_script(drive, script)
+    with ServerCost() as cost:
+        ref = run_script(drive, script)
     assert_contained(drive, ref, "compute", [])
+    cost.check()
 
 
 @pytest.mark.parametrize(
@@ -90,15 +116,19 @@ def test_single_c_level_operations_are_contained(drive: Driver, script: str) -> 
 def test_runaway_gateway_conditions_are_contained(drive: Driver, condition: str) -> None:
     drive.deploy(files=gateway_model(condition))
     ref = drive.start("condition")
-    drive.complete(ref, "fill", {"go": True})
+    with ServerCost() as cost:
+        drive.complete(ref, "fill", {"go": True})
     assert_contained(drive, ref, "gw", [])
+    cost.check()
 
 
 def test_runaway_timer_expression_is_contained(drive: Driver) -> None:
     drive.deploy(files=timer_model("'P' + str(len(str([[[1] * 1000] * 1000] * 1000))) + 'D'"))
     ref = drive.start("timer_expression")
-    drive.complete(ref, "fill")
+    with ServerCost() as cost:
+        drive.complete(ref, "fill")
     assert_contained(drive, ref, "wait", [])
+    cost.check()
 
 
 def test_runaway_due_in_expression_leaves_the_task_without_a_due_date(drive: Driver) -> None:
@@ -112,8 +142,10 @@ def test_runaway_due_in_expression_leaves_the_task_without_a_due_date(drive: Dri
         + '" /></spiffworkflow:properties></bpmn:extensionElements><bpmn:incoming>f1',
     ).replace("SCRIPT", "x = 1")
     drive.deploy(files={"script_task.bpmn": text.encode()})
-    ref = drive.start("script_task")
+    with ServerCost() as cost:
+        ref = drive.start("script_task")
     assert drive.task(ref, "fill").due_at is None
+    cost.check()
 
 
 def test_runaway_dmn_cell_is_contained(drive: Driver) -> None:
@@ -126,7 +158,9 @@ def test_runaway_dmn_cell_is_contained(drive: Driver) -> None:
             "route_decision.dmn": dmn.encode(),
         }
     )
-    ref = drive.start("routing", {"work_ready": True})
+    with ServerCost() as cost:
+        ref = drive.start("routing", {"work_ready": True})
+    cost.check()
     [incident] = open_incidents(drive, ref)
     assert incident.element_id == "decide"
     assert any(word in incident.error for word in LIMIT_WORDS), incident.error
