@@ -40,7 +40,7 @@ TRACER_OFF = (
 )
 # Finding 2: single C-level operations the size guards do not see.
 C_LEVEL = {
-    "pow with a modulus": "x = pow(3, 10 ** 4000, 10 ** 3000 + 7) + pow(3, 10 ** 4000, 10 ** 3001)",
+    "pow with a modulus": "x = pow(3, 10 ** 29000, 10 ** 6000 + 7)",
     "to_bytes": "x = len((0).to_bytes(10 ** 9, 'big'))",
     "translate": "x = len(('a' * 10 ** 6).translate({97: 'b' * 1000}))",
     "expandtabs": "x = len(('\\t' * 10 ** 6).expandtabs(1000))",
@@ -108,7 +108,7 @@ def test_single_c_level_operations_are_contained(drive: Driver, script: str) -> 
 @pytest.mark.parametrize(
     "condition",
     [
-        "pow(3, 10 ** 4000, 10 ** 3000 + 7) > 0 and pow(3, 10 ** 4000, 10 ** 3001) > 0",
+        "pow(3, 10 ** 29000, 10 ** 6000 + 7) > 0",
         "len((0).to_bytes(10 ** 9, 'big')) > 0",
         "len(json_dumps([[[1] * 1000] * 1000] * 1000)) > 0",
     ],
