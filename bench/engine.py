@@ -40,6 +40,7 @@ from engine.commands.accounts import ensure_organization  # noqa: E402
 from engine.commands.cases import start_case  # noqa: E402
 from engine.commands.deployment import deploy_model  # noqa: E402
 from engine.commands.tasks import complete_task  # noqa: E402
+from engine.spiff.bounded import bounded_expression, bounded_script  # noqa: E402
 from engine.store.schema import upgrade  # noqa: E402
 from engine.store.tables import HumanTask  # noqa: E402
 
@@ -48,7 +49,7 @@ THREE = FIXTURES / "three_tasks.bpmn"
 FORM = FIXTURES / "forms" / "intake.json"
 LOOP = Path(__file__).parent / "loop_tasks.bpmn"
 MODEL_CODE = Path(__file__).parent / "model_code.bpmn"
-BOUNDED_SCRIPT = 'count = len(str(turns)) + 1\nlabel = "turn"'  # the bundled models' kind
+BOUNDED_SCRIPT = 'count = turns + 1\nlabel = "turn"'  # the bundled models' kind
 OPEN_SCRIPT = "count = sum([t for t in range(5)])"  # a comprehension: no static proof
 CONDITION = "done == True"
 INTAKE = {"resident": True, "urgency": "low"}
@@ -214,7 +215,7 @@ def model_code_files(script: str) -> dict[str, bytes]:
     return {"model_code.bpmn": text.encode()}
 
 
-def command_cost(engine: Engine, samples: int = 30) -> float:
+def command_cost(engine: Engine, samples: int = 100) -> float:
     """Median milliseconds of one command that completes a task, runs the script and the
     condition, and emits the next task."""
     with engine.uow() as uow:
@@ -232,6 +233,9 @@ def command_cost(engine: Engine, samples: int = 30) -> float:
 def report_boundary(engine: Engine) -> None:
     """Per-command cost of model code: in-process, static check + worker, always a worker."""
     environment = engine.runtime.environment
+    helpers = environment.globals
+    assert bounded_script(BOUNDED_SCRIPT, helpers) and bounded_expression(CONDITION, helpers)
+    assert not bounded_script(OPEN_SCRIPT, helpers)
     rows = []
     for label, script, mode in (
         ("in-process (no boundary, as before)", BOUNDED_SCRIPT, "never"),

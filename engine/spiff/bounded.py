@@ -38,9 +38,21 @@ MAX_VALUE_NODES = 200_000  # containers, keys and items of one value handed back
 _LINEAR_OPS = (ast.Add, ast.Sub, ast.Div, ast.FloorDiv, ast.BitAnd, ast.BitOr, ast.BitXor)
 _UNARY_OPS = (ast.Not, ast.USub, ast.UAdd, ast.Invert)
 _PLAIN = (
-    ast.Expression, ast.BoolOp, ast.Compare, ast.IfExp, ast.Subscript, ast.Slice, ast.List,
-    ast.Tuple, ast.Set, ast.Load, ast.boolop, ast.cmpop,
-)  # fmt: skip
+    ast.Expression,
+    ast.BoolOp,
+    ast.Compare,
+    ast.IfExp,
+    ast.Subscript,
+    ast.Slice,
+    ast.List,
+    ast.Tuple,
+    ast.Set,
+    ast.Load,
+    ast.boolop,
+    ast.cmpop,
+    ast.operator,
+    ast.unaryop,
+)  # fmt: skip  (operator nodes: BinOp and UnaryOp check which operator they hold)
 
 
 def bounded_expression(source: str, helpers: Iterable[str]) -> bool:

@@ -236,9 +236,29 @@ def test_no_attack_passes_the_static_check(code: str) -> None:
     assert not bounded_script(code, HELPERS)
 
 
+@pytest.mark.parametrize(
+    ("code", "is_expression"),
+    [
+        ("count = turns + 1\nlabel = 'turn'", False),
+        ("restricted = target_group == 'violenza'\nadmitted = True", False),
+        ("if adi:\n    due = 'P120D'\nelse:\n    due = 'P30D'", False),
+        ("a - b / 2 + c // 3", True),
+        ("-x < 3 and not y or z", True),
+        ("x if y else z", True),
+        ("[a, b, {'k': v}, (c, d), {e}]", True),
+        ("service['type'] in ('formazione', 'tirocinio')", True),
+        ("date(2026, 1, 1) < start and len(services) > 0", True),
+        ("due_after(pad_date, 'P120D') if adi else 'P30D'", True),
+    ],
+)
+def test_plain_model_code_passes_the_static_check(code: str, is_expression: bool) -> None:
+    check = bounded_expression if is_expression else bounded_script
+    assert check(code, HELPERS)
+
+
 def test_the_bundled_models_code_stays_in_process() -> None:
-    """Every condition, script, timer expression and DMN cell of the bundled pathways passes the
-    static check: the network's own models pay no process round trip."""
+    """Every condition, script, timer and dueIn expression and DMN cell of the bundled pathways
+    passes the static check: the network's own models pay no process round trip."""
     import re
 
     found: list[tuple[str, bool]] = []
@@ -248,6 +268,8 @@ def test_the_bundled_models_code_stays_in_process() -> None:
         found += [(s, False) for s in re.findall(r"<bpmn:script>([^<]*)</bpmn:script>", text)]
         found += [(c, True) for c in re.findall(r"<text>([^<]*)</text>", text) if c != "-"]
         found += [(t, True) for t in re.findall(r"<bpmn:time\w+[^>]*>([^<]*)<", text)]
+        due = re.findall(r'name="dueIn" value="([^"]*)"', text)
+        found += [(d, True) for d in due if not re.fullmatch(r"P[0-9YMWDTHS]+", d)]
     assert found
     unescape = {"&gt;": ">", "&lt;": "<", "&quot;": '"', "&amp;": "&"}
     for code, is_expression in [(c, e) for c, e in found if c.strip()]:
