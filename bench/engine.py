@@ -6,7 +6,11 @@ Prints cases per second for start -> 3 user tasks -> end:
   (c) Percorsi engine commands on SQLite (a temporary file);
   (d) the same on PostgreSQL when reachable (PERCORSI_BENCH_DATABASE_URL, in a scratch schema);
 and the ratio (c)/(b) (target >= 0.5). Then the cost of completing one task on a case that has
-10, 50 and 200 completed tasks, median of 20 (target: cost(200) <= 3 x cost(10)).
+10, 50 and 200 completed tasks, median of 20 (target: cost(200) <= 3 x cost(10)). Then the cost
+of the process boundary for model code (issue 13): one command that runs a script task and a
+gateway condition, with all model code in-process (as before the boundary), with code proven
+bounded in-process and the rest in a worker process, and with every evaluation in a worker
+(target: within 20% of in-process for the bundled models' kind of code).
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from engine.commands.accounts import ensure_organization  # noqa: E402
 from engine.commands.cases import start_case  # noqa: E402
 from engine.commands.deployment import deploy_model  # noqa: E402
 from engine.commands.tasks import complete_task  # noqa: E402
+from engine.spiff.bounded import bounded_expression, bounded_script  # noqa: E402
 from engine.store.schema import upgrade  # noqa: E402
 from engine.store.tables import HumanTask  # noqa: E402
 
@@ -43,11 +48,19 @@ FIXTURES = ROOT / "tests" / "fixtures"
 THREE = FIXTURES / "three_tasks.bpmn"
 FORM = FIXTURES / "forms" / "intake.json"
 LOOP = Path(__file__).parent / "loop_tasks.bpmn"
+MODEL_CODE = Path(__file__).parent / "model_code.bpmn"
+BOUNDED_SCRIPT = 'count = turns + 1\nlabel = "turn"'  # the bundled models' kind
+OPEN_SCRIPT = "count = sum([t for t in range(5)])"  # a comprehension: no static proof
+CONDITION = "done == True"
 INTAKE = {"resident": True, "urgency": "low"}
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SCHEMA = "percorsi_bench"
 RAW_CASES = int(os.environ.get("BENCH_RAW_CASES", "300"))
 ENGINE_CASES = int(os.environ.get("BENCH_ENGINE_CASES", "60"))
+
+
+def load() -> str:
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
 def rate(label: str, cases: int, run: Callable[[], None]) -> float:
@@ -216,8 +229,52 @@ def commit_ceiling(engine: Engine, b: float) -> None:
     )
 
 
+def model_code_files(script: str) -> dict[str, bytes]:
+    text = MODEL_CODE.read_text().replace("SCRIPT", script).replace("CONDITION", CONDITION)
+    return {"model_code.bpmn": text.encode()}
+
+
+def command_cost(engine: Engine, samples: int = 100) -> float:
+    """Median milliseconds of one command that completes a task, runs the script and the
+    condition, and emits the next task."""
+    with engine.uow() as uow:
+        case_id = start_case(uow, "model_code", {"done": False, "turns": 1}, SYSTEM).case.id
+    for _ in range(5):  # warm up: specs cached, workers started
+        complete_next(engine, case_id)
+    laps = []
+    for _ in range(samples):
+        started = time.perf_counter()
+        complete_next(engine, case_id)
+        laps.append(time.perf_counter() - started)
+    return statistics.median(laps) * 1000
+
+
+def report_boundary(engine: Engine) -> None:
+    """Per-command cost of model code: in-process, static check + worker, always a worker."""
+    environment = engine.runtime.environment
+    helpers = environment.globals
+    assert bounded_script(BOUNDED_SCRIPT, helpers) and bounded_expression(CONDITION, helpers)
+    assert not bounded_script(OPEN_SCRIPT, helpers)
+    rows = []
+    for label, script, mode in (
+        ("in-process (no boundary, as before)", BOUNDED_SCRIPT, "never"),
+        ("bounded code in-process (static check)", BOUNDED_SCRIPT, "auto"),
+        ("script in a worker, condition in-process", OPEN_SCRIPT, "auto"),
+        ("every evaluation in a worker", BOUNDED_SCRIPT, "always"),
+    ):
+        with engine.uow() as uow:
+            deploy_model(uow, model_code_files(script), SYSTEM)
+        environment.isolation = mode
+        rows.append((label, command_cost(engine)))
+    environment.isolation = "auto"
+    base = rows[0][1]
+    for label, cost in rows:
+        print(f"  {label:<46} {cost:6.2f} ms/command  ({cost / base - 1:+.0%})")
+
+
 def main() -> None:
     print(f"start -> 3 user tasks -> end ({RAW_CASES} raw cases, {ENGINE_CASES} engine cases)")
+    print(f"  load average: {load()}")
     spec = raw_spec()
     rate("(a) raw SpiffWorkflow, in memory", RAW_CASES, lambda: raw_case(spec, None))
     trip = full_round_trip()
@@ -231,6 +288,8 @@ def main() -> None:
         print(f"  (c)/(b) = {c / b:.2f} (target >= 0.5: {'ok' if c / b >= 0.5 else 'MISSED'})")
         print("cost of completing one task on a case with N completed tasks")
         report_depths("SQLite", engine)
+        print(f"model code behind a process boundary, SQLite (load average {load()})")
+        report_boundary(engine)
     with postgres_engine(os.environ.get("PERCORSI_BENCH_DATABASE_URL", PG_DEFAULT)) as pg:
         if pg is not None:
             d = rate("(d) Percorsi commands, PostgreSQL", ENGINE_CASES, lambda: engine_case(pg))
@@ -238,6 +297,8 @@ def main() -> None:
             print(f"  (d)/(b) = {d / b:.2f} (target >= 0.25 with synchronous_commit on: {verdict})")
             commit_ceiling(pg, b)
             report_depths("PostgreSQL", pg)
+            print(f"model code behind a process boundary, PostgreSQL (load average {load()})")
+            report_boundary(pg)
 
 
 if __name__ == "__main__":

@@ -34,7 +34,13 @@ class Engine:
     ) -> None:
         self.settings = settings
         self.db = db or connect(settings.database_url, settings.sql_echo)
-        self.runtime = Runtime(helpers, services, settings.script_time_limit)
+        self.runtime = Runtime(
+            helpers,
+            services,
+            settings.script_time_limit,
+            settings.script_memory_mb,
+            settings.script_workers,
+        )
         self.facts = Facts()
         self.clock = clock
         self.observer = observer or Observer()  # the web app and the scheduler plug theirs in

@@ -44,6 +44,16 @@ class Unauthenticated(EngineError):
     title = "Authentication required"
 
 
+class TooManyAttempts(EngineError):
+    """Authentication was tried too often for an account or from an address; try again later."""
+
+    title = "Too many attempts"
+
+    @property
+    def retry_after(self) -> int:
+        return int(self.context.get("retry_after", 60))
+
+
 class Forbidden(EngineError):
     title = "Forbidden"
 

@@ -19,7 +19,9 @@ class Settings:
 
     database_url: str = f"sqlite:///{DEFAULT_INSTANCE / 'percorsi.db'}"
     max_upload_bytes: int = 2 * 1024 * 1024
-    script_time_limit: float = 2.0
+    script_time_limit: float = 2.0  # seconds of model code per evaluation and per command
+    script_memory_mb: int = 256  # address space a model-code worker may add to its own
+    script_workers: int = 2  # idle model-code worker processes kept for reuse
     reference_prefix: str = "CR"
     base_url: str = "http://127.0.0.1:5000"
     secret_key: str = ""
@@ -36,7 +38,13 @@ class Settings:
     # Restricted cases (the violence pathway) have no legal deadlines: reminders only.
     restricted_escalation_ladder: str = "P0D:notify_assignee,P7D:notify_assignee"
     message_ttl_days: int = 30
+    # Who may open a case of a restricted pathway (the violence pathway): the CAV and the
+    # social service of the Comune and of ASC (DOMAIN.md), as organisation codes.
+    restricted_openers: str = "cav_aida,comune_cremona,azienda_sociale_cremonese"
     sql_echo: bool = False
+    # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0: none, the
+    # client's address is the socket's). Only trust what your own proxies set.
+    proxy_hops: int = 0
     # OIDC login (e.g. a SPID/CIE gateway): shown only when a client id and an issuer are set
     oidc_metadata_url: str = ""
     oidc_authorize_url: str = ""

@@ -136,3 +136,20 @@ def clone_case(engine: object, reference: str, copies: int) -> int:
             uow.session.execute(insert(Case), rows[start : start + 1000])
         uow.session.commit()
         return int(uow.session.scalar(select(func.count()).select_from(Case)) or 0)
+
+
+def open_ui_session(client: object, engine: object, username: str) -> dict[str, str]:
+    """Give a test client a logged-in session as the login page would (a server-side session
+    row and the signed cookie naming it); returns the cookie's session values."""
+    from flask.testing import FlaskClient
+
+    from engine import Engine
+    from engine.commands.logins import open_login_session
+
+    assert isinstance(client, FlaskClient) and isinstance(engine, Engine)
+    with engine.uow() as uow:
+        key = open_login_session(uow, username)
+    with client.session_transaction() as session:
+        session["username"] = username
+        session["sid"] = key
+    return {"username": username, "sid": key}

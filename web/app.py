@@ -8,15 +8,16 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, jsonify
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine import Engine, Settings
 from engine.reads.health import database_ok
 
 from .api import init_api
-from .auth import FailureLimiter
 from .composition import build_engine
 from .csrf import init_csrf
 from .i18n import init_i18n
+from .inputs import init_input_guards
 from .logs import init_request_logging
 from .metrics import init_metrics
 from .problems import init_problems
@@ -45,10 +46,15 @@ def create_app(
     app.extensions["percorsi"] = engine
     engine.observer = telemetry = telemetry_of(engine.observer)
     app.extensions["percorsi_request_observer"] = telemetry.request
-    app.extensions["percorsi_limiter"] = FailureLimiter()
+    if engine.settings.proxy_hops:
+        hops = engine.settings.proxy_hops
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
+        )
     app.extensions["percorsi_scheduler"] = _scheduler(app, engine) if start_scheduler else None
     init_request_logging(app)
     init_problems(app)
+    init_input_guards(app)
     init_api(app)
     init_i18n(app)
     init_csrf(app)

@@ -2,62 +2,26 @@
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import defaultdict, deque
 from contextlib import AbstractContextManager, nullcontext
 
 from flask import current_app, g, request, session
 
 from engine import Actor, Engine
-from engine.commands.accounts import authenticate_token, check_password, load_actor
-from engine.errors import EngineError, Forbidden, Unauthenticated, UserNotFound
+from engine.commands import logins
+from engine.commands.accounts import (
+    READ_ONLY,
+    authenticate_scoped_token,
+    check_password,
+    load_actor,
+)
+from engine.errors import Forbidden, TooManyAttempts, Unauthenticated, UserNotFound
 from engine.store.uow import UnitOfWork
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # A cross-site form cannot send these headers, so requiring one on cookie-authenticated API
 # writes stops cross-site request forgery (HTMX sends HX-Request itself).
 CSRF_HEADERS = ("X-Requested-With", "HX-Request")
-
-
-class TooManyAttempts(EngineError):
-    """Authentication failed too often from one address; try again later."""
-
-    title = "Too many attempts"
-
-    @property
-    def retry_after(self) -> int:
-        return int(self.context.get("retry_after", 60))
-
-
-class FailureLimiter:
-    """Counts authentication failures per key in a sliding window (per process)."""
-
-    def __init__(self, limit: int = 10, window: float = 300.0) -> None:
-        self.limit, self.window = limit, window
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def check(self, key: str) -> None:
-        with self._lock:
-            recent = self._recent(key)
-            if len(recent) >= self.limit:
-                wait = int(self.window - (time.monotonic() - recent[0])) + 1
-                raise TooManyAttempts(
-                    f"too many failed attempts; try again in {wait} s", retry_after=wait
-                )
-            if not recent:
-                del self._failures[key]  # forget addresses whose failures have expired
-
-    def fail(self, key: str) -> None:
-        with self._lock:
-            self._recent(key).append(time.monotonic())
-
-    def _recent(self, key: str) -> deque[float]:
-        recent = self._failures[key]
-        while recent and time.monotonic() - recent[0] > self.window:
-            recent.popleft()
-        return recent
+__all__ = ["TooManyAttempts", "current_actor", "login", "logout", "open_session"]
 
 
 def engine() -> Engine:
@@ -65,12 +29,8 @@ def engine() -> Engine:
     return found
 
 
-def limiter() -> FailureLimiter:
-    found: FailureLimiter = current_app.extensions["percorsi_limiter"]
-    return found
-
-
-def _client_key() -> str:
+def _address() -> str:
+    """The caller's address (the proxy's client address when ProxyFix is configured)."""
     return request.remote_addr or "unknown"
 
 
@@ -84,7 +44,7 @@ def current_actor(uow: UnitOfWork | None = None) -> Actor:
         g.actor = _from_token(header[len("Bearer ") :].strip(), uow)
     elif session.get("username"):
         _require_csrf_header()
-        g.actor = _from_session(str(session["username"]), uow)
+        g.actor = _from_session(str(session.get("sid", "")), uow)
     else:
         raise Unauthenticated("log in or send an Authorization: Bearer token")
     return current_actor()
@@ -115,18 +75,31 @@ def _require_csrf_header() -> None:
 
 
 def _from_token(token: str, within: UnitOfWork | None = None) -> Actor:
-    limiter().check(_client_key())
+    """The token's actor. A valid token always works; bad ones are counted per address, and
+    past the limit they get 429 instead of 401 (no lock-out of anybody's valid token)."""
     try:
         with _in(within) as uow:
-            return authenticate_token(uow, token)
+            actor, scope = authenticate_scoped_token(uow, token)
     except Unauthenticated:
-        limiter().fail(_client_key())
+        limit = {logins.address_key(_address(), "token"): logins.TOKEN_FAILURE_LIMIT}
+        if within is not None and within.write:  # SQLite: the request's write lock is held
+            logins.count_attempt(within, limit)  # nothing else was done in it yet
+        else:
+            with engine().uow() as uow:
+                logins.count_attempt(uow, limit)
         raise
+    if scope == READ_ONLY and request.method not in SAFE_METHODS:
+        raise Forbidden("this token may only read: ask for a read-write token to change data")
+    return actor
 
 
-def _from_session(username: str, within: UnitOfWork | None = None) -> Actor:
+def _from_session(key: str, within: UnitOfWork | None = None) -> Actor:
+    """The actor of an open server-side session; a session ended by logout is refused."""
     try:
         with _in(within) as uow:
+            username = logins.session_username(uow, key) if key else None
+            if username is None:
+                raise UserNotFound("no open session")
             return load_actor(uow, username)
     except UserNotFound as exc:
         session.clear()
@@ -134,14 +107,15 @@ def _from_session(username: str, within: UnitOfWork | None = None) -> Actor:
 
 
 def login(username: str, password: str) -> Actor:
-    """Check credentials (rate-limited per address) and open a session."""
-    limiter().check(_client_key())
-    try:
-        with engine().uow(write=False) as uow:
-            actor = check_password(uow, username, password)
-    except Unauthenticated:
-        limiter().fail(_client_key())
-        raise
+    """Check credentials and open a session. The attempt is counted per account and per
+    address in the database first: past the limit, no password hash is computed at all."""
+    account, address = logins.account_key(username), logins.address_key(_address())
+    with engine().uow() as uow:
+        logins.count_attempt(uow, {account: logins.ACCOUNT_LIMIT, address: logins.ADDRESS_LIMIT})
+    with engine().uow(write=False) as uow:
+        actor = check_password(uow, username, password)
+    with engine().uow() as uow:
+        logins.forget_attempts(uow, account, address)
     return open_session(actor)
 
 
@@ -151,6 +125,8 @@ def open_session(actor: Actor) -> Actor:
     session.clear()
     if lang:
         session["lang"] = lang
+    with engine().uow() as uow:
+        session["sid"] = logins.open_login_session(uow, actor.username)
     session["username"] = actor.username
     session.permanent = True
     g.actor = actor
@@ -158,6 +134,11 @@ def open_session(actor: Actor) -> Actor:
 
 
 def logout() -> None:
+    """End the session on the server too: the same cookie, replayed, is refused."""
+    key = session.get("sid")
+    if key:
+        with engine().uow() as uow:
+            logins.end_login_session(uow, str(key))
     lang = session.get("lang")
     session.clear()
     if lang:

@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, func, select, update
 
 from engine.actors import SYSTEM, Actor
-from engine.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated, UserNotFound
+from engine.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TooManyAttempts,
+    Unauthenticated,
+    UserNotFound,
+)
 from engine.rules.ownership import actor_of
 from engine.store.tables import ApiToken, Membership, Organization, User
 from engine.store.uow import UnitOfWork
@@ -20,6 +31,8 @@ from engine.store.uow import UnitOfWork
 _HASHER = PasswordHasher()
 TOKEN_PREFIX = "pct_"
 LAST_USED_STEP = timedelta(minutes=10)
+READ_ONLY, READ_WRITE = "read", "read-write"
+SCOPES = (READ_ONLY, READ_WRITE)
 
 
 def require_admin(actor: Actor) -> None:
@@ -115,18 +128,36 @@ def add_membership(uow: UnitOfWork, user: User, org_code: str, role: str) -> Mem
     return membership
 
 
+# argon2 takes 64 MiB per hash: at most this many hashes run at once in a process, so memory
+# stays bounded however many logins arrive together; the others wait, then get a 429.
+HASH_SLOTS = threading.BoundedSemaphore(2)
+HASH_WAIT_SECONDS = 10.0
+
+
+@contextmanager
+def _hash_slot() -> Iterator[None]:
+    if not HASH_SLOTS.acquire(timeout=HASH_WAIT_SECONDS):
+        raise TooManyAttempts("the server is busy checking passwords; try again", retry_after=5)
+    try:
+        yield
+    finally:
+        HASH_SLOTS.release()
+
+
 def hash_password(password: str) -> str:
-    return _HASHER.hash(password)
+    with _hash_slot():
+        return _HASHER.hash(password)
 
 
 def check_password(uow: UnitOfWork, username: str, password: str) -> Actor:
     """The actor for valid credentials; Unauthenticated otherwise (same message either way)."""
     user = uow.session.scalar(select(User).where(User.username == username))
     try:
-        if user is None or not user.active or not user.password_hash:
-            _HASHER.verify(_DUMMY_HASH, password)  # same work whether or not the user exists
-            raise Unauthenticated("wrong username or password")
-        _HASHER.verify(user.password_hash, password)
+        with _hash_slot():
+            if user is None or not user.active or not user.password_hash:
+                _HASHER.verify(_DUMMY_HASH, password)  # same work whether or not the user exists
+                raise Unauthenticated("wrong username or password")
+            _HASHER.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError) as exc:
         raise Unauthenticated("wrong username or password") from exc
     return actor_for(uow, user)
@@ -145,13 +176,32 @@ def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(uow: UnitOfWork, username: str, name: str = "") -> IssuedToken:
+def create_token(
+    uow: UnitOfWork,
+    username: str,
+    name: str = "",
+    *,
+    expires_at: datetime | None = None,
+    scope: str = READ_WRITE,
+) -> IssuedToken:
     """A new random API token for a user; only its hash is stored."""
     user = uow.session.scalar(select(User).where(User.username == username))
     if user is None:
         raise UserNotFound(f"no user {username!r}")
+    if scope not in SCOPES:
+        raise InvalidInput(
+            f"unknown token scope {scope!r}; use {' or '.join(SCOPES)}",
+            [{"field": "scope", "message": "unknown scope"}],
+        )
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(user_id=user.id, name=name, token_hash=_token_digest(token), created_at=uow.now)
+    row = ApiToken(
+        user_id=user.id,
+        name=name,
+        token_hash=_token_digest(token),
+        created_at=uow.now,
+        expires_at=expires_at,
+        scope=scope,
+    )
     uow.session.add(row)
     uow.session.flush()
     return IssuedToken(row.id, token)
@@ -170,6 +220,8 @@ _TOKEN_ACTOR = (
         ApiToken.id,
         ApiToken.revoked_at,
         ApiToken.last_used_at,
+        ApiToken.expires_at,
+        ApiToken.scope,
         User.id,
         User.username,
         User.active,
@@ -185,21 +237,32 @@ _TOKEN_ACTOR = (
 
 
 def authenticate_token(uow: UnitOfWork, token: str) -> Actor:
-    """The actor of a valid, unrevoked token; notes its use at most once per LAST_USED_STEP."""
+    """The actor of a valid, unrevoked, unexpired token (whatever its scope)."""
+    return authenticate_scoped_token(uow, token)[0]
+
+
+def authenticate_scoped_token(uow: UnitOfWork, token: str) -> tuple[Actor, str]:
+    """The actor and scope of a valid token; notes its use at most once per LAST_USED_STEP."""
+    if len(token) > 200:
+        raise Unauthenticated("invalid or revoked token")
     rows = uow.session.execute(_TOKEN_ACTOR, {"digest": _token_digest(token)}).all()
     if not rows or rows[0][1] is not None:
         raise Unauthenticated("invalid or revoked token")
-    token_id, _revoked, last_used, user_id, username, active, is_admin = rows[0][:7]
+    token_id, _revoked, last_used, expires_at, scope, user_id, username, active, is_admin = rows[0][
+        :9
+    ]
+    if expires_at is not None and uow.now >= expires_at:
+        raise Unauthenticated("the token has expired")
     if not active:
         raise Unauthenticated("the token's user is disabled")
-    memberships = frozenset((r[7], r[8]) for r in rows if r[7] is not None)
+    memberships = frozenset((r[9], r[10]) for r in rows if r[9] is not None)
     if last_used is None or uow.now - last_used >= LAST_USED_STEP:
         # A write only when the mark is stale, not on every request.
         uow.session.execute(
             update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=uow.now)
         )
         uow.commit()
-    return Actor(user_id, username, memberships, is_admin)
+    return Actor(user_id, username, memberships, is_admin), str(scope)
 
 
 def external_login(uow: UnitOfWork, subject: str, email: str | None) -> Actor:

@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 
 from engine.actors import Actor
 from engine.commands.accounts import (
+    READ_WRITE,
     IssuedToken,
     add_membership,
     create_token,
@@ -18,6 +19,7 @@ from engine.commands.accounts import (
     require_admin,
     revoke_token,
 )
+from engine.durations import parse_duration
 from engine.errors import InvalidInput, NotFound, UserNotFound
 from engine.rules.access import check_role
 from engine.store.tables import ApiToken, Membership, Organization, User
@@ -205,13 +207,35 @@ def _token_row(t: ApiToken, username: str) -> dict[str, Any]:
         "created_at": t.created_at,
         "last_used_at": t.last_used_at,
         "revoked_at": t.revoked_at,
+        "expires_at": t.expires_at,
+        "scope": t.scope,
     }
 
 
-def issue_token(uow: UnitOfWork, actor: Actor, username: str, name: str = "") -> dict[str, Any]:
-    """A new token for a user; the token itself is returned here and never again."""
+DEFAULT_TOKEN_LIFE = "P1Y"
+
+
+def issue_token(
+    uow: UnitOfWork,
+    actor: Actor,
+    username: str,
+    name: str = "",
+    *,
+    expires_in: str | None = None,
+    scope: str = READ_WRITE,
+) -> dict[str, Any]:
+    """A new token for a user, expiring after `expires_in` (an ISO duration, default a year)
+    with a scope (read, or read-write); the token itself is returned here and never again."""
     require_admin(actor)
-    issued: IssuedToken = create_token(uow, username, name)
+    try:
+        expires_at = parse_duration(expires_in or DEFAULT_TOKEN_LIFE).after(uow.now)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), [{"field": "expires_in", "message": str(exc)}]) from exc
+    if expires_at <= uow.now:
+        raise InvalidInput(
+            "a token must expire in the future", [{"field": "expires_in", "message": "not future"}]
+        )
+    issued: IssuedToken = create_token(uow, username, name, expires_at=expires_at, scope=scope)
     uow.commit()
     row = uow.session.get_one(ApiToken, issued.id)
     return {**_token_row(row, username), "token": issued.token}

@@ -23,11 +23,17 @@ from engine.rules.progress import (
     require_running,
     settle,
 )
+from engine.rules.restriction import (
+    refuse_shadowing,
+    require_restricted_opener,
+    restricted_by_model,
+)
 from engine.rules.startdata import checked_start_data
 from engine.rules.versions import latest_version_number
 from engine.rules.worklist import CANCELLED as TASK_CANCELLED
 from engine.rules.worklist import OPEN, add_party
 from engine.spiff import ScriptError
+from engine.spiff.forms import refuse_control_characters
 from engine.store.locking import lock_case
 from engine.store.references import next_reference
 from engine.store.tables import (
@@ -62,13 +68,21 @@ def start_case(
     The start data is checked against the version's start form here (every entry point passes
     through this); `subject` goes to the identity table, `consents` to the consent table."""
     require_case_opener(actor)
+    data = _object(data, "case data")
+    refuse_shadowing(uow, {k: v for k, v in data.items() if k not in ("subject", "consents")})
     version_id, number = latest_version_number(uow, process_id)
-    data = checked_start_data(uow, version_id, process_id, _object(data, "case data"))
+    data = checked_start_data(uow, version_id, process_id, data)
     subject = data.pop("subject", None)
     if subject is not None:
-        _object(subject, "subject")
+        subject = _object(subject, "subject")
+        refuse_control_characters(subject, "subject")
+    refuse_control_characters(data)
     consents, given_by = parse_consents(data.pop("consents", None))
     columns = _new_case(uow, process_id, version_id, data, organization, actor)
+    if restricted_by_model(uow, version_id, process_id, data):
+        opener = organization_code(uow, columns["organization_id"])
+        require_restricted_opener(uow, opener, f"the pathway {process_id}")
+        columns["restricted"] = True  # before any model code runs: no script can undo it
     case = uow.insert_now(Case, **columns)
     start_chain(uow, case.id)
     if subject:
@@ -83,7 +97,7 @@ def start_case(
     take_in_charge(uow, case, actor, NAMED_ROLES, "referred the case")
     for scope in (s for s, given in consents.items() if given):
         give(uow, case, scope, given_by, actor)
-    data.setdefault("case_reference", case.reference)
+    data["case_reference"] = case.reference
     # Models decide on the referrer (e.g. who may open a violence case): never taken from input.
     data["referring_organization"] = referrer
     instance = uow.runtime.new(case_specs(uow, case), data)

@@ -39,7 +39,7 @@ def rectify_answer(
     form = form_schema(uow, case, task)
     before = dict(task.data or {})
     after = {**before, **_fields_of(form, corrected)}
-    validate_data(form or {}, after)
+    validate_data(form or {}, after, uow.now.date())
     changes = {k: (before.get(k), after[k]) for k in corrected if before.get(k) != after[k]}
     if not changes:
         raise InvalidInput(

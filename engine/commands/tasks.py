@@ -26,7 +26,7 @@ from engine.rules.ownership import NAMED_ROLES, take_in_charge
 from engine.rules.progress import Outcome, load_instance, require_running, settle
 from engine.rules.reviews import REVIEW, complete_review
 from engine.rules.worklist import COMPLETED, OPEN, form_schema
-from engine.spiff.forms import validate_data
+from engine.spiff.forms import refuse_control_characters, validate_data
 from engine.store.tables import Case, HumanTask, User
 from engine.store.uow import UnitOfWork
 
@@ -143,6 +143,7 @@ def complete_task(
         complete_review(uow, case, task, data, actor)
         uow.commit()
         return Outcome(case)
+    refuse_control_characters(data)
     form = form_schema(uow, case, task)
     if form is not None:
         validate_data(form, data, uow.now.date())

@@ -9,7 +9,7 @@ from sqlalchemy import and_, func, or_, select, update
 
 from engine.actors import Actor
 from engine.errors import NotFound
-from engine.store.pages import Page, check_limit, decode_cursor, encode_cursor
+from engine.store.pages import Page, check_limit, cursor_key, encode_cursor
 from engine.store.tables import Case, Notification
 from engine.store.uow import UnitOfWork
 
@@ -43,9 +43,9 @@ def list_notifications(
     )
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
-    after = decode_cursor(cursor)
+    after = cursor_key(cursor, _moment_text)
     if after is not None:
-        query = query.where(_before(str(after[0]), int(after[1])))
+        query = query.where(_before(*after))
     rows = uow.session.execute(
         query.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit + 1)
     ).all()
@@ -55,6 +55,15 @@ def list_notifications(
         last = rows[limit - 1][0]
         next_cursor = encode_cursor([last.created_at.isoformat(), last.id])
     return Page(items, next_cursor)
+
+
+def _moment_text(value: Any) -> str:
+    """A cursor's creation time, as the ISO text it was written as."""
+    if not isinstance(value, str):
+        raise ValueError("not a time")
+    if datetime.fromisoformat(value).tzinfo is None:
+        raise ValueError("naive")
+    return value
 
 
 def _before(at: str, notification_id: int) -> Any:

@@ -374,14 +374,19 @@ def _need_to_know(uow: UnitOfWork, actor: Actor, case: Case, rows: list[dict[str
 
 
 def case_diagram(uow: UnitOfWork, actor: Actor, reference: str) -> str:
-    """The BPMN XML of the version a visible case runs on (for drawing its diagram)."""
+    """The BPMN XML of the version a visible case runs on (for drawing its diagram); reading
+    it for a restricted case is audited like any other read of that case."""
     case = visible_case(uow, actor, reference)
-    return uow.session.get_one(ProcessVersion, case.version_id).bpmn_xml
+    xml = uow.session.get_one(ProcessVersion, case.version_id).bpmn_xml
+    record_restricted_read(uow, actor, case, {"what": "diagram"})
+    return xml
 
 
 def element_names(uow: UnitOfWork, actor: Actor, reference: str) -> dict[str, str]:
-    """The names of the BPMN elements of a visible case's version, by element id."""
-    xml = case_diagram(uow, actor, reference).encode()
+    """The names of the BPMN elements of a visible case's version, by element id (read with
+    the case's page, whose read is the one audited)."""
+    case = visible_case(uow, actor, reference)
+    xml = uow.session.get_one(ProcessVersion, case.version_id).bpmn_xml.encode()
     root = load_xml("diagram", xml, max(len(xml), 1))
     return {
         str(node.get("id")): str(node.get("name"))

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from engine.actors import Actor
 from engine.errors import InvalidInput
 from engine.rules.access import case_scope, require_case_reader
-from engine.store.pages import Page, check_limit, cursor_key, encode_cursor
+from engine.store.pages import MAX_ID, Page, check_limit, cursor_key, encode_cursor
 from engine.store.tables import Case, Incident
 from engine.store.uow import UnitOfWork
 
@@ -25,7 +25,7 @@ class IncidentFilter:
 
 
 def _int(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > MAX_ID:
         raise ValueError("not an id")
     return value
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
+
 from engine.actors import Actor
 from engine.errors import Forbidden
 from engine.reporting.indicator_queries import DashboardQuery, case_base, case_rows, outcome_values
@@ -13,6 +15,8 @@ from engine.reporting.indicators import (
     milestones_reached,
     require_dashboard_reader,
 )
+from engine.rules.access import record_restricted_read
+from engine.store.tables import Case
 from engine.store.uow import UnitOfWork
 
 CASE_COLUMNS = (
@@ -55,6 +59,11 @@ def case_export(
         value = (data or {}).get(mapping.outcome_field)
         if value is not None:
             outcomes[case_id] = str(value)
+    rows = case_rows(uow, base)
+    restricted = [row.id for row in rows if row.restricted]
+    if restricted:  # the export reads their data: audited as any read of a restricted case
+        for case in uow.session.scalars(select(Case).where(Case.id.in_(restricted))).all():
+            record_restricted_read(uow, actor, case, {"what": "export"})
     return [
         {
             "reference": row.reference,
@@ -71,5 +80,5 @@ def case_export(
             "outcome": outcomes.get(row.id, ""),
             "closed_on": _day(row.closed_at),
         }
-        for row in case_rows(uow, base)
+        for row in rows
     ]

@@ -26,6 +26,7 @@ from engine.reporting.indicator_queries import (
     milestone_times,
     outcome_values,
 )
+from engine.reporting.periods import require_fixed_period
 from engine.reporting.suppression import SUPPRESSED, Cell, middle, protected, rate, shown
 from engine.rules.access import AGGREGATE_ONLY
 from engine.store.uow import UnitOfWork
@@ -134,6 +135,8 @@ def compute_dashboard(
     require_dashboard_reader(actor)
     q.check()
     hide = aggregates_only(actor)
+    if hide:
+        require_fixed_period(q, uow.now)  # no date windows to subtract from each other
     base = case_base(q)
     stats = _gather(uow, base, mapping)
     backlog = backlog_by_organization(uow, base, uow.now)

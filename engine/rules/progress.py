@@ -13,6 +13,7 @@ from engine.actors import Actor
 from engine.errors import CaseClosed
 from engine.notices import notify
 from engine.rules.audit import record
+from engine.rules.restriction import restrict_called
 from engine.rules.worklist import Misrouted, sync_human_tasks
 from engine.spiff import Failure, Instance, Specs
 from engine.spiff.instance import ThrownMessage
@@ -74,6 +75,7 @@ def settle(uow: UnitOfWork, case: Case, instance: Instance, actor: Actor) -> Out
         outcome.incident = open_incident(uow, case, failure, actor)
     if instance.data.get("restricted") is True:
         case.restricted = True  # before the tasks open: their ladder depends on it
+    restrict_called(uow, case, instance)
     forms = uow.facts.version(uow.session, case.version_id).forms
     misrouted: list[Misrouted] = []
     outcome.emitted = sync_human_tasks(uow, case, instance, forms, misrouted)

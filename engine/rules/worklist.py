@@ -273,7 +273,10 @@ def ladder_for(
 def first_escalation(due_at: datetime | None, ladder: list[dict[str, str]]) -> datetime | None:
     if due_at is None or not ladder:
         return None
-    return parse_duration(ladder[0]["after"]).after(due_at)
+    try:
+        return parse_duration(ladder[0]["after"]).after(due_at)
+    except ValueError:  # a ladder deployed before durations were bounded: it cannot start
+        return None
 
 
 def resolve_due(uow: UnitOfWork, props: TaskProperties, data: dict[str, Any]) -> datetime | None:

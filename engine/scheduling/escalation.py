@@ -9,6 +9,7 @@ review_task (a task for the Comitato tecnico operativo, linked to the stuck case
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -19,9 +20,10 @@ from engine.commands.metering import metered
 from engine.durations import parse_duration
 from engine.notices.notify import Audience, coordinators, task_audience, tell, users_holding
 from engine.rules.audit import record
-from engine.rules.progress import RUNNING
+from engine.rules.progress import RUNNING, open_incident
 from engine.rules.reviews import open_review
 from engine.rules.worklist import OPEN
+from engine.spiff import Failure
 from engine.store.tables import Case, HumanTask
 from engine.store.uow import UnitOfWork
 
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
     from engine.core import Engine
 
 BATCH = 200
+log = logging.getLogger(__name__)
 
 
 def step_due_at(task: HumanTask, level: int) -> datetime | None:
@@ -90,12 +93,35 @@ def escalate_due_tasks(engine: Engine, now: datetime | None = None) -> int:
 
 @metered("escalate_task")
 def escalate_task(uow: UnitOfWork, case: Case, task: HumanTask) -> int:
-    """Fire each step of the task's ladder that is due (catching up after downtime)."""
+    """Fire each step of the task's ladder that is due (catching up after downtime).
+
+    Each step runs in its own savepoint: a step that fails is undone alone, becomes an incident
+    on its case, and stops that task's ladder; the scheduler's pass goes on with the others."""
     fired = 0
     while task.next_escalation_at is not None and task.next_escalation_at <= uow.now:
-        fire_step(uow, case, task)
+        savepoint = uow.session.begin_nested()
+        try:
+            fire_step(uow, case, task)
+            uow.flush()
+        except Exception as exc:  # the scheduler's job wrapper (STYLE.md): isolate the step
+            savepoint.rollback()
+            log.exception("escalation of task %s of case %s failed", task.id, case.reference)
+            _set_aside(uow, case, task, exc)
+            return fired
+        savepoint.commit()
         fired += 1
     return fired
+
+
+def _set_aside(uow: UnitOfWork, case: Case, task: HumanTask, exc: Exception) -> None:
+    """Stop the ladder of a task whose step failed, with an incident a coordinator sees."""
+    uow.session.refresh(task)
+    uow.session.refresh(case)
+    level = task.escalation_level
+    task.next_escalation_at = None
+    error = f"escalation step {level + 1} of task {task.name!r} failed: {type(exc).__name__}: {exc}"
+    failure = Failure("escalation", task.element_id, task.spiff_task_id, error)
+    open_incident(uow, case, failure, SYSTEM)
 
 
 def fire_step(uow: UnitOfWork, case: Case, task: HumanTask) -> None:

@@ -155,6 +155,10 @@ class Instance:
                     continue
         return min(due) if due else None
 
+    def called_processes(self) -> set[str]:
+        """The process ids of the call activities the case has entered."""
+        return {sub.spec.name for sub in self.wf.subprocesses.values()}
+
     def waiting_messages(self) -> list[str]:
         return sorted(
             {e.name for e in self.wf.waiting_events() if e.event_type.startswith("Message")}
@@ -188,8 +192,8 @@ class Instance:
         """Run a step that may evaluate model code; keep its failure for advance()."""
         try:
             action()
-        except (SpiffWorkflowException, ScriptRejected, ResourceLimit) as exc:
-            self._pending = self._failure(exc)
+        except (SpiffWorkflowException, ScriptRejected, ResourceLimit, ArithmeticError) as exc:
+            self._pending = self._failure(exc)  # ArithmeticError: e.g. a timer date overflowing
             return True
         finally:
             self._changing()

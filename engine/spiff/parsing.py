@@ -68,7 +68,25 @@ def load_xml(filename: str, content: bytes, max_bytes: int) -> Any:
             f"{filename} is not well-formed XML: {exc.msg}",
             [{"file": filename, "line": exc.lineno, "message": exc.msg}],
         ) from exc
+    except ValueError as exc:  # e.g. an encoding lxml does not know
+        raise ModelInvalid(
+            f"{filename} cannot be read: {exc}", [{"file": filename, "message": str(exc)}]
+        ) from exc
+    if tree.getroottree().docinfo.doctype:  # the byte check above misses UTF-16 markup
+        raise UploadRejected(
+            f"{filename} declares a DOCTYPE or entities, which are not accepted",
+            [{"file": filename, "message": "DOCTYPE and ENTITY declarations are not allowed"}],
+        )
     return tree
+
+
+def xml_text(content: bytes, tree: Any) -> str:
+    """The text of an uploaded XML file: as sent when UTF-8, else re-serialized from its tree
+    (a UTF-16 or Latin-1 file is stored as text; its encoding declaration goes with it)."""
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        return str(etree.tostring(tree, encoding="unicode"))
 
 
 def parse_bundle(
@@ -88,12 +106,13 @@ def parse_bundle(
         _check_flows(name, tree)
         _guard(name, partial(parser.add_bpmn_xml, tree, name))
         for proc in tree.iterfind(f"{{{BPMN_NS}}}process"):
-            sources[proc.get("id")] = (name, content.decode("utf-8"))
+            sources[proc.get("id")] = (name, xml_text(content, tree))
     dmn_text: dict[str, str] = {}
     for name, content in dmn.items():
         tree = load_xml(name, content, max_bytes)
+        _check_dmn(name, tree)
         _guard(name, partial(parser.add_dmn_xml, tree, name))
-        dmn_text[name] = content.decode("utf-8")
+        dmn_text[name] = xml_text(content, tree)
     _add_existing_dependencies(parser, existing, dmn_text)
     processes = [pid for pid in parser.get_process_ids() if pid in sources]
     if not processes:
@@ -166,12 +185,68 @@ def _load_form(name: str, content: bytes, max_bytes: int) -> Any:
         raise UploadTooLarge(f"{name} is {len(content)} bytes; the limit is {max_bytes}")
     try:
         schema = json.loads(content)
+    except RecursionError as exc:
+        raise ModelInvalid(
+            f"{name} is nested too deeply", [{"file": name, "message": "nested too deeply"}]
+        ) from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ModelInvalid(
             f"{name} is not valid JSON: {exc}", [{"file": name, "message": str(exc)}]
         ) from exc
     check_schema(name, schema)
     return schema
+
+
+MAX_DMN_CELL = 2_000  # characters of one DMN cell (SpiffWorkflow scans cells with a regex)
+
+
+def _local(tree: Any, name: str) -> list[Any]:
+    return list(tree.xpath(f".//*[local-name()='{name}']"))
+
+
+def _check_dmn(filename: str, tree: Any) -> None:
+    """Every decision table has a cell per input and output in each rule, and its cells are
+    short expressions that compile under RestrictedPython (a malformed table is named here,
+    not found by the first case that reaches it)."""
+    problems: list[dict[str, Any]] = []
+    for table in _local(tree, "decisionTable"):
+        inputs, outputs = len(_local(table, "input")), len(_local(table, "output"))
+        for rule in _local(table, "rule"):
+            entries = _local(rule, "inputEntry"), _local(rule, "outputEntry")
+            if (len(entries[0]), len(entries[1])) != (inputs, outputs):
+                problems.append(
+                    _dmn_problem(rule, f"needs {inputs} input and {outputs} output cells")
+                )
+        cells = [(t, "input") for t in _local(table, "inputEntry")]
+        cells += [(t, "expression") for t in _local(table, "inputExpression")]
+        cells += [(t, "expression") for t in _local(table, "outputEntry")]
+        for cell, kind in cells:
+            text = "".join(cell.itertext()).strip()
+            if reason := _dmn_cell_problem(text, kind):
+                problems.append(_dmn_problem(cell, f"{text[:60]!r}: {reason}"))
+    if problems:
+        raise ModelInvalid(
+            f"{filename}: {len(problems)} problem(s); first: {problems[0]['message']}",
+            [{"file": filename, **p} for p in problems],
+        )
+
+
+def _dmn_problem(node: Any, message: str) -> dict[str, Any]:
+    return {"element_id": node.get("id"), "line": node.sourceline, "message": message}
+
+
+def _dmn_cell_problem(text: str, kind: str) -> str | None:
+    if len(text) > MAX_DMN_CELL:
+        return f"a cell is limited to {MAX_DMN_CELL} characters"
+    if not text or (kind == "input" and text == "-"):
+        return None
+    if kind == "expression":
+        return check_source(text, expression=True)
+    if "?" in text:
+        return check_source(text.replace("?", "dmninputexpr"), expression=True)
+    as_equality = check_source(f"(dmninputexpr) == ({text})", expression=True)
+    as_test = check_source(f"dmninputexpr {text}", expression=True)
+    return as_equality and as_test
 
 
 def _guard(filename: str, action: Callable[[], None]) -> None:
@@ -192,6 +267,11 @@ def _guard(filename: str, action: Callable[[], None]) -> None:
         ) from exc
     except SpiffWorkflowException as exc:
         raise ModelInvalid(f"{filename}: {exc}", [{"file": filename, "message": str(exc)}]) from exc
+    except (LookupError, TypeError, ValueError, AttributeError) as exc:  # malformed beyond XSD
+        message = f"cannot be parsed: {type(exc).__name__}: {exc}"
+        raise ModelInvalid(
+            f"{filename} {message}", [{"file": filename, "message": message}]
+        ) from exc
 
 
 def _add_existing_dependencies(
@@ -258,6 +338,12 @@ def _parse_process(
         process_retention(xml, process_id)
     except ValueError as exc:
         problems.append({"file": filename, "element_id": process_id, "message": f"{exc}"})
+    restriction: dict[str, Any] = {}
+    for name in [process_id, *subprocesses]:
+        found = parser.process_parsers.get(name)
+        if found is not None:
+            restriction[name], refused = read_restriction(found.node)
+            problems.extend({"file": filename, "element_id": name, "message": e} for e in refused)
     if problems:
         first = problems[0]
         raise ModelInvalid(
@@ -268,6 +354,7 @@ def _parse_process(
     payload = {
         "spec": serialize(spec),
         "subprocess_specs": {k: serialize(v) for k, v in subprocesses.items()},
+        "restriction": restriction,
     }
     return ParsedProcess(
         process_id=process_id,
@@ -335,6 +422,27 @@ def process_property(xml: str, process_id: str, name: str) -> str | None:
     if not values:
         return None
     return str(values[0]).strip() or None
+
+
+def read_restriction(process: Any) -> tuple[dict[str, Any], list[str]]:
+    """A process element's `restricted` and `restrictedTargetGroups` properties, and problems.
+
+    A restricted process makes every case that runs it restricted (pseudonym everywhere, reads
+    audited); `restrictedTargetGroups` restricts the cases whose start data's `target_group` is
+    one of the listed values. The engine applies both at case creation, before model code."""
+    properties = {
+        str(p.get("name")): str(p.get("value") or "")
+        for p in process.xpath(
+            "bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property",
+            namespaces=_NS,
+        )
+    }
+    problems = []
+    flag = properties.get("restricted", "false").strip().lower()
+    if flag not in ("true", "false"):
+        problems.append(f"property restricted must be true or false, not {flag!r}")
+    groups = [g.strip() for g in properties.get("restrictedTargetGroups", "").split(",")]
+    return {"restricted": flag == "true", "target_groups": [g for g in groups if g]}, problems
 
 
 def process_escalation(xml: str, process_id: str) -> tuple[dict[str, str], ...] | None:

@@ -15,6 +15,7 @@ PRIORITY_NAMES = {"low": 10, "normal": 50, "high": 80, "urgent": 100}
 # them may do it).
 NAMED_PEOPLE = ("named", "case_manager", "cav_operator")
 PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+MAX_PRIORITY = 1000
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,10 @@ def parse_properties(
         groups = (str(task_spec.lane),)
     due_in = raw.pop("dueIn", None) or None
     if due_in and not is_duration(due_in) and re.fullmatch(r"-?P[0-9A-Z.,]*", due_in):
-        problem(f"dueIn {due_in!r} is not a valid ISO 8601 duration (e.g. P10D, PT4H, P1M)")
+        problem(
+            f"dueIn {due_in[:40]!r} is not a valid ISO 8601 duration of at most 100 years "
+            "(e.g. P10D, PT4H, P1M)"
+        )
     elif due_in and not is_duration(due_in) and (err := check_source(due_in, expression=True)):
         problem(f"dueIn {due_in!r} is neither an ISO 8601 duration nor an expression: {err}")
     form_key = raw.pop("formKey", None) or None
@@ -125,7 +129,11 @@ def _priority(text: str | None, problem: Any) -> int:
     if text.lower() in PRIORITY_NAMES:
         return PRIORITY_NAMES[text.lower()]
     try:
-        return int(text)
+        value = int(text) if len(text) <= 12 else MAX_PRIORITY + 1
     except ValueError:
         problem(f"priority {text!r} is not a number nor one of {', '.join(PRIORITY_NAMES)}")
         return PRIORITY_NAMES["normal"]
+    if not 0 <= value <= MAX_PRIORITY:
+        problem(f"priority {text[:40]!r} is out of range: use 0 to {MAX_PRIORITY} or a name")
+        return PRIORITY_NAMES["normal"]
+    return value

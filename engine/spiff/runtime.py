@@ -83,13 +83,22 @@ class Runtime:
         helpers: Mapping[str, Callable[..., Any]] | None = None,
         services: Mapping[str, Callable[..., Any]] | None = None,
         script_time_limit: float = 2.0,
+        script_memory_mb: int = 256,
+        script_workers: int = 2,
     ) -> None:
-        self.environment = RestrictedEnvironment(helpers, services, script_time_limit)
+        self.environment = RestrictedEnvironment(
+            helpers, services, script_time_limit, script_memory_mb, script_workers
+        )
         self.script_engine = RestrictedScriptEngine(self.environment)
         self.serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_CONFIG))
         self._specs: dict[int, Specs] = {}
+        self._restriction: dict[int, dict[str, Any]] = {}
         self._lock = threading.Lock()
         self._instances: OrderedDict[int, tuple[int, Instance]] = OrderedDict()
+
+    def begin_command(self) -> None:
+        """Start the time budget that all the model code of one command shares."""
+        self.environment.begin_command()
 
     @property
     def serializer_version(self) -> str:
@@ -115,12 +124,18 @@ class Runtime:
         with self._lock:
             if version_id not in self._specs:
                 payload = json.loads(spec_json())
+                self._restriction[version_id] = payload.get("restriction") or {}
                 restore = self.serializer.from_dict
                 self._specs[version_id] = (
                     restore(payload["spec"]),
                     {k: restore(v) for k, v in payload["subprocess_specs"].items()},
                 )
             return self._specs[version_id]
+
+    def restriction(self, version_id: int, spec_json: Callable[[], str]) -> dict[str, Any]:
+        """Per process of the version (called ones included): {"restricted", "target_groups"}."""
+        self.specs(version_id, spec_json)
+        return self._restriction.get(version_id, {})
 
     def new(self, specs: Specs, data: Mapping[str, Any]) -> Instance:
         spec, subprocesses = specs

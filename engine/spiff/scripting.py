@@ -12,6 +12,7 @@ import datetime as _dt
 import json
 import math
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping
 from functools import lru_cache
@@ -31,6 +32,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
+from engine.spiff.bounded import bounded_expression, bounded_script, check_size
 from engine.spiff.sandbox import (
     BINOP,
     TICK,
@@ -44,6 +46,7 @@ from engine.spiff.sandbox import (
     guarded_sum,
     ticking_iter,
 )
+from engine.spiff.workers import Job, WorkerPool, shared_pool
 
 Helper = Callable[..., Any]
 ServiceHandler = Callable[..., Any]
@@ -161,7 +164,10 @@ def check_source(source: str, *, expression: bool) -> str | None:
 
 
 class _Deadline:
-    """Stops model code after its time limit: a call/line tracer plus checks the policy inserts."""
+    """Stops model code after its time limit: a call/line tracer plus checks the policy inserts.
+
+    In-process this is the only guard; in a worker it is the polite one, and the parent's kill
+    is the one that cannot be switched off."""
 
     def __init__(self, seconds: float) -> None:
         self.until = time.monotonic() + seconds
@@ -186,18 +192,11 @@ class _Deadline:
             sys.settrace(previous)
 
 
-class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
-    """The only environment Percorsi gives SpiffWorkflow."""
+class Sandbox:
+    """Evaluates model code in the current process under RestrictedPython and a deadline."""
 
-    def __init__(
-        self,
-        helpers: Mapping[str, Helper] | None = None,
-        services: Mapping[str, ServiceHandler] | None = None,
-        time_limit: float = 2.0,
-    ) -> None:
-        super().__init__({**STANDARD_HELPERS, **(helpers or {})})
-        self.services = dict(services or {})
-        self.time_limit = time_limit
+    def __init__(self, helpers: Mapping[str, Helper] | None = None) -> None:
+        self.globals: dict[str, Any] = {**STANDARD_HELPERS, **(helpers or {})}
 
     def _namespace(
         self, context: Mapping[str, Any], extra: Mapping[str, Any] | None
@@ -208,10 +207,114 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
         return {**GUARDS, **self.globals, **(extra or {}), **context}
 
     def evaluate(
-        self, expression: str, context: dict[str, Any], external_context: Any = None
+        self, expression: str, context: Mapping[str, Any], extra: Any, seconds: float
     ) -> Any:
         code = compile_expression(expression)
-        return _Deadline(self.time_limit).run(code, self._namespace(context, external_context))
+        return _Deadline(seconds).run(code, self._namespace(context, extra))
+
+    def execute(
+        self, script: str, context: Mapping[str, Any], extra: Any, seconds: float
+    ) -> dict[str, Any]:
+        """Run a script; the task data it leaves (new and changed names, minus deleted ones)."""
+        code = compile_script(script)
+        namespace = self._namespace(context, extra)
+        reserved = set(GUARDS) | set(self.globals) | set(extra or {})
+        _Deadline(seconds).run(code, namespace)
+        return {
+            key: value
+            for key, value in namespace.items()
+            if key in context
+            or (key not in reserved and not callable(value) and not key.startswith("_"))
+        }
+
+
+# Names the engine itself puts into a case's data, or that model code relies on: start data
+# may not bring them (a key `date` would make every script that calls date() fail).
+ENGINE_NAMES = frozenset(
+    {*GUARDS, *BUILTINS, "case_reference", "referring_organization", "dmninputexpr"}
+)
+
+
+class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
+    """The only environment Percorsi gives SpiffWorkflow.
+
+    Code that engine/spiff/bounded.py proves bounded runs in-process; everything else runs in
+    a worker process (engine/spiff/workers.py). All the model code of one command shares one
+    time budget (the time spent evaluating, not the command's own database work), so model
+    code never holds a case's lock longer than the time limit."""
+
+    def __init__(
+        self,
+        helpers: Mapping[str, Helper] | None = None,
+        services: Mapping[str, ServiceHandler] | None = None,
+        time_limit: float = 2.0,
+        memory_mb: int = 256,
+        idle_workers: int = 2,
+    ) -> None:
+        self.sandbox = Sandbox(helpers)
+        super().__init__(self.sandbox.globals)
+        self.services = dict(services or {})
+        self.time_limit = time_limit
+        self.isolation = "auto"  # "auto": bounded code in-process; "always"; "never" (bench)
+        self._helper_names = frozenset(helpers or {}) | frozenset(STANDARD_HELPERS)
+        self._pool_args = (Sandbox, dict(helpers or {}), memory_mb * 1024 * 1024, idle_workers)
+        self._budget = threading.local()
+
+    @property
+    def pool(self) -> WorkerPool:
+        return shared_pool(*self._pool_args)
+
+    def reserved_names(self) -> frozenset[str]:
+        """Names start data may not use: helpers, builtins and the engine's own keys."""
+        return frozenset(self.globals) | ENGINE_NAMES
+
+    def begin_command(self) -> None:
+        """Start the time budget of one command's model code (only model code counts)."""
+        self._budget.spent = 0.0
+
+    def _seconds(self) -> float:
+        left = self.time_limit - float(getattr(self._budget, "spent", 0.0))
+        if left <= 0:
+            raise ScriptTimeout(f"script ran longer than {self.time_limit:g} s in this command")
+        return left
+
+    def _spend(self, seconds: float) -> None:
+        self._budget.spent = float(getattr(self._budget, "spent", 0.0)) + seconds
+
+    def _in_worker(self, job: Job) -> Any:
+        try:
+            value, elapsed = self.pool.run(job)
+        except ResourceLimit:
+            self._spend(job[-1])  # a job stopped at its limit used all it was given
+            raise
+        self._spend(elapsed)
+        return value
+
+    def _here(self, run: Callable[[], Any]) -> Any:
+        started = time.monotonic()
+        try:
+            return run()
+        finally:
+            self._spend(time.monotonic() - started)
+
+    def _in_process(self, bounded: Callable[[str, frozenset[str]], bool], source: str) -> bool:
+        if self.isolation == "never":
+            return True
+        return self.isolation == "auto" and bounded(source, self._helper_names)
+
+    def evaluate(
+        self, expression: str, context: dict[str, Any], external_context: Any = None
+    ) -> Any:
+        compile_expression(expression)  # RestrictedPython's refusal comes first, in-process
+        seconds = self._seconds()
+        if self._in_process(bounded_expression, expression):
+            sandbox = self.sandbox
+            value = self._here(
+                lambda: sandbox.evaluate(expression, context, external_context, seconds)
+            )
+            check_size(value)
+            return value
+        return self._in_worker(("eval", expression, dict(context), external_context, seconds))
 
     def evaluate_checked(self, expression: str, context: dict[str, Any]) -> Any:
         """Evaluate model code for the engine itself; any failure becomes ScriptError."""
@@ -221,16 +324,16 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
             raise ScriptError(f"{expression!r}: {type(exc).__name__}: {exc}") from exc
 
     def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
-        code = compile_script(script)
-        namespace = self._namespace(context, external_context)
-        reserved = set(GUARDS) | set(self.globals) | set(external_context or {})
-        _Deadline(self.time_limit).run(code, namespace)
-        for key in list(context):
-            if key not in namespace:
-                del context[key]
-        for key, value in namespace.items():
-            if key not in reserved and not callable(value) and not key.startswith("_"):
-                context[key] = value
+        compile_script(script)
+        seconds = self._seconds()
+        if self._in_process(bounded_script, script):
+            sandbox = self.sandbox
+            result = self._here(lambda: sandbox.execute(script, context, external_context, seconds))
+            check_size(result)
+        else:
+            result = self._in_worker(("exec", script, dict(context), external_context, seconds))
+        context.clear()
+        context.update(result)
         return True
 
     def call_service(self, context: dict[str, Any], **kwargs: Any) -> str:

@@ -12,6 +12,7 @@ from engine.errors import InvalidInput
 
 T = TypeVar("T")
 MAX_LIMIT = 200
+MAX_ID = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ def decode_cursor(cursor: str | None) -> list[Any] | None:
     """The values a cursor stands for; InvalidInput if it was not made by us."""
     if not cursor:
         return None
+    if len(cursor) > 500:
+        raise InvalidInput("invalid cursor", [{"field": "cursor", "message": "not a cursor"}])
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
@@ -57,7 +60,7 @@ def decode_cursor(cursor: str | None) -> list[Any] | None:
         raise InvalidInput(
             "invalid cursor", [{"field": "cursor", "message": "not a cursor"}]
         ) from exc
-    if not isinstance(values, list) or len(values) != 2:
+    if not isinstance(values, list) or len(values) != 2 or len(cursor) > 500:
         raise InvalidInput("invalid cursor", [{"field": "cursor", "message": "not a cursor"}])
     return values
 
@@ -70,6 +73,8 @@ def cursor_key(cursor: str | None, parse: Callable[[Any], T]) -> tuple[T, int] |
     try:
         if isinstance(values[1], bool) or not isinstance(values[1], int):
             raise ValueError("id")
+        if not -MAX_ID <= values[1] <= MAX_ID:  # a database integer compares with 64 bits
+            raise ValueError("id out of range")
         return parse(values[0]), values[1]
     except (TypeError, ValueError, OverflowError) as exc:
         raise InvalidInput(

@@ -97,6 +97,8 @@ class ApiToken(Base):
     created_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
+    scope: Mapped[str] = mapped_column(String(20), default="read-write")
 
 
 class ProcessModel(Base):
@@ -404,6 +406,27 @@ class SchedulerLease(Base):
     holder: Mapped[str] = mapped_column(String(120))
     heartbeat_at: Mapped[datetime]
     expires_at: Mapped[datetime]
+
+
+class LoginSession(Base):
+    """A UI session, known to the server so that logging out ends it (the cookie names it)."""
+
+    __tablename__ = "login_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+
+class AuthAttempt(Base):
+    """Authentication attempts per account or address in a fixed window, shared by every
+    process: the login rate limit is counted here, atomically, before any password hash."""
+
+    __tablename__ = "auth_attempt"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window_start: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
 
 
 def utcnow() -> datetime:

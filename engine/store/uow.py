@@ -80,6 +80,7 @@ class UnitOfWork:
             conn = conn.execution_options(sqlite_begin="IMMEDIATE")
         self.session = self._stack.enter_context(Session(bind=conn, expire_on_commit=False))
         self._stack.enter_context(frozen_now(self.now))
+        self.runtime.begin_command()
         return self
 
     def after_commit(self, action: Callable[[], None]) -> None:

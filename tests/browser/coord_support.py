@@ -27,7 +27,12 @@ def require_browser() -> None:
 
 
 def logged_in_page(browser: Any, app: Flask, base_url: str, username: str) -> Any:
-    """A page whose session cookie says `username` (signed with the app's secret)."""
+    """A page whose session cookie names a server-side session of `username` (signed with the
+    app's secret), as the login page would leave it."""
+    from engine.commands.logins import open_login_session
+
+    with app.extensions["percorsi"].uow() as uow:
+        key = open_login_session(uow, username)
     serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
     context = browser.new_context(
         base_url=base_url, locale="it-IT", viewport={"width": 1366, "height": 900}
@@ -36,7 +41,7 @@ def logged_in_page(browser: Any, app: Flask, base_url: str, username: str) -> An
         [
             {
                 "name": app.config["SESSION_COOKIE_NAME"],
-                "value": serializer.dumps({"username": username}),
+                "value": serializer.dumps({"username": username, "sid": key}),
                 "url": base_url,
             }
         ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine import Engine
+from engine.errors import InvalidInput
 from engine.reads.queries import find_case
 from engine.rules.progress import load_instance
 from tests.support import Driver
@@ -23,9 +24,13 @@ def data_of(drive: Driver, ref: str) -> dict[str, object]:
 
 
 def test_referring_organization_comes_from_the_case_not_the_input(drive: Driver) -> None:
-    ref = drive.start(
-        "restricting_script", {"referring_organization": "cav_aida"}, organization="asst_cremona"
-    )
+    with pytest.raises(InvalidInput, match="referring_organization"):
+        drive.start(
+            "restricting_script",
+            {"referring_organization": "cav_aida"},
+            organization="asst_cremona",
+        )
+    ref = drive.start("restricting_script", {}, organization="asst_cremona")
     assert data_of(drive, ref)["referring_organization"] == "asst_cremona"
     assert drive.case(ref)["restricted"] is False
     anonymous = drive.start("restricting_script", {})

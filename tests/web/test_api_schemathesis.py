@@ -1,7 +1,8 @@
-"""Schemathesis against /api/v1/openapi.json: no 5xx, and every response matches its schema.
+"""Schemathesis against /api/v1/openapi.json: no 5xx, every response matches its schema, every
+status code is documented, and invalid (negative) data is refused with a 4xx.
 
-A bounded, derandomised run (a few examples per operation) on a small seeded network, as an
-administrator, so that generated ids meet real cases and tasks.
+A bounded, derandomised run (a few examples per operation, positive and negative data) on a
+small seeded network, as an administrator, so that generated ids meet real cases and tasks.
 """
 
 from __future__ import annotations
@@ -60,11 +61,19 @@ def test_api_answers_within_its_schema(case: Any, app: Flask, admin_token: str) 
     from schemathesis.checks import not_a_server_error
     from schemathesis.specs.openapi.checks import (
         content_type_conformance,
+        negative_data_rejection,
         response_schema_conformance,
+        status_code_conformance,
     )
 
     case.call_and_validate(
         app=app,
         headers={"Authorization": f"Bearer {admin_token}"},
-        checks=[not_a_server_error, response_schema_conformance, content_type_conformance],
+        checks=[
+            not_a_server_error,
+            response_schema_conformance,
+            content_type_conformance,
+            status_code_conformance,
+            negative_data_rejection,
+        ],
     )

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.support import Driver, fixture_files
+from tests.support import Driver, fixture_files, open_ui_session
 from tests.web.conftest import Api
 
 IDENTITY = {"name": "Maria Bianchi", "tax_code": "BNCMRA80A41D150X"}
@@ -113,8 +113,7 @@ def test_restricted_case_shows_no_identity_on_any_get_endpoint(
     values |= {"code": "cav_aida", "role": "cav_operator"}
     paths = _get_paths(app, values)
     assert f"/api/v1/cases/{ref}" in paths and f"/api/v1/tasks/{task_id}" in paths
-    with api.client.session_transaction() as session:
-        session["username"] = reader  # the UI's pages are walked with the session cookie
+    open_ui_session(api.client, api.engine, reader)  # the UI's pages are walked with the cookie
     for path in paths:
         body = api.as_(reader).get(path).get_data(as_text=True)
         leaked = [s for s in SECRETS if s.lower() in body.lower()]

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from engine import Engine
 from engine.commands.accounts import create_user
 from engine.reporting.indicators import IndicatorMap
-from tests.support import FIXTURES, Driver
+from tests.support import FIXTURES, Driver, FakeClock, open_ui_session
 
 V1 = (FIXTURES / "inclusione_mini.bpmn").read_text()
 TOKEN = "test-csrf-token"
@@ -42,8 +42,9 @@ def app_mini(app: Flask) -> Flask:
 
 def login(client: FlaskClient, username: str) -> FlaskClient:
     """Open a session as the named user, as the login page would (it is not under test here)."""
+    app = client.application
+    open_ui_session(client, app.extensions["percorsi"], username)
     with client.session_transaction() as session:
-        session["username"] = username
         session["csrf_token"] = TOKEN
     return client
 
@@ -173,10 +174,11 @@ def read_csv(response) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
 
 
 def test_csv_exports_are_pseudonymised_and_suppressed(
-    drive: Driver, client: FlaskClient, app_mini: Flask
+    drive: Driver, client: FlaskClient, app_mini: Flask, clock: FakeClock
 ) -> None:
     formula = "=cmd|' /C calc'!A0"
     refs = started(drive, 6, "giovani") + started(drive, 2, formula) + started(drive, 1, "adulti")
+    clock.advance(days=45)  # the Cabina reads completed quarters only
     rows = read_csv(login(client, "regia").get("/dashboard/export.csv?kind=indicators"))
     by_key = {r["key"]: r for r in rows}
     assert by_key["giovani"]["referrals"] == "6"
@@ -199,3 +201,46 @@ def test_heatmap_counts_cases_per_activity(
     assert body["version"] == 1 and body["xml"] == V1
     hidden = login(client, "regia").get("/dashboard/heatmap.json?process=inclusione_mini").json
     assert hidden["counts"] == {"analisi_preliminare": "<5", "segnalazione": "<5"}
+
+
+def test_differencing_two_exports_gives_no_small_count(
+    drive: Driver, client: FlaskClient, app_mini: Flask, clock: FakeClock
+) -> None:
+    """Finding 7: two exports whose windows differ by one day gave that day's exact count.
+
+    Six violence referrals over Q1 2026, one of them on 31 March. The Cabina can no longer
+    choose a window: only whole, completed quarters, which never overlap."""
+    from datetime import UTC, datetime
+
+    for day in ("2026-01-10", "2026-02-03", "2026-02-20", "2026-03-05", "2026-03-18", "2026-03-31"):
+        clock.now = datetime.fromisoformat(day).replace(hour=10, tzinfo=UTC)
+        started(drive, 1, "violenza")
+    clock.now = datetime(2026, 4, 2, 9, tzinfo=UTC)
+    login(client, "regia")
+
+    def referrals(query: str) -> dict[str, str] | int:
+        response = client.get(f"/dashboard/export.csv?kind=indicators&{query}")
+        if response.status_code != 200:
+            return response.status_code
+        return {r["key"]: r["referrals"] for r in read_csv(response)}
+
+    wide = referrals("from=2026-01-01&to=2026-03-31")  # exactly Q1: allowed, as a quarter
+    narrow = referrals("from=2026-01-01&to=2026-03-30")  # one day less: refused
+    assert wide == referrals("quarter=2026-Q1") and narrow == 422
+    assert referrals("from=2026-03-31&to=2026-03-31") == 422
+    assert referrals("quarter=2026-Q1&process=inclusione_mini") == 422
+    assert referrals("quarter=2026-Q2") == 422  # not over: it would change day by day
+    quarters = {q: referrals(f"quarter={q}") for q in ("2025-Q4", "2026-Q1")}
+    assert quarters["2026-Q1"] == {"violenza": "6", "*": "6"}
+    assert quarters["2025-Q4"] == {"*": "<5"} or quarters["2025-Q4"] == {}
+    obtainable = [q for q in quarters.values() if isinstance(q, dict)]
+    for first in obtainable:
+        for second in obtainable:
+            for key in set(first) & set(second):
+                a, b = first[key], second[key]
+                if a.isdigit() and b.isdigit():
+                    assert abs(int(a) - int(b)) == 0 or abs(int(a) - int(b)) >= 5
+    page = client.get("/dashboard")
+    assert "4° trimestre 2025" in page.text and 'name="from"' not in page.text
+    clara = login(client, "clara").get("/dashboard?from=2026-03-31&to=2026-03-31")
+    assert clara.status_code == 200  # coordinators see exact figures for any window

@@ -106,7 +106,11 @@ def tokens(args: dict[str, Any]) -> Any:
 @blp.response(201, NewTokenSchema)
 def issue_token(body: dict[str, Any]) -> Any:
     """A new token for a user: the response is the only time it is shown."""
-    return call(lambda uow, a: admin.issue_token(uow, a, body["user"], body["name"]))
+    return call(
+        lambda uow, a: admin.issue_token(
+            uow, a, body["user"], body["name"], expires_in=body["expires_in"], scope=body["scope"]
+        )
+    )
 
 
 @blp.delete("/tokens/<int:token_id>")

@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from engine.rules.access import NETWORK_ROLES
 
-from .fields import text
+from .fields import StrictBoolean, text
 from .schemas import ProblemItemSchema
 
 
@@ -130,7 +130,7 @@ class NewUserSchema(Schema):
     full_name = text(200, load_default="")
     email = text(200, load_default="")
     password = fields.String(validate=validate.Length(min=8, max=200), allow_none=True)
-    is_admin = fields.Boolean(load_default=False)
+    is_admin = StrictBoolean(load_default=False)
     memberships = fields.List(fields.Nested(MembershipInSchema), load_default=list)
 
 
@@ -138,8 +138,8 @@ class UserChangeSchema(Schema):
     full_name = text(200)
     email = text(200)
     password = fields.String(validate=validate.Length(min=8, max=200), allow_none=True)
-    is_admin = fields.Boolean()
-    active = fields.Boolean()
+    is_admin = StrictBoolean()
+    active = StrictBoolean()
 
 
 class TokenSchema(Schema):
@@ -149,6 +149,8 @@ class TokenSchema(Schema):
     created_at = fields.DateTime(required=True)
     last_used_at = fields.DateTime(allow_none=True)
     revoked_at = fields.DateTime(allow_none=True)
+    expires_at = fields.DateTime(allow_none=True)
+    scope = fields.String(required=True, metadata={"description": "read, or read-write"})
 
 
 class NewTokenSchema(TokenSchema):
@@ -166,3 +168,9 @@ class TokenQuerySchema(Schema):
 class TokenInSchema(Schema):
     user = text(80, required=True)
     name = text(80, load_default="")
+    expires_in = text(
+        40, load_default=None, metadata={"description": "ISO 8601 duration; default P1Y"}
+    )
+    scope = fields.String(
+        load_default="read-write", validate=validate.OneOf(("read", "read-write"))
+    )

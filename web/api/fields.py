@@ -42,3 +42,12 @@ def cursor() -> fields.String:
         validate=validate.Length(max=500),
         metadata={"description": "next_cursor of the previous page"},
     )
+
+
+class StrictBoolean(fields.Boolean):
+    """A JSON boolean: true or false only (not 0, 1, "yes" or "on", which a schema refuses)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):  # 0 == False: a set lookup would take it
+            raise self.make_error("invalid", input=value)
+        return value

@@ -90,6 +90,7 @@ class WithdrawConsentSchema(Schema):
 class CancelCaseSchema(Schema):
     reason = text(500, load_default="")
     expected_version = fields.Integer(
+        strict=True,
         validate=validate.Range(min=0, max=2**31 - 1),
         metadata={"description": "the case's lock_version you saw (or send If-Match)"},
     )
@@ -203,6 +204,7 @@ class TaskQuerySchema(Schema):
 class CompleteSchema(Schema):
     data = fields.Dict(keys=fields.String(), load_default=dict)
     expected_version = fields.Integer(
+        strict=True,
         validate=validate.Range(min=0, max=2**31 - 1),
         metadata={"description": "the case_version you saw (or send If-Match)"},
     )

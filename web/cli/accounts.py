@@ -70,15 +70,37 @@ def token() -> None:
 @token.command("create")
 @click.argument("username")
 @click.option("--name", default="", help="What the token is for.")
+@click.option(
+    "--expires", default=None, help="How long it works, as an ISO duration (default P1Y)."
+)
+@click.option(
+    "--scope",
+    type=click.Choice(["read", "read-write"]),
+    default="read-write",
+    show_default=True,
+    help="read: GET requests only.",
+)
 @click.option("--as", "username_as", default=None, help="Act as this user.")
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
 def token_create(
-    ctx: Context, username: str, name: str, username_as: str | None, as_json: bool
+    ctx: Context,
+    username: str,
+    name: str,
+    expires: str | None,
+    scope: str,
+    username_as: str | None,
+    as_json: bool,
 ) -> None:
     """Create a token for USER and print it (it is shown this once only)."""
     with reported():
-        row = run_as(ctx, username_as, lambda uow, a: admin.issue_token(uow, a, username, name))
+        row = run_as(
+            ctx,
+            username_as,
+            lambda uow, a: admin.issue_token(
+                uow, a, username, name, expires_in=expires, scope=scope
+            ),
+        )
     emit(row, as_json, lambda: str(row["token"]))
 
 

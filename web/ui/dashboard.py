@@ -8,13 +8,21 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 
+from engine import Actor
 from engine.commands.accounts import organization_names
 from engine.errors import InvalidInput
 from engine.reads.modeling import process_names
 from engine.reporting.exports import case_export
 from engine.reporting.heatmap import process_heatmap
 from engine.reporting.indicator_queries import DIMENSIONS, DashboardQuery
-from engine.reporting.indicators import Dashboard, IndicatorMap, cell_number, compute_dashboard
+from engine.reporting.indicators import (
+    Dashboard,
+    IndicatorMap,
+    aggregates_only,
+    cell_number,
+    compute_dashboard,
+)
+from engine.reporting.periods import completed_quarters, for_quarter, quarter_of
 from engine.reporting.results import compute_results
 from engine.reporting.snapshots import read_dashboard
 from workflows.indicators import INDICATORS
@@ -62,6 +70,22 @@ def dashboard_query(process: str | None = None) -> DashboardQuery:
     return q
 
 
+def quarter_label(code: str) -> str:
+    """2026-Q1 in words."""
+    year, number = code.split("-Q")
+    return str(_("%(number)s° trimestre %(year)s", number=number, year=year))
+
+
+def board_query(actor: Actor) -> DashboardQuery:
+    """The dashboard's query; aggregate-only readers choose a completed quarter (the last one
+    by default), never a date window (engine/reporting/periods.py says why)."""
+    q = dashboard_query()
+    quarter = request.args.get("quarter", "").strip()
+    if aggregates_only(actor) and not (quarter or q.opened_from or q.opened_to or q.process):
+        quarter = completed_quarters(engine().clock())[0]
+    return for_quarter(q, quarter) if quarter else q
+
+
 def group_label(by: str, key: str, orgs: dict[str, str]) -> str:
     """How a group of the breakdown is shown."""
     if key == "*":
@@ -75,7 +99,7 @@ def group_label(by: str, key: str, orgs: dict[str, str]) -> str:
 def index() -> str:
     """Indicators by the chosen breakdown, with charts and the heatmap."""
     actor = current_actor()
-    q = dashboard_query()
+    q = board_query(actor)
     with engine().uow(write=False) as uow:
         board = read_dashboard(uow, actor, q, indicator_map())
         results = compute_results(uow, actor, q, indicator_map())
@@ -97,6 +121,8 @@ def index() -> str:
         dimension_label=DIMENSION_LABELS[q.by],
         outcome_label=lambda v: label(OUTCOME_LABELS, v),
         exports=EXPORTS,
+        quarters=[(code, quarter_label(code)) for code in completed_quarters(engine().clock())],
+        quarter=quarter_of(q.opened_from) if q.opened_from else "",
         config=chart_config(board, names, orgs, heat),
     )
 
@@ -182,7 +208,7 @@ def export() -> Response:
             f"kind must be one of {', '.join(EXPORTS)}, not {kind!r}",
             [{"field": "kind", "message": "unknown export"}],
         )
-    q = dashboard_query()
+    q = board_query(actor)
     with engine().uow(write=False) as uow:
         if kind == "cases":
             rows = case_export(uow, actor, q, indicator_map())
