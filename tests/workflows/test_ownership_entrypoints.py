@@ -11,7 +11,9 @@ import pytest
 from click.testing import CliRunner
 from flask.testing import FlaskClient
 
+from engine import Engine
 from engine.commands.accounts import create_token
+from tests.support import open_ui_session
 from tests.workflows.conftest import ASC, COMUNE, Walk
 from web.app import create_app
 from web.cli import main
@@ -33,10 +35,9 @@ def bearer(walk: Walk, username: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def as_user(client: FlaskClient, username: str) -> str:
+def as_user(client: FlaskClient, username: str, engine: Engine) -> str:
     """Log the browser in (the login page is not under test here); the page's CSRF token."""
-    with client.session_transaction() as session:
-        session["username"] = username
+    open_ui_session(client, engine, username)
     page = client.get("/notifications").get_data(as_text=True)
     found = TOKEN.search(page)
     assert found is not None
@@ -90,7 +91,7 @@ def test_the_case_page_shows_who_leads_and_transfers(
     walk: Walk, refer: Callable[..., str], client: FlaskClient
 ) -> None:
     ref = taken(walk, refer)
-    token = as_user(client, "giulia.rossi")
+    token = as_user(client, "giulia.rossi", walk.engine)
     page = client.get(f"/cases/{ref}").get_data(as_text=True)
     assert 'id="case-owner">Comune di Cremona<' in page
     assert 'id="case-manager">Giulia Rossi<' in page
@@ -110,7 +111,7 @@ def test_the_case_page_shows_who_leads_and_transfers(
     assert client.get(f"/cases/{ref}").status_code == 404  # the Comune no longer takes part
     assert walk.case_row(ref).owner_organization_id == walk.org_id(ASC)
     assert walk.case_row(ref).comune == "Sospiro"
-    token = as_user(client, "luca.ferrari")
+    token = as_user(client, "luca.ferrari", walk.engine)
     english = client.get(f"/cases/{ref}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Who follows the case" in english and "Sharing with private partners" in english
     withdraw = client.post(

@@ -10,7 +10,9 @@ import pytest
 
 from engine.commands.accounts import create_user
 from engine.reporting.indicator_queries import DashboardQuery
+from engine.reporting.periods import for_quarter, quarter_bounds, quarter_of
 from engine.reporting.results import Results, compute_results
+from tests.support import open_ui_session
 from tests.workflows.conftest import ANALISI, Walk
 from workflows.indicators import INDICATORS
 
@@ -64,9 +66,12 @@ def adult_case(walk: Walk, refer: Callable[..., str], story: tuple[str, str, boo
     return ref
 
 
-def results(walk: Walk, user: str, by: str = "target_group") -> Results:
+def results(walk: Walk, user: str, by: str = "target_group", quarter: str = "") -> Results:
+    q = DashboardQuery(by=by)
     with walk.engine.uow(write=False) as uow:
-        return compute_results(uow, walk.actor(user), DashboardQuery(by=by), INDICATORS)
+        return compute_results(
+            uow, walk.actor(user), for_quarter(q, quarter) if quarter else q, INDICATORS
+        )
 
 
 @pytest.fixture
@@ -108,7 +113,9 @@ def test_the_cabina_di_regia_sees_no_small_counts(walk: Walk, stories: list[str]
     with walk.engine.uow() as uow:
         create_user(uow, "regia", memberships=[("provincia_cremona", "cabina_viewer")])
         uow.commit()
-    board = results(walk, "regia")
+    quarter = quarter_of(walk.clock.now)  # the Cabina reads it once it is over
+    walk.clock.now = quarter_bounds(quarter)[1] + timedelta(days=1)
+    board = results(walk, "regia", quarter=quarter)
     [adults] = [g for g in board.groups if g.key == "adulti"]
     [young] = [g for g in board.groups if g.key == "giovani"]
     assert adults.counts["pacts"] == "<5" and young.counts["pacts"] == "<5"  # 0 beside 6: both
@@ -118,7 +125,7 @@ def test_the_cabina_di_regia_sees_no_small_counts(walk: Walk, stories: list[str]
     assert adults.dropout_pct == 33.3
     assert board.total.counts["pacts"] == 6 and board.total.counts["dropouts"] == "<5"
     assert [(c.username, c.people, c.open_cases) for c in board.caseload] == [("", 1, 8)]
-    by_comune = results(walk, "regia", by="comune")
+    by_comune = results(walk, "regia", by="comune", quarter=quarter)
     assert [g.key for g in by_comune.groups] == ["Cremona"]
 
 
@@ -130,8 +137,7 @@ def test_the_dashboard_shows_and_exports_the_results(walk: Walk, stories: list[s
 
     app = create_app({"TESTING": True, "SECRET_KEY": "test"}, engine=walk.engine)
     client = app.test_client()
-    with client.session_transaction() as session:
-        session["username"] = "roberto.villa"
+    open_ui_session(client, walk.engine, "roberto.villa")
     page = client.get("/dashboard").get_data(as_text=True)
     assert 'id="results-table"' in page and "Tirocini con assunzione" in page
     assert "Tirocinio extracurricolare" in page  # services by type, in words
