@@ -1,0 +1,96 @@
+"""Versions of small test models, as a coordinator would change them between deploys."""
+
+from __future__ import annotations
+
+import re
+
+from tests.support import FIXTURES, fixture_files
+
+
+def three_tasks(
+    *,
+    assess_id: str = "assess",
+    intake_groups: str = "case_manager",
+    intake_due: str = "P10D",
+    gateway_condition: str | None = None,
+) -> dict[str, bytes]:
+    """three_tasks.bpmn, changed: `assess` renamed, intake's groups and due date, and optionally
+    an exclusive gateway after intake whose condition reads case data."""
+    xml = (FIXTURES / "three_tasks.bpmn").read_text()
+    xml = xml.replace(
+        'value="case_manager" />\n        <spiffworkflow:property name="organization"',
+        f'value="{intake_groups}" />\n        <spiffworkflow:property name="organization"',
+    )
+    xml = xml.replace('name="dueIn" value="P10D"', f'name="dueIn" value="{intake_due}"')
+    if assess_id != "assess":
+        xml = xml.replace('id="assess" name="Assess"', f'id="{assess_id}" name="Valutazione"')
+        xml = xml.replace('targetRef="assess"', f'targetRef="{assess_id}"')
+        xml = xml.replace('sourceRef="assess"', f'sourceRef="{assess_id}"')
+    if gateway_condition is not None:
+        xml = xml.replace(
+            "<bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>",
+            "<bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f1b</bpmn:outgoing></bpmn:userTask>"
+            '<bpmn:exclusiveGateway id="gw_isee" name="ISEE basso?" default="f2">'
+            "<bpmn:incoming>f1b</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>"
+            "<bpmn:outgoing>fx</bpmn:outgoing></bpmn:exclusiveGateway>",
+        )
+        xml = xml.replace(
+            '<bpmn:sequenceFlow id="f2" sourceRef="intake"',
+            '<bpmn:sequenceFlow id="f1b" sourceRef="intake" targetRef="gw_isee" />'
+            f'<bpmn:sequenceFlow id="fx" sourceRef="gw_isee" targetRef="close">'
+            f"<bpmn:conditionExpression>{gateway_condition}</bpmn:conditionExpression>"
+            '</bpmn:sequenceFlow><bpmn:sequenceFlow id="f2" sourceRef="gw_isee"',
+        )
+        xml = xml.replace(
+            "<bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing></bpmn:manualTask>",
+            "<bpmn:incoming>f3</bpmn:incoming><bpmn:incoming>fx</bpmn:incoming>"
+            "<bpmn:outgoing>f4</bpmn:outgoing></bpmn:manualTask>",
+        )
+    return {"three_tasks.bpmn": xml.encode(), **fixture_files("intake.json")}
+
+
+def timer_wait(duration: str) -> dict[str, bytes]:
+    xml = (FIXTURES / "timer_wait.bpmn").read_text().replace('"PT1H"', f'"{duration}"')
+    return {"timer_wait.bpmn": xml.encode()}
+
+
+def parent_and_child(*, child_task: str = "child_task", after: str = "after") -> dict[str, bytes]:
+    """parent.bpmn calling child.bpmn; the child's task and the parent's last task renamed."""
+    child = (FIXTURES / "child.bpmn").read_text()
+    if child_task != "child_task":
+        child = child.replace("child_task", child_task).replace("Child task", "Lavoro del figlio")
+    parent = (FIXTURES / "parent.bpmn").read_text()
+    if after != "after":
+        parent = parent.replace('id="after" name="After"', f'id="{after}" name="Dopo"')
+        parent = parent.replace('targetRef="after"', f'targetRef="{after}"')
+        parent = parent.replace('sourceRef="after"', f'sourceRef="{after}"')
+    return {"parent.bpmn": parent.encode(), "child.bpmn": child.encode()}
+
+
+def parallel(*, drop_asst: bool = False, extra_branch: bool = False) -> dict[str, bytes]:
+    """parallel.bpmn with its ASST branch removed, or with a fourth branch added."""
+    xml = (FIXTURES / "parallel.bpmn").read_text()
+    if drop_asst:
+        xml = re.sub(r'<bpmn:userTask id="asst".*?</bpmn:userTask>', "", xml, flags=re.S)
+        xml = re.sub(r'<bpmn:sequenceFlow id="c[12]"[^>]*/>', "", xml)
+        xml = xml.replace("<bpmn:outgoing>c1</bpmn:outgoing>", "")
+        xml = xml.replace("<bpmn:incoming>c2</bpmn:incoming>", "")
+    if extra_branch:
+        xml = xml.replace(
+            "<bpmn:outgoing>c1</bpmn:outgoing></bpmn:parallelGateway>",
+            "<bpmn:outgoing>c1</bpmn:outgoing><bpmn:outgoing>d1</bpmn:outgoing>"
+            "</bpmn:parallelGateway>",
+        )
+        xml = xml.replace(
+            "<bpmn:incoming>c2</bpmn:incoming>",
+            "<bpmn:incoming>c2</bpmn:incoming><bpmn:incoming>d2</bpmn:incoming>",
+        )
+        xml = xml.replace(
+            '<bpmn:parallelGateway id="join">',
+            '<bpmn:userTask id="training" name="Training contribution"><bpmn:incoming>d1'
+            "</bpmn:incoming><bpmn:outgoing>d2</bpmn:outgoing></bpmn:userTask>"
+            '<bpmn:sequenceFlow id="d1" sourceRef="split" targetRef="training" />'
+            '<bpmn:sequenceFlow id="d2" sourceRef="training" targetRef="join" />'
+            '<bpmn:parallelGateway id="join">',
+        )
+    return {"parallel.bpmn": xml.encode()}
