@@ -18,7 +18,7 @@ from engine.actors import Actor
 from engine.errors import InvalidInput, ModelNotFound
 from engine.rules.audit import record
 from engine.rules.progress import RUNNING, case_specs, settle
-from engine.rules.versions import version_of
+from engine.rules.versions import latest_version_number, version_of
 from engine.rules.worklist import OPEN, carry_task
 from engine.spiff import Instance
 from engine.spiff.dataflow import known_names, missing_data
@@ -90,6 +90,7 @@ class CaseReport:
 
 def resolve_plan(uow: UnitOfWork, plan: MigrationPlan) -> Target:
     """The plan's target version, once its parts are checked; InvalidInput names each problem."""
+    latest_version_number(uow, plan.process_id)  # ModelNotFound for an unknown process
     problems: list[dict[str, Any]] = []
     if plan.timers not in TIMER_POLICIES:
         problems.append(
