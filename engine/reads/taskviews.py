@@ -146,6 +146,8 @@ def task_summary(
         "candidate_groups": list(task.candidate_groups),
         "organization": org,
         "assignee": assignee,
+        # whom the assignee holds it for while she is away ("in sostituzione di ...")
+        "substitute_for": _username(task.substitute_for) if task.substitute_for_id else None,
         "status": task.status,
         "priority": task.priority,
         "due_at": task.due_at,
@@ -224,3 +226,7 @@ def worklist_facets(uow: UnitOfWork, actor: Actor) -> dict[str, list[str]]:
         "processes": sorted({p for p, _g in rows if p}),
         "target_groups": sorted({g for _p, g in rows if g}),
     }
+
+
+def _username(user: User | None) -> str | None:
+    return user.username if user is not None else None
