@@ -63,6 +63,11 @@ def _names(uow: UnitOfWork, absences: list[Absence]) -> dict[int, str]:
     return {row[0]: row[1] for row in rows}
 
 
+def describe_absence(uow: UnitOfWork, absence: Absence) -> dict[str, Any]:
+    """An absence in words (usernames, not ids), e.g. right after a command changed it."""
+    return absence_view(absence, _names(uow, [absence]))
+
+
 def user_absence(uow: UnitOfWork, actor: Actor, username: str) -> dict[str, Any] | None:
     """The user's running or next planned absence (for her, her substitute, her coordinators)."""
     user = _user(uow, username)
@@ -72,7 +77,7 @@ def user_absence(uow: UnitOfWork, actor: Actor, username: str) -> dict[str, Any]
     )
     if not may_read:
         raise Forbidden(f"{actor.username} may not read the absences of {username}")
-    return absence_view(absence, _names(uow, [absence])) if absence is not None else None
+    return describe_absence(uow, absence) if absence is not None else None
 
 
 def list_absences(uow: UnitOfWork, actor: Actor) -> list[dict[str, Any]]:

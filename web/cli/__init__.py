@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from web.cli import accounts, cases, install, migrations, scheduler
+from web.cli import absences, accounts, cases, install, migrations, scheduler
 from web.cli.common import Context
 
 
@@ -18,6 +18,6 @@ def main(click_ctx: click.Context) -> None:
     click_ctx.call_on_close(click_ctx.ensure_object(Context).close)
 
 
-for _module in (install, cases, accounts, scheduler, migrations):
+for _module in (install, cases, accounts, scheduler, migrations, absences):
     for _command in _module.COMMANDS:
         main.add_command(_command)
