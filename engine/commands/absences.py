@@ -56,7 +56,8 @@ def active_user(uow: UnitOfWork, username: str, field: str | None = None) -> Use
     if field is None:
         raise UserNotFound(f"no active user {username!r}")
     raise InvalidInput(
-        f"no active user {username!r}", [{"field": field, "message": "no such active user"}]
+        f"no active user {username!r}",
+        [{"field": field, "code": "unknown_user", "message": "no such active user"}],
     )
 
 
@@ -122,11 +123,12 @@ def _extends(
 def _check_dates(uow: UnitOfWork, request: AbsenceRequest) -> tuple[datetime, datetime]:
     problems = []
     if request.ends_on < request.starts_on:
-        problems.append({"field": "to", "message": "ends before it starts"})
+        problems.append({"field": "to", "code": "order", "message": "ends before it starts"})
     elif request.ends_on < local_day(uow.now):
-        problems.append({"field": "to", "message": "is in the past"})
+        problems.append({"field": "to", "code": "past", "message": "is in the past"})
     elif request.ends_on - request.starts_on >= timedelta(days=MAX_DAYS):
-        problems.append({"field": "to", "message": f"an absence lasts at most {MAX_DAYS} days"})
+        message = f"an absence lasts at most {MAX_DAYS} days"
+        problems.append({"field": "to", "code": "too_long", "message": message})
     if problems:
         raise InvalidInput(f"the absence's dates: to {problems[0]['message']}", problems)
     return bounds(request.starts_on, request.ends_on)
@@ -138,35 +140,29 @@ def _check_substitute(
     """Same organisation, not herself, not away meanwhile, holding her tasks' roles."""
     who = stand_in.username
     if stand_in.user_id == person.user_id:
-        _refuse(f"{who} cannot stand in for {person.username}: choose a colleague")
+        _refuse(f"{who} cannot stand in for {person.username}: choose a colleague", "same_person")
     shared = person.organizations & stand_in.organizations
     if not shared and not stand_in.is_admin:
         orgs = ", ".join(sorted(person.organizations)) or "none"
-        _refuse(f"{who} is not in {person.username}'s organisation ({orgs})")
+        _refuse(f"{who} is not in {person.username}'s organisation ({orgs})", "other_organization")
     assert stand_in.user_id is not None
     if overlapping(uow, stand_in.user_id, starts_at, ends_at):
-        _refuse(f"{who} is away during these days too: choose another colleague")
+        _refuse(f"{who} is away during these days too: choose another colleague", "away")
     assert person.user_id is not None
     missing = missing_roles(uow, stand_in, person.user_id)
     if missing:
         needs = "; ".join(m.describe() for m in missing)
+        roles = [{"groups": list(m.groups), "organization": m.organization} for m in missing]
         _refuse(
             f"{who} lacks the roles of {person.username}'s open tasks: {needs}",
-            {
-                "code": "missing_roles",
-                "params": {
-                    "substitute": who,
-                    "absent": person.username,
-                    "roles": [
-                        {"groups": list(m.groups), "organization": m.organization} for m in missing
-                    ],
-                },
-            },
+            "missing_roles",
+            {"substitute": who, "absent": person.username, "roles": roles},
         )
 
 
-def _refuse(message: str, extra: dict[str, Any] | None = None) -> None:
-    raise InvalidInput(message, [{"field": "substitute", "message": message, **(extra or {})}])
+def _refuse(message: str, code: str, params: dict[str, Any] | None = None) -> None:
+    problem = {"field": "substitute", "code": code, "message": message, "params": params or {}}
+    raise InvalidInput(message, [problem])
 
 
 def _withdraw(uow: UnitOfWork, absence: Absence, actor: Actor) -> None:

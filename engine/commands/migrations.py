@@ -29,6 +29,7 @@ from engine.rules.migrations import (
     resolve_plan,
 )
 from engine.rules.progress import RUNNING
+from engine.spiff.migration import Problem
 from engine.store.locking import lock_case
 from engine.store.tables import Case, ProcessModel, ProcessVersion
 from engine.store.uow import UnitOfWork
@@ -118,7 +119,11 @@ def migrate_cases(
     found = {reference for _id, reference in cases}
     for reference in plan.cases:
         if reference not in found:
-            report.cases.append(CaseReport(reference, SKIPPED, reasons=["no such case"]))
+            report.cases.append(
+                CaseReport(reference, SKIPPED).refuse(
+                    SKIPPED, [Problem("no_case", "no such case", {})]
+                )
+            )
     for done, (case_id, reference) in enumerate(cases, start=1):
         report.cases.append(migrate_one(engine, actor, case_id, reference, plan, target, dry_run))
         if progress is not None:
@@ -144,8 +149,9 @@ def migrate_one(
                 uow.commit()
             return report
     except EngineError as exc:
-        return CaseReport(reference, FAILED, target=target.number, reasons=[exc.detail])
+        problem = Problem("error", exc.detail, {"error": exc.detail})
     except Exception as exc:  # one case's failure must not stop the others (like a scheduler job)
         log.exception("case %s could not be migrated", reference)
-        reason = f"unexpected error, nothing was changed: {type(exc).__name__}: {exc}"
-        return CaseReport(reference, FAILED, target=target.number, reasons=[reason])
+        error = f"{type(exc).__name__}: {exc}"
+        problem = Problem("unexpected", f"unexpected error, nothing was changed: {error}", {})
+    return CaseReport(reference, FAILED, target=target.number).refuse(FAILED, [problem])

@@ -22,7 +22,7 @@ from engine.rules.versions import latest_version_number, version_of
 from engine.rules.worklist import OPEN, carry_task
 from engine.spiff import Instance
 from engine.spiff.dataflow import known_names, missing_data
-from engine.spiff.migration import Moved, failing, move_instance, target_specs
+from engine.spiff.migration import Moved, Problem, failing, move_instance, target_specs
 from engine.store.tables import Case, HumanTask, Incident, ProcessVersion
 from engine.store.uow import UnitOfWork
 
@@ -79,6 +79,7 @@ class CaseReport:
     source: int | None = None
     target: int | None = None
     reasons: list[str] = field(default_factory=list)
+    problems: list[dict[str, Any]] = field(default_factory=list)  # the reasons, as codes
     moves: list[dict[str, Any]] = field(default_factory=list)
     tasks: list[dict[str, Any]] = field(default_factory=list)
     timers: list[dict[str, Any]] = field(default_factory=list)
@@ -86,6 +87,12 @@ class CaseReport:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def refuse(self, outcome: str, problems: list[Problem]) -> CaseReport:
+        self.outcome = outcome
+        self.reasons = [p.message for p in problems]
+        self.problems = [{"code": p.code, "params": p.params} for p in problems]
+        return self
 
 
 def resolve_plan(uow: UnitOfWork, plan: MigrationPlan) -> Target:
@@ -162,12 +169,11 @@ def migrate_case(
     report = CaseReport(case.reference, REFUSED, source, target.number)
     skipped = _skip_reason(case, plan, target, source)
     if skipped is not None:
-        report.outcome, report.reasons = skipped
-        return report
+        return report.refuse(*skipped)
     instance = uow.runtime.load(case_specs(uow, case), case.state_json)  # a copy: moving changes it
-    report.reasons = _missing(uow, instance, plan, target)
-    if report.reasons:
-        return report
+    missing = _missing(uow, instance, plan, target)
+    if missing:
+        return report.refuse(REFUSED, missing)
     report.defaults = sorted(k for k in plan.defaults if k not in instance.data)
     moved = move_instance(
         instance,
@@ -179,8 +185,7 @@ def migrate_case(
     )
     _describe(report, moved)
     if moved.instance is None:
-        report.reasons = moved.problems
-        return report
+        return report.refuse(REFUSED, moved.problems)
     carried = _carried_rows(uow, case, moved.instance)
     report.tasks = [_task_line(row, kept, moved.instance) for row, kept in carried]
     if dry_run:
@@ -193,19 +198,26 @@ def migrate_case(
 
 def _skip_reason(
     case: Case, plan: MigrationPlan, target: Target, source: int
-) -> tuple[str, list[str]] | None:
+) -> tuple[str, list[Problem]] | None:
     if case.process_id != plan.process_id:
-        return SKIPPED, [f"the case runs {case.process_id}, not {plan.process_id}"]
+        message = f"the case runs {case.process_id}, not {plan.process_id}"
+        return SKIPPED, [Problem("other_process", message, {"process": case.process_id})]
     if case.status != RUNNING:
-        return SKIPPED, [f"the case is {case.status}"]
+        message = f"the case is {case.status}"
+        return SKIPPED, [Problem("status", message, {"status": case.status})]
     if case.version_id == target.version_id:
-        return UNCHANGED, [f"the case is already on version {target.number}"]
+        message = f"the case is already on version {target.number}"
+        return UNCHANGED, [Problem("already", message, {"to": target.number})]
     if plan.source is not None and source != plan.source:
-        return SKIPPED, [f"the case is on version {source}, not {plan.source}"]
+        message = f"the case is on version {source}, not {plan.source}"
+        params = {"version": source, "source": plan.source}
+        return SKIPPED, [Problem("other_version", message, params)]
     return None
 
 
-def _missing(uow: UnitOfWork, instance: Instance, plan: MigrationPlan, target: Target) -> list[str]:
+def _missing(
+    uow: UnitOfWork, instance: Instance, plan: MigrationPlan, target: Target
+) -> list[Problem]:
     """The data the target would read from where the case stands, and the case lacks."""
     present = set(instance.data) | set(plan.defaults)
     starts = target_specs(instance, target.specs, plan.mapping)
@@ -213,8 +225,12 @@ def _missing(uow: UnitOfWork, instance: Instance, plan: MigrationPlan, target: T
         present, starts, target.specs[1], target.forms, known_names(uow.runtime.environment)
     )
     return [
-        f"version {target.number} reads {name!r} ({'; '.join(where)}), which the case's data "
-        "does not hold: give it a default"
+        Problem(
+            "missing_data",
+            f"version {target.number} reads {name!r} ({'; '.join(where)}), which the case's "
+            "data does not hold: give it a default",
+            {"name": name, "where": where, "to": target.number},
+        )
         for name, where in found.items()
     ]
 

@@ -81,12 +81,21 @@ class TimerChange:
     after: str | None
 
 
+@dataclass(frozen=True)
+class Problem:
+    """Why a case cannot move: a message, and a code with parameters for other languages."""
+
+    code: str
+    message: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
 @dataclass
 class Moved:
     """A moved instance, or the problems that prevent the move."""
 
     instance: Instance | None
-    problems: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     moves: list[Move] = field(default_factory=list)
     timers: list[TimerChange] = field(default_factory=list)
 
@@ -181,7 +190,9 @@ def move_instance(
     try:
         mover.repredict(keep_timers)
     except (SpiffWorkflowException, ScriptRejected, ResourceLimit) as exc:
-        return Moved(None, [f"the target version fails where the case stands: {_describe(exc)}"])
+        error = _describe(exc)
+        message = f"the target version fails where the case stands: {error}"
+        return Moved(None, [Problem("target_fails", message, {"error": error})])
     mover.check_branches()
     if mover.problems:
         return Moved(None, mover.problems, mover.moves)
@@ -225,7 +236,7 @@ class _Mover:
         self.wf = instance.wf
         self.spec, self.subprocess_specs = target
         self.mapping = mapping
-        self.problems: list[str] = []
+        self.problems: list[Problem] = []
         self.moves: list[Move] = []
         self.cancelled: list[Any] = []
         self.timer_kinds: dict[Any, type] = {}  # task id -> its timer's kind before the move
@@ -253,10 +264,11 @@ class _Mover:
         elif parent is None or parent.has_state(TaskState.FINISHED_MASK):
             self.wf.subprocesses.pop(sub.parent_task_id, None)  # finished: history only
         else:
-            self.problems.append(
+            message = (
                 f"the subprocess {sub.spec.name!r} the case is in has no counterpart in the "
                 "target version"
             )
+            self.problems.append(Problem("subprocess", message, {"name": sub.spec.name}))
 
     def _respec_workflow(self, workflow: Any, spec: Any) -> None:
         spliced: list[Any] = []
@@ -293,13 +305,18 @@ class _Mover:
             missing = name or (here.element_id if here else spec.name)
             advice = "; name an element of the target version for it" if here else ""
             where = f"{label} ({here.element_id}, {here.state})" if here else label
-            self.problems.append(f"{where}: the target version has no {missing!r}{advice}")
+            message = f"{where}: the target version has no {missing!r}{advice}"
+            params = {"name": label, "state": here.state if here else "", "missing": missing}
+            self.problems.append(Problem("no_target", message, params))
             return None
         if kind_of(spec) != kind_of(new):
-            self.problems.append(
-                f"{label} is a {kind_of(spec)}, but {getattr(new, 'bpmn_id', None) or new.name!r} "
-                f"in the target version is a {kind_of(new)}"
+            target = getattr(new, "bpmn_id", None) or new.name
+            message = (
+                f"{label} is a {kind_of(spec)}, but {target!r} in the target version is a "
+                f"{kind_of(new)}"
             )
+            params = {"name": label, "kind": kind_of(spec), "target": target}
+            self.problems.append(Problem("kind", message, {**params, "target_kind": kind_of(new)}))
             return None
         definition = getattr(spec, "event_definition", None)
         if isinstance(definition, TimerEventDefinition):
@@ -317,10 +334,11 @@ class _Mover:
                 arrived = task.parent.task_spec if task.parent is not None else None
                 if arrived is not None and arrived not in task.task_spec.inputs:
                     label = task.task_spec.bpmn_name or task.task_spec.bpmn_id or "a join"
-                    self.problems.append(
+                    message = (
                         f"a branch reached {label} through an element the target version no "
                         "longer has there: name which of the join's incoming steps it stands for"
                     )
+                    self.problems.append(Problem("join_arrival", message, {"name": label}))
 
     def check_branches(self) -> None:
         """A parallel join ahead must have a branch for each of its incoming flows: one the case
@@ -336,10 +354,12 @@ class _Mover:
                 for missing in [i for i in spec.inputs if i not in found]:
                     label = spec.bpmn_name or spec.bpmn_id
                     step = missing.bpmn_name or missing.bpmn_id or missing.name
-                    self.problems.append(
+                    message = (
                         f"{label} would wait for ever for the branch through {step}, which this "
                         "case never started"
                     )
+                    params = {"name": label, "step": step}
+                    self.problems.append(Problem("join_never", message, params))
 
     def repredict(self, keep_timers: bool) -> None:
         """Predict what lies ahead from the target's flows; ready and waiting tasks re-enter."""

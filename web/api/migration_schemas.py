@@ -80,6 +80,11 @@ class CaseMigrationSchema(Schema):
     source = fields.Integer(data_key="from", allow_none=True, required=True)
     target = fields.Integer(data_key="to", allow_none=True, required=True)
     reasons = fields.List(fields.String(), required=True)
+    problems = fields.List(
+        fields.Dict(),
+        required=True,
+        metadata={"description": "the reasons as {code, params}, for translating them"},
+    )
     moves = fields.List(fields.Nested(MoveSchema), required=True)
     tasks = fields.List(fields.Nested(CarriedTaskSchema), required=True)
     timers = fields.List(fields.Nested(TimerChangeSchema), required=True)
