@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -90,6 +91,16 @@ def migration_choices(
         "target_groups": _target_groups(uow, process_id),
         "mapping": _mapping_rows(uow, process_id, target, sources),
         "runs": recent_runs(uow, process_id),
+    }
+
+
+def model_title(uow: UnitOfWork, actor: Actor, process_id: str) -> dict[str, str]:
+    """The model's id and name (ModelNotFound if it is not deployed)."""
+    require_coordinator(actor)
+    latest = latest_version(uow, process_id)
+    return {
+        "process_id": process_id,
+        "name": uow.session.get_one(ProcessModel, latest.model_id).name,
     }
 
 
@@ -216,13 +227,13 @@ def run_view(uow: UnitOfWork, actor: Actor, process_id: str, run_id: int) -> dic
         .limit(SHOWN_ITEMS)
     ).all()
     reasons = Counter(
-        reason
+        json.dumps(problem, sort_keys=True)
         for report in uow.session.scalars(
             select(MigrationItem.report).where(
                 MigrationItem.run_id == run.id, MigrationItem.outcome.in_(("refused", "failed"))
             )
         )
-        for reason in (report or {}).get("reasons", [])
+        for problem in (report or {}).get("problems", [])
     )
     confirmed = uow.session.scalar(
         select(MigrationRun.id).where(MigrationRun.checked_run_id == run.id).limit(1)
@@ -231,7 +242,7 @@ def run_view(uow: UnitOfWork, actor: Actor, process_id: str, run_id: int) -> dic
         **summary,
         "plan": dict(run.plan),
         "items": [{"reference": r, "outcome": o, "report": rep or {}} for r, o, rep in items],
-        "reasons": reasons.most_common(20),
+        "reasons": [(json.loads(k), n) for k, n in reasons.most_common(20)],
         "confirmed_by": confirmed,
         "done": run.status != RUNNING,
     }

@@ -91,7 +91,7 @@ class CaseReport:
     def refuse(self, outcome: str, problems: list[Problem]) -> CaseReport:
         self.outcome = outcome
         self.reasons = [p.message for p in problems]
-        self.problems = [{"code": p.code, "params": p.params} for p in problems]
+        self.problems = [asdict(p) for p in problems]
         return self
 
 

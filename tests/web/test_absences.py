@@ -48,9 +48,7 @@ def test_an_absence_from_the_api_moves_her_tasks_and_the_worklist_says_for_whom(
     assert api.as_("giulia").get("/api/v1/tasks?assignee=me").json["items"] == []
     seen = api.as_("clara").get("/api/v1/users/giulia/absence")
     assert seen.status_code == 200 and seen.json["substitute"] == "paolo"
-    assert [a["user"] for a in api.as_("paolo").get("/api/v1/absences").json["items"]] == [
-        "giulia"
-    ]
+    assert [a["user"] for a in api.as_("paolo").get("/api/v1/absences").json["items"]] == ["giulia"]
 
     ended = api.as_("giulia").delete("/api/v1/users/giulia/absence")
     assert (ended.status_code, ended.json["status"]) == (200, "ended")

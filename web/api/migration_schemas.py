@@ -83,7 +83,7 @@ class CaseMigrationSchema(Schema):
     problems = fields.List(
         fields.Dict(),
         required=True,
-        metadata={"description": "the reasons as {code, params}, for translating them"},
+        metadata={"description": "the reasons as {code, message, params}, for translating them"},
     )
     moves = fields.List(fields.Nested(MoveSchema), required=True)
     tasks = fields.List(fields.Nested(CarriedTaskSchema), required=True)

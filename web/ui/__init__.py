@@ -14,6 +14,7 @@ def init_ui(app: Flask) -> None:
     from .dashboard import bp as dashboard
     from .errors import init_errors
     from .labels import init_labels
+    from .migrations import bp as migrations
     from .models import bp as models
     from .notifications import bp as notifications
     from .oidc import init_oidc
@@ -27,5 +28,5 @@ def init_ui(app: Flask) -> None:
     init_labels(app)
     init_oidc(app, app.extensions["percorsi"].settings)
     blueprints = (pages, auth, worklist, tasks, referrals, case_list, cases, notifications)
-    for blueprint in (*blueprints, models, dashboard):
+    for blueprint in (*blueprints, models, migrations, dashboard):
         app.register_blueprint(blueprint)
