@@ -7,6 +7,7 @@ from flask import Flask
 
 def init_ui(app: Flask) -> None:
     """Register the UI's blueprints (each page group is one small blueprint)."""
+    from .absences import bp as absences
     from .auth import bp as auth
     from .caselist import bp as case_list
     from .cases import bp as cases
@@ -28,5 +29,5 @@ def init_ui(app: Flask) -> None:
     init_labels(app)
     init_oidc(app, app.extensions["percorsi"].settings)
     blueprints = (pages, auth, worklist, tasks, referrals, case_list, cases, notifications)
-    for blueprint in (*blueprints, models, migrations, dashboard):
+    for blueprint in (*blueprints, absences, models, migrations, dashboard):
         app.register_blueprint(blueprint)

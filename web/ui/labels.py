@@ -29,6 +29,9 @@ EVENTS = {
     "message_received": _l("Messaggio ricevuto"),
     "timer_fired": _l("Scadenza raggiunta"),
     "escalation": _l("Sollecito"),
+    "case_migrated": _l("Caso spostato su un'altra versione del percorso"),
+    "task_substituted": _l("Attività affidata al sostituto"),
+    "task_returned": _l("Attività restituita al rientro"),
 }
 ROLES = {
     "case_manager": _l("Case manager (servizio sociale)"),
