@@ -45,16 +45,20 @@ def state_text(state: str) -> str:
 
 def problem_text(problem: dict[str, Any], fallback: str = "") -> str:
     """Why a case cannot move, in the user's language."""
+    return str(_problem_text(problem) or fallback)
+
+
+def _problem_text(problem: dict[str, Any]) -> Any:
     code, p = problem.get("code"), dict(problem.get("params") or {})
     if code == "no_target":
-        return _str(
+        return _(
             "«%(name)s» (%(state)s) non ha un elemento corrispondente nella versione di "
             "destinazione: indica dove spostarlo.",
             name=p.get("name"),
             state=state_text(str(p.get("state", ""))),
         )
     if code == "kind":
-        return _str(
+        return _(
             "«%(name)s» è %(kind)s, ma «%(target)s» nella versione di destinazione è %(other)s.",
             name=p.get("name"),
             kind=KINDS.get(str(p.get("kind")), p.get("kind")),
@@ -62,18 +66,14 @@ def problem_text(problem: dict[str, Any], fallback: str = "") -> str:
             other=KINDS.get(str(p.get("target_kind")), p.get("target_kind")),
         )
     if code == "missing_data":
-        return _str(
+        return _(
             "La versione %(to)s legge il dato «%(name)s» (%(where)s), che il caso non ha: "
             "indica un valore predefinito.",
             to=p.get("to"),
             name=p.get("name"),
             where="; ".join(p.get("where") or []),
         )
-    return _simple(str(code), p) or fallback
-
-
-def _str(text: str, **params: Any) -> str:
-    return str(_(text, **params))
+    return _simple(str(code), p)
 
 
 def _simple(code: str, p: dict[str, Any]) -> str | None:
