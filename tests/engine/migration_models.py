@@ -94,3 +94,14 @@ def parallel(*, drop_asst: bool = False, extra_branch: bool = False) -> dict[str
             '<bpmn:parallelGateway id="join">',
         )
     return {"parallel.bpmn": xml.encode()}
+
+
+def ui_referral_renamed() -> dict[str, bytes]:
+    """ui_referral.bpmn (tests/seed.py's model), its first task renamed: presa_atto becomes
+    presa_in_carico, "Presa in carico"."""
+    xml = (FIXTURES / "ui_referral.bpmn").read_text()
+    xml = xml.replace(
+        'id="presa_atto" name="Presa d\'atto"', 'id="presa_in_carico" name="Presa in carico"'
+    )
+    xml = xml.replace('"presa_atto"', '"presa_in_carico"')
+    return {"ui_referral.bpmn": xml.encode()}

@@ -38,11 +38,14 @@ def _page(username: str, values: Any, errors: dict[str, str]) -> Any:
         people = manageable_people(uow, actor)
         if username not in {p["username"] for p in people}:
             raise Forbidden(f"{actor.username} may not manage the absences of {username}")
+        current = user_absence(uow, actor, username)
+        if current is not None and not values:  # the form changes the current absence
+            values = {k: str(current[k]) for k in ("from", "to", "substitute", "note")}
         page = render_template(
             "absences/index.html",
             person=username,
             people=people,
-            current=user_absence(uow, actor, username),
+            current=current,
             choices=substitute_choices(uow, actor, username),
             absences=list_absences(uow, actor),
             values=values,

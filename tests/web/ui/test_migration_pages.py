@@ -7,8 +7,9 @@ from __future__ import annotations
 import re
 
 from engine import Engine
+from tests.engine import migration_models as models
 from tests.seed import PROCESS, Seeded
-from tests.support import FIXTURES, Driver
+from tests.support import Driver
 from tests.web.ui.conftest import UiClient, text
 
 PAGE = f"/models/{PROCESS}"
@@ -16,14 +17,7 @@ PAGE = f"/models/{PROCESS}"
 
 def deploy_renamed(engine: Engine) -> None:
     """Version 2: the first task is renamed (presa_atto -> presa_in_carico)."""
-    xml = (FIXTURES / "ui_referral.bpmn").read_text()
-    xml = xml.replace(
-        'id="presa_atto" name="Presa d\'atto"', 'id="presa_in_carico" name="Presa in carico"'
-    )
-    xml = xml.replace('"presa_atto"', '"presa_in_carico"').replace(
-        'Ref="presa_atto"', 'Ref="presa_in_carico"'
-    )
-    Driver(engine).deploy(files={"ui_referral.bpmn": xml.encode()}, as_user="clara.conti")
+    Driver(engine).deploy(files=models.ui_referral_renamed(), as_user="clara.conti")
 
 
 def run_to_the_end(ui: UiClient, location: str) -> str:
