@@ -12,7 +12,7 @@ ASSETS := $(VENDOR)/.copied
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard web/translations/*/LC_MESSAGES/messages.po))
 
 .PHONY: run test lint types pytest setup assets translations messages clean bench bench-scheduler \
-        bench-demo bench-api models
+        bench-demo bench-api bench-migration models
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -89,6 +89,9 @@ bench-demo: $(STAMP)
 
 bench-api: $(STAMP)
 	$(BIN)/python bench/api.py
+
+bench-migration: $(STAMP)
+	$(BIN)/python bench/migration.py
 
 clean:
 	rm -rf $(VENV) instance node_modules $(VENDOR) .mypy_cache .ruff_cache .pytest_cache

@@ -20,8 +20,8 @@ from engine.rules.audit import record
 from engine.rules.progress import RUNNING, case_specs, settle
 from engine.rules.versions import latest_version_number, version_of
 from engine.rules.worklist import OPEN, carry_task
-from engine.spiff import Instance
-from engine.spiff.dataflow import known_names, missing_data
+from engine.spiff import Instance, ReadyTask
+from engine.spiff.dataflow import DataUse, data_use, known_names, missing_data
 from engine.spiff.migration import Moved, Problem, failing, move_instance, target_specs
 from engine.store.tables import Case, HumanTask, Incident, ProcessVersion
 from engine.store.uow import UnitOfWork
@@ -68,6 +68,8 @@ class Target:
     specs: Any
     forms: dict[str, Any]
     elements: dict[str, str]  # element id -> its name in the target version
+    # What the target reads and writes from a set of positions: the same for many cases.
+    uses: dict[frozenset[int], DataUse] = field(default_factory=dict, compare=False)
 
 
 @dataclass
@@ -186,12 +188,13 @@ def migrate_case(
     _describe(report, moved)
     if moved.instance is None:
         return report.refuse(REFUSED, moved.problems)
-    carried = _carried_rows(uow, case, moved.instance)
-    report.tasks = [_task_line(row, kept, moved.instance) for row, kept in carried]
+    ready = {t.id: t for t in moved.instance.ready_human_tasks()}
+    carried = _carried_rows(uow, case, ready)
+    report.tasks = [_task_line(row, kept, ready) for row, kept in carried]
     if dry_run:
         report.outcome = MOVABLE
         return report
-    _move(uow, case, target, moved.instance, carried, actor, report, plan)
+    _move(uow, case, target, moved.instance, carried, ready, actor, report, plan)
     report.outcome = MIGRATED
     return report
 
@@ -221,9 +224,10 @@ def _missing(
     """The data the target would read from where the case stands, and the case lacks."""
     present = set(instance.data) | set(plan.defaults)
     starts = target_specs(instance, target.specs, plan.mapping)
-    found = missing_data(
-        present, starts, target.specs[1], target.forms, known_names(uow.runtime.environment)
-    )
+    key = frozenset(id(spec) for spec in starts)  # specs are cached per version: ids are stable
+    if key not in target.uses:
+        target.uses[key] = data_use(starts, target.specs[1], target.forms)
+    found = missing_data(present, target.uses[key], known_names(uow.runtime.environment))
     return [
         Problem(
             "missing_data",
@@ -252,7 +256,9 @@ def _describe(report: CaseReport, moved: Moved) -> None:
     ]
 
 
-def _carried_rows(uow: UnitOfWork, case: Case, instance: Instance) -> list[tuple[HumanTask, bool]]:
+def _carried_rows(
+    uow: UnitOfWork, case: Case, ready: dict[str, ReadyTask]
+) -> list[tuple[HumanTask, bool]]:
     """The case's open worklist rows, each with whether it carries over unchanged in identity:
     its task is still ready, and no other open row went to the same element (one-to-one)."""
     rows = uow.session.scalars(
@@ -260,7 +266,6 @@ def _carried_rows(uow: UnitOfWork, case: Case, instance: Instance) -> list[tuple
         .where(HumanTask.case_id == case.id, HumanTask.status == OPEN, HumanTask.kind == "bpmn")
         .order_by(HumanTask.id)
     ).all()
-    ready = {t.id: t for t in instance.ready_human_tasks()}
     landing: dict[str, int] = {}
     for row in rows:
         task = ready.get(row.spiff_task_id or "")
@@ -273,8 +278,8 @@ def _carried_rows(uow: UnitOfWork, case: Case, instance: Instance) -> list[tuple
     return carried
 
 
-def _task_line(row: HumanTask, kept: bool, instance: Instance) -> dict[str, Any]:
-    task = next((t for t in instance.ready_human_tasks() if t.id == row.spiff_task_id), None)
+def _task_line(row: HumanTask, kept: bool, ready: dict[str, ReadyTask]) -> dict[str, Any]:
+    task = ready.get(row.spiff_task_id or "")
     return {
         "task_id": row.id,
         "name": row.name,
@@ -291,13 +296,13 @@ def _move(
     target: Target,
     instance: Instance,
     carried: list[tuple[HumanTask, bool]],
+    ready: dict[str, ReadyTask],
     actor: Actor,
     report: CaseReport,
     plan: MigrationPlan,
 ) -> None:
     """Store the moved case: its version, its worklist, the audit event, then settle it."""
     uow.update_now(case, version_id=target.version_id)
-    ready = {t.id: t for t in instance.ready_human_tasks()}
     for row, kept in carried:
         carry_task(uow, case, row, ready[row.spiff_task_id or ""] if kept else None, target.forms)
     record(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
@@ -38,12 +39,13 @@ class DataUse:
             self.reads.setdefault(name, []).append(where)
 
 
-def names_in(source: str) -> tuple[set[str], set[str]]:
+@lru_cache(maxsize=4096)
+def names_in(source: str) -> tuple[frozenset[str], frozenset[str]]:
     """The names model code loads and the names it binds (assignments, loops, comprehensions)."""
     try:
         tree = ast.parse(source.strip(), mode="exec")
     except SyntaxError:
-        return set(), set()  # refused at deploy; nothing to learn here
+        return frozenset(), frozenset()  # refused at deploy; nothing to learn here
     loads: set[str] = set()
     stores: set[str] = set()
     for node in ast.walk(tree):
@@ -51,7 +53,7 @@ def names_in(source: str) -> tuple[set[str], set[str]]:
             (loads if isinstance(node.ctx, ast.Load) else stores).add(node.id)
         elif isinstance(node, ast.arg):
             stores.add(node.arg)
-    return loads, stores
+    return frozenset(loads), frozenset(stores)
 
 
 def data_use(
@@ -146,17 +148,12 @@ def _human_use(spec: Any, use: DataUse, where: str, forms: Mapping[str, Any]) ->
 
 
 def missing_data(
-    present: Iterable[str],
-    starts: Iterable[Any],
-    subprocess_specs: Mapping[str, Any],
-    forms: Mapping[str, Any],
-    known: Iterable[str],
+    present: Iterable[str], use: DataUse, known: Iterable[str]
 ) -> dict[str, list[str]]:
-    """Names the elements reachable from `starts` read that nothing provides, with where.
+    """Names `use` reads that nothing provides, with where.
 
     Provided: the case's data (`present`), what any reachable step writes, and the names the
     sandbox gives every piece of model code (`known`: helpers and builtins)."""
-    use = data_use(starts, subprocess_specs, forms)
     available = set(present) | use.writes | set(known)
     return {
         name: sorted(set(where))
