@@ -21,8 +21,15 @@ from engine.rules.progress import RUNNING, case_specs, settle
 from engine.rules.versions import latest_version_number, version_of
 from engine.rules.worklist import OPEN, carry_task
 from engine.spiff import Instance, ReadyTask
-from engine.spiff.dataflow import DataUse, data_use, known_names, missing_data
-from engine.spiff.migration import Moved, Problem, failing, move_instance, target_specs
+from engine.spiff.dataflow import DataUse, data_use, known_names, missing_data, written_by
+from engine.spiff.migration import (
+    Moved,
+    Problem,
+    failing,
+    move_instance,
+    passed_specs,
+    target_specs,
+)
 from engine.store.tables import Case, HumanTask, Incident, ProcessVersion
 from engine.store.uow import UnitOfWork
 
@@ -173,7 +180,7 @@ def migrate_case(
     if skipped is not None:
         return report.refuse(*skipped)
     instance = uow.runtime.load(case_specs(uow, case), case.state_json)  # a copy: moving changes it
-    missing = _missing(uow, instance, plan, target)
+    missing = _missing(uow, case, instance, plan, target)
     if missing:
         return report.refuse(REFUSED, missing)
     report.defaults = sorted(k for k in plan.defaults if k not in instance.data)
@@ -219,10 +226,12 @@ def _skip_reason(
 
 
 def _missing(
-    uow: UnitOfWork, instance: Instance, plan: MigrationPlan, target: Target
+    uow: UnitOfWork, case: Case, instance: Instance, plan: MigrationPlan, target: Target
 ) -> list[Problem]:
     """The data the target would read from where the case stands, and the case lacks."""
-    present = set(instance.data) | set(plan.defaults)
+    forms = uow.facts.version(uow.session, case.version_id).forms
+    passed = written_by(passed_specs(instance), forms)  # optional there: absence is expected
+    present = set(instance.data) | set(plan.defaults) | passed
     starts = target_specs(instance, target.specs, plan.mapping)
     key = frozenset(id(spec) for spec in starts)  # specs are cached per version: ids are stable
     if key not in target.uses:

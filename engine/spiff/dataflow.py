@@ -81,6 +81,14 @@ def data_use(
     return use
 
 
+def written_by(specs: Iterable[Any], forms: Mapping[str, Any]) -> set[str]:
+    """The names these elements write (a form's fields, a script's assignments...), alone."""
+    use = DataUse()
+    for spec in specs:
+        _element_use(spec, use, forms)
+    return use.writes
+
+
 def _element_use(spec: Any, use: DataUse, forms: Mapping[str, Any]) -> None:
     where = str(getattr(spec, "bpmn_name", None) or getattr(spec, "bpmn_id", None) or spec.name)
     for condition, _target in getattr(spec, "cond_task_specs", None) or []:
@@ -152,8 +160,9 @@ def missing_data(
 ) -> dict[str, list[str]]:
     """Names `use` reads that nothing provides, with where.
 
-    Provided: the case's data (`present`), what any reachable step writes, and the names the
-    sandbox gives every piece of model code (`known`: helpers and builtins)."""
+    Provided: `present` (the case's data, and what the steps it went through could have
+    written: an optional field left empty there is the model's business), what any reachable
+    step writes, and the names the sandbox gives all model code (`known`: helpers, builtins)."""
     available = set(present) | use.writes | set(known)
     return {
         name: sorted(set(where))

@@ -131,9 +131,12 @@ def positions(instance: Instance) -> list[Position]:
 
 def _position(task: Any) -> Position:
     spec = task.task_spec
+    name = spec.bpmn_name
+    if name is None and isinstance(spec, LoopTask):  # the name is on its instances' spec
+        name = getattr(spec._wf_spec.task_specs.get(spec.task_spec), "bpmn_name", None)
     return Position(
         element_id=str(spec.bpmn_id or spec.name),
-        name=str(spec.bpmn_name or spec.bpmn_id or spec.name),
+        name=str(name or spec.bpmn_id or spec.name),
         kind=kind_of(spec),
         state=STATE_NAMES.get(task.state, TaskState.get_name(task.state).lower()),
         task_id=str(task.id),
@@ -205,6 +208,17 @@ def move_instance(
         if before.get(task_id, (element, None))[1] != value
     ]
     return Moved(moved, [], mover.moves, timers)
+
+
+def passed_specs(instance: Instance) -> list[Any]:
+    """The specs of the elements the case has completed (on its current version)."""
+    return list(
+        {
+            id(t.task_spec): t.task_spec
+            for t in instance._all_tasks()
+            if t.state == TaskState.COMPLETED
+        }.values()
+    )
 
 
 def failing(instance: Instance, task_id: str) -> bool:

@@ -13,6 +13,7 @@ def three_tasks(
     intake_groups: str = "case_manager",
     intake_due: str = "P10D",
     gateway_condition: str | None = None,
+    close_due: str | None = None,
 ) -> dict[str, bytes]:
     """three_tasks.bpmn, changed: `assess` renamed, intake's groups and due date, and optionally
     an exclusive gateway after intake whose condition reads case data."""
@@ -22,6 +23,14 @@ def three_tasks(
         f'value="{intake_groups}" />\n        <spiffworkflow:property name="organization"',
     )
     xml = xml.replace('name="dueIn" value="P10D"', f'name="dueIn" value="{intake_due}"')
+    if close_due is not None:
+        xml = xml.replace(
+            '<bpmn:manualTask id="close" name="Close">\n      <bpmn:extensionElements>'
+            "<spiffworkflow:properties>",
+            '<bpmn:manualTask id="close" name="Close">\n      <bpmn:extensionElements>'
+            "<spiffworkflow:properties>"
+            f"<spiffworkflow:property name=\"dueIn\" value='{close_due}' />",
+        )
     if assess_id != "assess":
         xml = xml.replace('id="assess" name="Assess"', f'id="{assess_id}" name="Valutazione"')
         xml = xml.replace('targetRef="assess"', f'targetRef="{assess_id}"')

@@ -147,6 +147,16 @@ def test_data_the_new_version_reads_must_be_present_or_given_a_default(drive: Dr
     assert drive.open_elements(ref) == ["close"]  # the new gateway read the default
 
 
+def test_an_optional_field_left_empty_on_a_step_passed_is_not_missing(drive: Driver) -> None:
+    drive.deploy(files=models.three_tasks())
+    ref = drive.start("three_tasks", as_user="giulia")
+    drive.complete(ref, "intake", {"resident": True, "urgency": "low"}, as_user="giulia")
+    # version 2's last step reads `notes`, an optional field of the intake this case went through
+    drive.deploy(files=models.three_tasks(close_due='"P1D" if notes else "P2D"'))
+
+    assert outcome(migrate(drive, process_id="three_tasks", to=2), ref)["outcome"] == "migrated"
+
+
 def test_a_dry_run_reports_and_changes_nothing(drive: Driver) -> None:
     drive.deploy(files=models.three_tasks())
     ref = drive.start("three_tasks", as_user="giulia")

@@ -98,7 +98,7 @@ def test_percorsi_migrate_dry_run_then_run(api: Api, cli: Any) -> None:
     assert dry.exit_code == 1  # a case was refused
     lines = dry.stdout.splitlines()
     assert lines[0] == "three_tasks: every other version -> version 2 (dry run: nothing changes)"
-    assert f"{at_intake:<16} v1   can move   Intake -> Intake" in lines
+    assert f"{at_intake:<16} v1   can move   at Intake" in lines
     assert any(line.startswith(f"{at_assess:<16} v1   refused") for line in lines)
     assert lines[-1] == "1 can move, 1 refused"
     assert json.loads(cli("case", at_intake, "--json").stdout)["version"] == 1

@@ -103,6 +103,19 @@ def _progress(done: int, total: int) -> None:
         click.echo(f"... {done} of {total} cases", err=True)
 
 
+def _moves(moves: list[dict[str, Any]]) -> str:
+    """Where the case stands, once per element; elements that change are shown as A -> B."""
+    parts: list[str] = []
+    for move in moves:
+        if move["to"] == move["from"]:
+            part = move["from_name"]
+        else:
+            part = f"{move['from_name']} -> {move['to_name'] or 'cancelled'}"
+        if part not in parts:
+            parts.append(part)
+    return "at " + ", ".join(parts) if parts else ""
+
+
 def _text(report: MigrationReport) -> str:
     plan = report.plan
     source = f"version {plan.source}" if plan.source else "every other version"
@@ -113,9 +126,7 @@ def _text(report: MigrationReport) -> str:
     for case in report.cases:
         word = OUTCOME_WORDS.get(case.outcome, case.outcome)
         version = f"v{case.source}" if case.source else "-"
-        detail = "; ".join(case.reasons) or ", ".join(
-            f"{m['from_name']} -> {m['to_name'] or 'cancelled'}" for m in case.moves
-        )
+        detail = "; ".join(case.reasons) or _moves(case.moves)
         lines.append(f"{case.reference:<16} {version:<4} {word:<10} {detail}")
     counts = ", ".join(f"{n} {OUTCOME_WORDS.get(k, k)}" for k, n in sorted(report.counts.items()))
     lines.append(counts or "no running case to move")
