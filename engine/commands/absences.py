@@ -129,8 +129,12 @@ def _check_dates(uow: UnitOfWork, request: AbsenceRequest) -> tuple[datetime, da
     elif request.ends_on - request.starts_on >= timedelta(days=MAX_DAYS):
         message = f"an absence lasts at most {MAX_DAYS} days"
         problems.append({"field": "to", "code": "too_long", "message": message})
+    elif request.starts_on > local_day(uow.now) + timedelta(days=2 * MAX_DAYS):
+        message = "starts more than two years from now"
+        problems.append({"field": "from", "code": "too_far", "message": message})
     if problems:
-        raise InvalidInput(f"the absence's dates: to {problems[0]['message']}", problems)
+        first = problems[0]
+        raise InvalidInput(f"the absence's dates: {first['field']} {first['message']}", problems)
     return bounds(request.starts_on, request.ends_on)
 
 

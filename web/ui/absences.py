@@ -141,5 +141,6 @@ def _message(code: str, p: dict[str, Any]) -> str | None:
         "order": _("La fine dell'assenza viene prima dell'inizio."),
         "past": _("L'assenza è già finita: indica date future."),
         "too_long": _("Un'assenza dura al massimo un anno."),
+        "too_far": _("L'assenza comincia fra più di due anni: registrala più avanti."),
     }
     return texts.get(code)
