@@ -21,7 +21,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import insert, select
 
@@ -29,29 +28,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engine import SYSTEM, Engine, Settings
 from engine.commands.accounts import load_actor
-from engine.commands.cases import start_case
 from engine.commands.deployment import deploy_model
 from engine.commands.migrations import migrate_cases
-from engine.commands.tasks import complete_task
-from engine.reads.queries import open_tasks
 from engine.rules.migrations import MigrationPlan
 from engine.store.db import connect
 from engine.store.schema import upgrade
 from engine.store.tables import Case, CaseParty, HumanTask, TaskCandidate
-from tests.support import truncate_all
+from tests.support import FakeClock, truncate_all
+from tests.workflows.conftest import REFERRAL, Walk
 from web.composition import build_engine, bundled_files
-from workflows.demo_people import create_demo_users, user_for
+from workflows.demo_people import create_demo_users
 from workflows.seed import seed_network
 
 PROCESS = "percorso_inclusione"
-REFERRAL = {
-    "comune": "Cremona",
-    "consent": True,
-    "privacy_notice": True,
-    "urgency": "media",
-    "target_group": "adulti",
-    "subject": {"given_name": "Nora", "family_name": "Inventata"},
-}
 SERVICES = [
     {"type": "tirocinio_inclusione", "end_date": "2027-12-31"},
     {"type": "formazione", "end_date": "2027-06-30"},
@@ -83,34 +72,17 @@ def changed_pathway() -> dict[str, bytes]:
     return {**files, f"{PROCESS}.bpmn": xml.encode()}
 
 
-def do(engine: Engine, reference: str, element: str, data: dict[str, Any]) -> None:
-    [task] = [t for t in open_tasks_of(engine, reference) if t.element_id == element]
-    user = user_for([(g, task.organization) for g in task.candidate_groups])
-    with engine.uow() as uow:
-        complete_task(uow, task.id, data, load_actor(uow, user))
-
-
-def open_tasks_of(engine: Engine, reference: str) -> list[Any]:
-    with engine.uow(write=False) as uow:
-        return open_tasks(uow, case_reference=reference)
-
-
 def walked_cases(engine: Engine) -> tuple[str, str]:
-    """One case at its first step, one amid its services."""
-    refs = []
-    for _ in range(2):
-        with engine.uow() as uow:
-            outcome = start_case(
-                uow, PROCESS, dict(REFERRAL), SYSTEM, organization="comune_cremona"
-            )
-            refs.append(outcome.case.reference)
-    busy = refs[1]
-    do(engine, busy, "presa_atto", {"resident": True, "adi": False})
+    """One case at its first step, one amid its services (walked as the workflow tests do)."""
+    walk = Walk(engine, FakeClock(engine.clock()))
+    data = {**REFERRAL, "target_group": "adulti"}
+    first, busy = (walk.start(PROCESS, data, organization="comune_cremona") for _ in range(2))
+    walk.do(busy, "presa_atto", {"resident": True, "adi": False})
     analisi = {"first_meeting_date": "2026-03-02", "complex_needs": False, "work_ready": False}
-    do(engine, busy, "analisi_preliminare", {**analisi, "disadvantaged": False})
+    walk.do(busy, "analisi_preliminare", {**analisi, "disadvantaged": False})
     pact = {"patto_date": "2026-03-05", "pact_kind": "pais", "services": SERVICES}
-    do(engine, busy, "progetto_sociale", pact)
-    return refs[0], refs[1]
+    walk.do(busy, "progetto_sociale", pact)
+    return first, busy
 
 
 def clone_cases(engine: Engine, reference: str, copies: int) -> None:

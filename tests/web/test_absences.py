@@ -4,15 +4,15 @@ command line (`percorsi absence set|end|list`); the worklist shows whom a task i
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 from tests.support import Driver
 from tests.web.conftest import Api, problem_of
-from web.cli import main
 
 
 def held_by_giulia(api: Api) -> int:
@@ -77,14 +77,9 @@ def test_the_api_refuses_a_substitute_without_the_roles_with_what_is_missing(api
 
 
 @pytest.fixture
-def cli(api: Api, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("PERCORSI_DATABASE_URL", database_url)
-    runner = CliRunner()
-
-    def run(*args: str) -> Result:
-        return runner.invoke(main, list(args), catch_exceptions=False)
-
-    return run
+def cli(api: Api, percorsi: Callable[..., Result]) -> Callable[..., Result]:
+    """`percorsi ARGS` over the API tests' people and model."""
+    return percorsi
 
 
 def test_percorsi_absence_set_list_end(api: Api, cli: Any) -> None:

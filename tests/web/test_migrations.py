@@ -4,16 +4,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 from engine import Engine
 from tests.engine import migration_models as models
 from tests.support import Driver
 from tests.web.conftest import Api, problem_of
-from web.cli import main
 
 INTAKE = {"resident": True, "urgency": "low"}
 
@@ -81,14 +81,9 @@ def test_the_api_refuses_operators_bad_plans_and_unknown_models(api: Api) -> Non
 
 
 @pytest.fixture
-def cli(api: Api, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("PERCORSI_DATABASE_URL", database_url)
-    runner = CliRunner()
-
-    def run(*args: str) -> Result:
-        return runner.invoke(main, list(args), catch_exceptions=False)
-
-    return run
+def cli(api: Api, percorsi: Callable[..., Result]) -> Callable[..., Result]:
+    """`percorsi ARGS` over the API tests' people and model."""
+    return percorsi
 
 
 def test_percorsi_migrate_dry_run_then_run(api: Api, cli: Any) -> None:
