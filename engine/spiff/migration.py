@@ -32,6 +32,7 @@ from SpiffWorkflow.bpmn.specs.mixins.parallel_gateway import ParallelGateway
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.specs.Join import Join
+from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from engine.spiff.instance import Instance, _describe
@@ -377,13 +378,16 @@ class _Mover:
 
     def repredict(self, keep_timers: bool) -> None:
         """Predict what lies ahead from the target's flows; ready and waiting tasks re-enter."""
-        for task in self.cancelled:
+        for task in self.cancelled:  # the target has no such event: it stops waiting, and goes
+            task.workflow.top_workflow.event_manager.remove_task(task)
             if task.id in task.workflow.tasks:
-                task.cancel()
+                task.workflow._remove_task(task.id)
         for workflow in [self.wf, *self.wf.subprocesses.values()]:
             for task in list(workflow.tasks.values()):
                 if task.id not in workflow.tasks:
                     continue
+                if task.has_state(TaskState.READY | TaskState.STARTED):
+                    _arm_boundaries(task)
                 if task.has_state(TaskState.STARTED):
                     _predict_after(task)
                 elif task.has_state(TaskState.READY | TaskState.WAITING | TaskState.ERROR):
@@ -448,6 +452,37 @@ def _splice(workflow: Any, task: Any) -> None:
     elif children:
         workflow.task_tree = workflow.tasks[children[0]]
     workflow.tasks.pop(task.id, None)
+
+
+def _arm_boundaries(task: Any) -> None:
+    """The boundary events the target attaches to an active element wait on it: a split above
+    it where the source had none, and a waiting task for each event it lacks (a timer counts
+    from the move)."""
+    split_spec = task.workflow.spec.task_specs.get(f"{task.task_spec.name}.BoundaryEventSplit")
+    if split_spec is None or task.parent is None:
+        return
+    split = task.parent
+    if split.task_spec is not split_spec:
+        split = _insert_above(task, split_spec)
+    present = {child.task_spec for child in split.children}
+    for event_spec in split_spec.outputs:
+        if event_spec not in present:
+            event = split._add_child(event_spec, TaskState.FUTURE)
+            event.data = copy.deepcopy(task.data)
+            event_spec._update(event)
+            event_spec._predict(event, mask=TaskState.WAITING | AHEAD)
+
+
+def _insert_above(task: Any, split_spec: Any) -> Any:
+    """A completed split between the task and its parent, as if it had run on the way."""
+    parent = task.parent
+    split = Task(task.workflow, split_spec, parent, state=TaskState.COMPLETED)
+    parent._children.remove(split.id)
+    parent._children[parent._children.index(task.id)] = split.id
+    split._children.append(task.id)
+    split.thread_id, split.data = task.thread_id, copy.deepcopy(task.data)
+    task._parent = split.id
+    return split
 
 
 def _predict_after(task: Any) -> None:

@@ -14,6 +14,7 @@ def three_tasks(
     intake_due: str = "P10D",
     gateway_condition: str | None = None,
     close_due: str | None = None,
+    reminder_on_assess: str | None = None,
 ) -> dict[str, bytes]:
     """three_tasks.bpmn, changed: `assess` renamed, intake's groups and due date, and optionally
     an exclusive gateway after intake whose condition reads case data."""
@@ -30,6 +31,16 @@ def three_tasks(
             '<bpmn:manualTask id="close" name="Close">\n      <bpmn:extensionElements>'
             "<spiffworkflow:properties>"
             f"<spiffworkflow:property name=\"dueIn\" value='{close_due}' />",
+        )
+    if reminder_on_assess is not None:  # a non-interrupting boundary timer, to a dead end
+        xml = xml.replace(
+            '<bpmn:endEvent id="end">',
+            '<bpmn:boundaryEvent id="promemoria" name="Promemoria" attachedToRef="assess" '
+            'cancelActivity="false"><bpmn:outgoing>fb</bpmn:outgoing><bpmn:timerEventDefinition '
+            f'id="tdb"><bpmn:timeDuration>"{reminder_on_assess}"</bpmn:timeDuration>'
+            '</bpmn:timerEventDefinition></bpmn:boundaryEvent><bpmn:endEvent id="end_b">'
+            '<bpmn:incoming>fb</bpmn:incoming></bpmn:endEvent><bpmn:sequenceFlow id="fb" '
+            'sourceRef="promemoria" targetRef="end_b" /><bpmn:endEvent id="end">',
         )
     if assess_id != "assess":
         xml = xml.replace('id="assess" name="Assess"', f'id="{assess_id}" name="Valutazione"')

@@ -225,6 +225,52 @@ def test_a_waiting_timer_keeps_its_due_time_or_is_recomputed(
     assert drive.case(ref)["status"] == "completed"
 
 
+def test_a_boundary_timer_the_new_version_adds_on_the_open_task_is_armed(
+    drive: Driver, clock: FakeClock
+) -> None:
+    drive.deploy(files=models.three_tasks())
+    ref = drive.start("three_tasks", as_user="giulia")
+    drive.complete(ref, "intake", {"resident": True, "urgency": "low"}, as_user="giulia")
+    drive.deploy(files=models.three_tasks(reminder_on_assess="P5D"))
+
+    report = migrate(drive, process_id="three_tasks", to=2)
+
+    due = clock.now + timedelta(days=5)  # counted from the move
+    assert outcome(report, ref)["timers"] == [
+        {"element_id": "promemoria", "before": None, "after": due.isoformat()}
+    ]
+    assert row(drive, ref).next_wakeup_at == due
+    clock.now = due + timedelta(seconds=1)
+    fire_due_timers(drive.engine, clock.now)
+    assert events(drive, ref, "timer_fired") and drive.open_elements(ref) == ["assess"]
+    drive.complete(ref, "assess", as_user="giulia")
+    assert drive.open_elements(ref) == ["close"]  # the task closes its boundary as usual
+
+
+def test_a_boundary_event_the_new_version_drops_is_cancelled_only_when_the_plan_says_so(
+    drive: Driver,
+) -> None:
+    drive.deploy(files=models.three_tasks(reminder_on_assess="P5D"))
+    ref = drive.start("three_tasks", as_user="giulia")
+    drive.complete(ref, "intake", {"resident": True, "urgency": "low"}, as_user="giulia")
+    drive.deploy(files=models.three_tasks())
+
+    refused = outcome(migrate(drive, process_id="three_tasks", to=2), ref)
+    assert refused["reasons"][0].startswith("Promemoria (promemoria, waiting)")
+
+    moved = outcome(
+        migrate(drive, process_id="three_tasks", to=2, mapping={"promemoria": None}), ref
+    )
+    assert moved["outcome"] == "migrated", moved
+    assert {(m["from"], m["to"]) for m in moved["moves"]} == {
+        ("assess", "assess"),
+        ("promemoria", None),
+    }
+    assert row(drive, ref).next_wakeup_at is None  # no timer waits any more
+    drive.complete(ref, "assess", as_user="giulia")
+    assert drive.open_elements(ref) == ["close"]
+
+
 def test_a_case_inside_a_call_activity_moves_with_its_child(drive: Driver) -> None:
     drive.deploy(files=models.parent_and_child())
     ref = drive.start("parent", as_user="giulia")
