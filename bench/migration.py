@@ -30,7 +30,7 @@ from engine import SYSTEM, Engine, Settings
 from engine.commands.accounts import load_actor
 from engine.commands.deployment import deploy_model
 from engine.commands.migrations import migrate_cases
-from engine.rules.migrations import MigrationPlan
+from engine.rules.migration_plans import MigrationPlan
 from engine.store.db import connect
 from engine.store.schema import upgrade
 from engine.store.tables import Case, CaseParty, HumanTask, TaskCandidate

@@ -23,7 +23,7 @@ from engine.commands.accounts import actor_for
 from engine.commands.migrations import migrate_one, selected_cases
 from engine.errors import InvalidInput, NotFound
 from engine.rules.access import require_coordinator
-from engine.rules.migrations import MOVABLE, MigrationPlan, resolve_plan
+from engine.rules.migration_plans import MOVABLE, MigrationPlan, resolve_plan
 from engine.rules.worklist import OPEN
 from engine.store.tables import Case, HumanTask, MigrationItem, MigrationRun, User
 from engine.store.uow import UnitOfWork

@@ -18,18 +18,18 @@ from sqlalchemy import select
 from engine.actors import Actor
 from engine.errors import EngineError
 from engine.rules.access import require_coordinator
-from engine.rules.migrations import (
+from engine.rules.migration_plans import (
     FAILED,
     MIGRATED,
     SKIPPED,
     CaseReport,
     MigrationPlan,
     Target,
-    migrate_case,
     resolve_plan,
 )
+from engine.rules.migrations import migrate_case
 from engine.rules.progress import RUNNING
-from engine.spiff.migration import Problem
+from engine.spiff.positions import Problem
 from engine.store.locking import lock_case
 from engine.store.tables import Case, ProcessModel, ProcessVersion
 from engine.store.uow import UnitOfWork

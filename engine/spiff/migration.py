@@ -25,70 +25,36 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
-from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.specs.mixins.parallel_gateway import ParallelGateway
-from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.specs.Join import Join
-from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from engine.spiff.instance import Instance, _describe
+from engine.spiff.positions import (
+    ACTIVE,
+    AHEAD,
+    FINISHED,
+    Move,
+    Problem,
+    Specs,
+    TimerChange,
+    kind_of,
+    position,
+    target_name,
+    timer_values,
+)
 from engine.spiff.sandbox import ResourceLimit
 from engine.spiff.scripting import ScriptRejected
-
-# Tasks SpiffWorkflow adds around an element are named after it with one of these suffixes.
-SUFFIXES = (".BoundaryEventSplit", ".BoundaryEventJoin", ".EndJoin", " [child]")
-ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
-AHEAD = TaskState.FUTURE | TaskState.PREDICTED_MASK
-FINISHED = TaskState.FINISHED_MASK
-STATE_NAMES = {
-    TaskState.READY: "ready",
-    TaskState.WAITING: "waiting",
-    TaskState.STARTED: "started",
-    TaskState.ERROR: "failed",
-}
-Specs = tuple[Any, dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class Position:
-    """An element where the case stands: waiting for a person, an event, a branch, a step."""
-
-    element_id: str
-    name: str
-    kind: str
-    state: str
-    task_id: str
-
-
-@dataclass(frozen=True)
-class Move:
-    """Where one active element goes in the target version (None: cancelled there)."""
-
-    source: Position
-    target_id: str | None
-    target_name: str | None
-
-
-@dataclass(frozen=True)
-class TimerChange:
-    """A waiting timer's due value before and after the move (None: it did not exist)."""
-
-    element_id: str
-    before: str | None
-    after: str | None
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Why a case cannot move: a message, and a code with parameters for other languages."""
-
-    code: str
-    message: str
-    params: dict[str, Any] = field(default_factory=dict)
+from engine.spiff.task_tree import (
+    arm_boundaries,
+    find_task,
+    predict_after,
+    reenter,
+    same_join,
+    splice,
+)
 
 
 @dataclass
@@ -99,77 +65,6 @@ class Moved:
     problems: list[Problem] = field(default_factory=list)
     moves: list[Move] = field(default_factory=list)
     timers: list[TimerChange] = field(default_factory=list)
-
-
-def kind_of(spec: Any) -> str:
-    """What an element is, as far as moving a case is concerned."""
-    if isinstance(spec, LoopTask):
-        return "multi-instance activity"
-    if isinstance(spec, SubWorkflowTask):
-        return "subprocess"
-    if getattr(spec, "manual", False):
-        return "human task"
-    if isinstance(spec, CatchingEvent):
-        definition = spec.event_definition
-        if isinstance(definition, TimerEventDefinition):
-            return "timer"
-        return type(definition).__name__.removesuffix("EventDefinition").lower() + " event"
-    if isinstance(spec, Join):
-        return "join"
-    return "automatic step"
-
-
-def positions(instance: Instance) -> list[Position]:
-    """Where the case stands: its active BPMN elements, in the tree's order."""
-    return [
-        _position(task)
-        for task in instance._all_tasks()
-        if task.has_state(ACTIVE)
-        and getattr(task.task_spec, "bpmn_id", None) is not None
-        and not task.task_spec.name.endswith(" [child]")  # its multi-instance stands for it
-    ]
-
-
-def _position(task: Any) -> Position:
-    spec = task.task_spec
-    name = spec.bpmn_name
-    if name is None and isinstance(spec, LoopTask):  # the name is on its instances' spec
-        name = getattr(spec._wf_spec.task_specs.get(spec.task_spec), "bpmn_name", None)
-    return Position(
-        element_id=str(spec.bpmn_id or spec.name),
-        name=str(name or spec.bpmn_id or spec.name),
-        kind=kind_of(spec),
-        state=STATE_NAMES.get(task.state, TaskState.get_name(task.state).lower()),
-        task_id=str(task.id),
-    )
-
-
-def target_name(name: str, mapping: Mapping[str, str | None]) -> str | None:
-    """The target's spec name for a spec name: mapped, derived from a mapped element, or the
-    same."""
-    if name in mapping:
-        return mapping[name]
-    for suffix in SUFFIXES:
-        base = name.removesuffix(suffix)
-        if base != name and base in mapping:
-            mapped = mapping[base]
-            return None if mapped is None else mapped + suffix
-    return name
-
-
-def target_specs(instance: Instance, target: Specs, mapping: Mapping[str, str | None]) -> list[Any]:
-    """The target's specs of the instance's active tasks (where the data check starts from)."""
-    spec, subprocesses = target
-    found = []
-    for task in instance._all_tasks():
-        if not task.has_state(ACTIVE):
-            continue
-        name = target_name(task.task_spec.name, mapping)
-        for candidate in (spec, *subprocesses.values()):
-            if name in candidate.task_specs:
-                found.append(candidate.task_specs[name])
-                break
-    return found
 
 
 def move_instance(
@@ -211,39 +106,6 @@ def move_instance(
     return Moved(moved, [], mover.moves, timers)
 
 
-def passed_specs(instance: Instance) -> list[Any]:
-    """The specs of the elements the case has completed (on its current version)."""
-    return list(
-        {
-            id(t.task_spec): t.task_spec
-            for t in instance._all_tasks()
-            if t.state == TaskState.COMPLETED
-        }.values()
-    )
-
-
-def failing(instance: Instance, task_id: str) -> bool:
-    """Whether the task is (still) a failed step of the instance."""
-    task = instance.task(task_id)
-    return task is not None and task.state == TaskState.ERROR
-
-
-def timer_values(instance: Instance) -> dict[str, tuple[str, str | None]]:
-    """Each waiting timer's due value (an ISO time, or a cycle's next one), by task id."""
-    found = {}
-    for task in instance._all_tasks():
-        definition = getattr(task.task_spec, "event_definition", None)
-        if task.state == TaskState.WAITING and isinstance(definition, TimerEventDefinition):
-            value = task.internal_data.get("event_value")
-            if isinstance(value, dict):
-                value = value.get("next")
-            found[str(task.id)] = (
-                str(task.task_spec.bpmn_id),
-                None if value is None else str(value),
-            )
-    return found
-
-
 class _Mover:
     """The steps of moving one instance; problems are collected, never raised."""
 
@@ -270,7 +132,7 @@ class _Mover:
         self.wf.subprocess_specs = dict(self.subprocess_specs)
 
     def _respec_subprocess(self, sub: Any) -> None:
-        parent = _find(self.wf, sub.parent_task_id)
+        parent = find_task(self.wf, sub.parent_task_id)
         name = getattr(parent.task_spec, "spec", None) if parent is not None else None
         spec = self.subprocess_specs.get(name) if isinstance(name, str) else None
         if spec is not None:
@@ -302,14 +164,14 @@ class _Mover:
             if new is not None:
                 task.task_spec = new
         for task in spliced:
-            _splice(workflow, task)
+            splice(workflow, task)
         if workflow.last_task is not None and workflow.last_task.id not in workflow.tasks:
             workflow.last_task = None
 
     def _place(self, task: Any, name: str | None, new: Any) -> Any:
         """Check an active task's target; None when it has none (a problem, or cancelled)."""
         spec = task.task_spec
-        here = _position(task) if getattr(spec, "bpmn_id", None) else None
+        here = position(task) if getattr(spec, "bpmn_id", None) else None
         label = here.name if here else spec.name
         if new is None and name is None and isinstance(spec, BoundaryEvent):
             self.cancelled.append(task)
@@ -364,7 +226,7 @@ class _Mover:
                 spec = task.task_spec
                 if isinstance(spec, ParallelGateway) and not task.has_state(FINISHED):
                     found = arriving.setdefault(spec, set())
-                    found.update(t.parent.task_spec for t in _same_join(workflow, spec))
+                    found.update(t.parent.task_spec for t in same_join(workflow, spec))
             for spec, found in arriving.items():
                 for missing in [i for i in spec.inputs if i not in found]:
                     label = spec.bpmn_name or spec.bpmn_id
@@ -387,14 +249,14 @@ class _Mover:
                 if task.id not in workflow.tasks:
                     continue
                 if task.has_state(TaskState.READY | TaskState.STARTED):
-                    _arm_boundaries(task)
+                    arm_boundaries(task)
                 if task.has_state(TaskState.STARTED):
-                    _predict_after(task)
+                    predict_after(task)
                 elif task.has_state(TaskState.READY | TaskState.WAITING | TaskState.ERROR):
                     kind = self.timer_kinds.get(task.id)
                     definition = getattr(task.task_spec, "event_definition", None)
                     keep = keep_timers and kind is not None and isinstance(definition, kind)
-                    _reenter(task, keep)
+                    reenter(task, keep)
 
     def fill(self, defaults: Mapping[str, Any]) -> None:
         """Give the unfinished tasks and the workflows each default their data lacks."""
@@ -405,91 +267,3 @@ class _Mover:
             for data in targets:
                 for key, value in defaults.items():
                     data.setdefault(key, copy.deepcopy(value))
-
-
-def _same_join(workflow: Any, spec: Any) -> list[Any]:
-    """The tasks of one join element that a branch has reached or will reach."""
-    return [
-        t
-        for t in workflow.tasks.values()
-        if t.task_spec is spec and t.parent is not None and t.has_state(ACTIVE | AHEAD | FINISHED)
-    ]
-
-
-def _find(workflow: Any, task_id: Any) -> Any:
-    """A task of the workflow or of one of its subprocesses, or None."""
-    for scope in (workflow, *workflow.subprocesses.values()):
-        if task_id in scope.tasks:
-            return scope.tasks[task_id]
-    return None
-
-
-def _reenter(task: Any, keep_due: bool) -> None:
-    """SpiffWorkflow's reset_branch, keeping the task's data (a history step it came through
-    may have left the tree) and, when asked, a timer's due time."""
-    data = copy.deepcopy(task.data)
-    internal = {k: v for k, v in task.internal_data.items() if k == "event_value"}
-    task._drop_children(force=True)
-    task._set_state(TaskState.FUTURE)
-    task.internal_data = internal if keep_due else {}
-    task.data = data
-    task.task_spec._predict(task, mask=TaskState.PREDICTED_MASK | TaskState.FUTURE)
-    task.task_spec._update(task)
-    task.data = {**task.data, **data}
-
-
-def _splice(workflow: Any, task: Any) -> None:
-    """Take a finished task out of the tree, its children taking its place under its parent."""
-    parent = task.parent
-    children = list(task._children)
-    for child_id in children:
-        child = workflow.tasks.get(child_id)
-        if child is not None:
-            child._parent = parent.id if parent is not None else None
-    if parent is not None:
-        at = parent._children.index(task.id)
-        parent._children[at : at + 1] = children
-    elif children:
-        workflow.task_tree = workflow.tasks[children[0]]
-    workflow.tasks.pop(task.id, None)
-
-
-def _arm_boundaries(task: Any) -> None:
-    """The boundary events the target attaches to an active element wait on it: a split above
-    it where the source had none, and a waiting task for each event it lacks (a timer counts
-    from the move)."""
-    split_spec = task.workflow.spec.task_specs.get(f"{task.task_spec.name}.BoundaryEventSplit")
-    if split_spec is None or task.parent is None:
-        return
-    split = task.parent
-    if split.task_spec is not split_spec:
-        split = _insert_above(task, split_spec)
-    present = {child.task_spec for child in split.children}
-    for event_spec in split_spec.outputs:
-        if event_spec not in present:
-            event = split._add_child(event_spec, TaskState.FUTURE)
-            event.data = copy.deepcopy(task.data)
-            event_spec._update(event)
-            event_spec._predict(event, mask=TaskState.WAITING | AHEAD)
-
-
-def _insert_above(task: Any, split_spec: Any) -> Any:
-    """A completed split between the task and its parent, as if it had run on the way."""
-    parent = task.parent
-    split = Task(task.workflow, split_spec, parent, state=TaskState.COMPLETED)
-    parent._children.remove(split.id)
-    parent._children[parent._children.index(task.id)] = split.id
-    split._children.append(task.id)
-    split.thread_id, split.data = task.thread_id, copy.deepcopy(task.data)
-    task._parent = split.id
-    return split
-
-
-def _predict_after(task: Any) -> None:
-    """A running subprocess or multi-instance: what follows it is predicted from the target.
-
-    Its instances (SpiffWorkflow marks them `triggered`) and definite children stay."""
-    for child in list(task.children):
-        if not child.triggered and child.has_state(AHEAD):
-            task.workflow._remove_task(child.id)
-    task.task_spec._predict(task, mask=TaskState.STARTED | AHEAD)

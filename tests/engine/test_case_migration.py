@@ -15,7 +15,7 @@ from engine.commands.accounts import load_actor
 from engine.commands.migrations import MigrationReport, migrate_cases
 from engine.commands.tasks import claim_task, save_draft
 from engine.errors import Forbidden, InvalidInput
-from engine.rules.migrations import MigrationPlan
+from engine.rules.migration_plans import MigrationPlan
 from engine.scheduling.timers import fire_due_timers
 from engine.store.tables import Case, CaseEvent, HumanTask
 from tests.engine import migration_models as models

@@ -20,7 +20,7 @@ from engine.commands.migration_runs import (
 )
 from engine.errors import InvalidInput
 from engine.reads.migrationviews import run_view
-from engine.rules.migrations import MigrationPlan
+from engine.rules.migration_plans import MigrationPlan
 from engine.scheduling.duties import tick
 from engine.store.tables import MigrationRun
 from tests.engine import migration_models as models

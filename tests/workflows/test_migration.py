@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from engine.commands.accounts import load_actor
 from engine.commands.migrations import migrate_cases
-from engine.rules.migrations import MigrationPlan
+from engine.rules.migration_plans import MigrationPlan
 from engine.store.tables import Case
 from tests.workflows.conftest import Walk
 from web.composition import bundled_files

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from engine.rules.migrations import OUTCOMES, TIMER_POLICIES
+from engine.rules.migration_plans import OUTCOMES, TIMER_POLICIES
 
 from .fields import text
 

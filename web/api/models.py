@@ -12,7 +12,7 @@ from engine.commands.deployment import deploy_model
 from engine.commands.migrations import migrate_cases
 from engine.errors import ModelInvalid, UploadTooLarge
 from engine.reads.modelviews import list_models, list_versions, version_bpmn, version_forms
-from engine.rules.migrations import MigrationPlan
+from engine.rules.migration_plans import MigrationPlan
 
 from ..auth import engine
 from .admin_schemas import (

@@ -10,7 +10,7 @@ import click
 
 from engine.commands.accounts import load_actor
 from engine.commands.migrations import MigrationReport, migrate_cases
-from engine.rules.migrations import FAILED, REFUSED, MigrationPlan
+from engine.rules.migration_plans import FAILED, REFUSED, MigrationPlan
 from web.cli.common import Context, emit, fail, pass_ctx, reported
 
 OUTCOME_WORDS = {

@@ -24,7 +24,7 @@ from engine.commands.migration_runs import (
 )
 from engine.errors import InvalidInput
 from engine.reads.migrationviews import migration_choices, model_title, run_view
-from engine.rules.migrations import KEEP, MigrationPlan
+from engine.rules.migration_plans import KEEP, MigrationPlan
 
 from ..auth import current_actor, engine
 from .guards import install_error_pages
