@@ -54,9 +54,7 @@ def migrate_case(
     if skipped is not None:
         return report.refuse(*skipped)
     instance = uow.runtime.load(case_specs(uow, case), case.state_json)  # a copy: moving changes it
-    missing = _missing(uow, case, instance, plan, target)
-    if missing:
-        return report.refuse(REFUSED, missing)
+    missing = _missing(uow, case, instance, plan, target)  # all the reasons in one report
     report.defaults = sorted(k for k in plan.defaults if k not in instance.data)
     moved = move_instance(
         instance,
@@ -67,8 +65,8 @@ def migrate_case(
         restore=lambda i: uow.runtime.load(target.specs, uow.runtime.dump(i)),
     )
     _describe(report, moved)
-    if moved.instance is None:
-        return report.refuse(REFUSED, moved.problems)
+    if moved.instance is None or missing:
+        return report.refuse(REFUSED, [*moved.problems, *missing])
     ready = {t.id: t for t in moved.instance.ready_human_tasks()}
     carried = _carried_rows(uow, case, ready)
     report.tasks = [_task_line(row, kept, ready) for row, kept in carried]

@@ -125,3 +125,40 @@ def ui_referral_renamed() -> dict[str, bytes]:
     )
     xml = xml.replace('"presa_atto"', '"presa_in_carico"')
     return {"ui_referral.bpmn": xml.encode()}
+
+
+TWO_BRANCHES = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d"
+  targetNamespace="http://percorsi.test">
+  <bpmn:process id="two_branches" name="Two branches" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:parallelGateway id="split"><bpmn:incoming>f1</bpmn:incoming>
+      <bpmn:outgoing>a1</bpmn:outgoing><bpmn:outgoing>b1</bpmn:outgoing></bpmn:parallelGateway>
+    <bpmn:userTask id="task_a" name="A"><bpmn:incoming>a1</bpmn:incoming>
+      <bpmn:outgoing>a2</bpmn:outgoing></bpmn:userTask>
+    <bpmn:userTask id="SECOND" name="B"><bpmn:incoming>b1</bpmn:incoming>
+      <bpmn:outgoing>b2</bpmn:outgoing></bpmn:userTask>
+    <bpmn:parallelGateway id="join"><bpmn:incoming>a2</bpmn:incoming>
+      <bpmn:incoming>b2</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:parallelGateway>
+    <bpmn:exclusiveGateway id="gw" name="Soglia" default="f3"><bpmn:incoming>f2</bpmn:incoming>
+      <bpmn:outgoing>f3</bpmn:outgoing><bpmn:outgoing>f4</bpmn:outgoing></bpmn:exclusiveGateway>
+    <bpmn:endEvent id="end"><bpmn:incoming>f3</bpmn:incoming><bpmn:incoming>f4</bpmn:incoming>
+      </bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="split" />
+    <bpmn:sequenceFlow id="a1" sourceRef="split" targetRef="task_a" />
+    <bpmn:sequenceFlow id="b1" sourceRef="split" targetRef="SECOND" />
+    <bpmn:sequenceFlow id="a2" sourceRef="task_a" targetRef="join" />
+    <bpmn:sequenceFlow id="b2" sourceRef="SECOND" targetRef="join" />
+    <bpmn:sequenceFlow id="f2" sourceRef="join" targetRef="gw" />
+    <bpmn:sequenceFlow id="f3" sourceRef="gw" targetRef="end" />
+    <bpmn:sequenceFlow id="f4" sourceRef="gw" targetRef="end">
+      <bpmn:conditionExpression>CONDITION</bpmn:conditionExpression></bpmn:sequenceFlow>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def two_branches(second: str = "task_b", condition: str = "False") -> dict[str, bytes]:
+    """Two parallel user tasks, joined, then a gateway whose condition may read case data."""
+    xml = TWO_BRANCHES.replace("SECOND", second).replace("CONDITION", condition)
+    return {"two_branches.bpmn": xml.encode()}

@@ -157,6 +157,20 @@ def test_an_optional_field_left_empty_on_a_step_passed_is_not_missing(drive: Dri
     assert outcome(migrate(drive, process_id="three_tasks", to=2), ref)["outcome"] == "migrated"
 
 
+def test_a_refused_case_is_told_every_reason_at_once(drive: Driver) -> None:
+    drive.deploy(files=models.two_branches())
+    ref = drive.start("two_branches")
+    drive.deploy(files=models.two_branches(second="task_c", condition="isee &lt; 10"))
+
+    found = outcome(migrate(drive, dry_run=True, process_id="two_branches", to=2), ref)
+
+    assert found["outcome"] == "refused"
+    assert [(p["code"], p["params"].get("name")) for p in found["problems"]] == [
+        ("no_target", "B"),
+        ("missing_data", "isee"),
+    ]
+
+
 def test_a_dry_run_reports_and_changes_nothing(drive: Driver) -> None:
     drive.deploy(files=models.three_tasks())
     ref = drive.start("three_tasks", as_user="giulia")
