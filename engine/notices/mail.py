@@ -29,6 +29,12 @@ TEXTS: dict[str, tuple[str, str, str, str]] = {
         "Ti è stata assegnata un'attività.",
         "A task has been assigned to you.",
     ),
+    "task_substituted": (
+        "Attività in sostituzione di un collega",
+        "Task of an absent colleague",
+        "Ti è stata affidata un'attività di un collega assente, che la riavrà al rientro.",
+        "A task of an absent colleague is now yours; it goes back when they return.",
+    ),
     "task_overdue": (
         "Attività scaduta",
         "Task overdue",

@@ -73,10 +73,17 @@ def users_holding(
 
 
 def task_audience(uow: UnitOfWork, task: HumanTask) -> Audience:
-    """The assignee, or the task's candidate groups when nobody holds it."""
+    """The assignee (and, while she is away, the colleague the assignee stands in for), or the
+    task's candidate groups when nobody holds it."""
     if task.assignee_id is not None:
         user = uow.session.get(User, task.assignee_id)
         if user is not None and user.active:
+            absent = (
+                uow.session.get(User, task.substitute_for_id) if task.substitute_for_id else None
+            )
+            if absent is not None and absent.active:
+                both = [Recipient.of(user), Recipient.of(absent)]
+                return Audience(both, f"assignee, standing in for {absent.username}")
             return Audience([Recipient.of(user)], "assignee")
     groups = ", ".join(task.candidate_groups) or "-"
     return Audience(
@@ -138,6 +145,11 @@ def task_emitted(uow: UnitOfWork, case: Case, task: HumanTask) -> None:
 
 def task_assigned(uow: UnitOfWork, case: Case, task: HumanTask, assignee: User) -> None:
     tell(uow, Audience([Recipient.of(assignee)], "assignee"), "task_assigned", case, task)
+
+
+def task_substituted(uow: UnitOfWork, case: Case, task: HumanTask, substitute: User) -> None:
+    """Tell a substitute that an absent colleague's task is now his."""
+    tell(uow, Audience([Recipient.of(substitute)], "substitute"), "task_substituted", case, task)
 
 
 def incident_opened(uow: UnitOfWork, case: Case, incident: Incident) -> None:

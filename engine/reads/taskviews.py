@@ -201,6 +201,8 @@ def task_summary(
         "candidate_groups": list(task.candidate_groups),
         "organization": org,
         "assignee": assignee,
+        # whom the assignee holds it for while she is away ("in sostituzione di ...")
+        "substitute_for": _username(task.substitute_for) if task.substitute_for_id else None,
         "status": task.status,
         "priority": task.priority,
         "due_at": task.due_at,
@@ -295,3 +297,7 @@ def count_tasks(uow: UnitOfWork, actor: Actor, f: TaskFilter) -> int:
 def worklist_facets(uow: UnitOfWork, actor: Actor) -> dict[str, list[str]]:
     """The processes and target groups among the actor's open tasks, to offer as filters."""
     return facets(uow, actor)
+
+
+def _username(user: User | None) -> str | None:
+    return user.username if user is not None else None

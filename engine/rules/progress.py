@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, delete, insert, select
 from engine.actors import Actor
 from engine.errors import CaseClosed
 from engine.notices import notify
+from engine.rules.absences import cover_new_task
 from engine.rules.audit import record
 from engine.rules.restriction import restrict_called
 from engine.rules.worklist import Misrouted, sync_human_tasks
@@ -91,6 +92,7 @@ def settle(uow: UnitOfWork, case: Case, instance: Instance, actor: Actor) -> Out
             {"task_id": task.id, "name": task.name},
             task.element_id,
         )
+        cover_new_task(uow, case, task, actor)  # assigned, as it opens, to someone away
         notify.task_emitted(uow, case, task)
     thrown = instance.thrown_messages()  # drained before storing, or reloads throw them again
     _store(uow, case, instance, actor)

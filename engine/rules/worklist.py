@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -186,7 +186,7 @@ def _emit(
 
 def _insert_task(uow: UnitOfWork, **values: Any) -> HumanTask:
     """Insert a row at once: its id goes into the events and notices that follow."""
-    unset = dict.fromkeys(("draft", "data", "completed_at", "completed_by"))
+    unset = dict.fromkeys(("draft", "data", "completed_at", "completed_by", "substitute_for_id"))
     return uow.insert_now(HumanTask, **values, **unset)
 
 
@@ -233,6 +233,41 @@ def note_rerouted(uow: UnitOfWork, case: Case, row: HumanTask, org_code: str | N
     to the owner's case managers: recorded, so that a later consent gives it back."""
     payload = {"task_id": row.id, "from": org_code, "reason": "no consent to share"}
     record(uow, case, "task_rerouted", SYSTEM, payload, row.element_id)
+
+
+def carry_task(
+    uow: UnitOfWork, case: Case, row: HumanTask, task: ReadyTask | None, forms: dict[str, Any]
+) -> None:
+    """A row after its case moved to another version (already set on the case).
+
+    When its task carries over one-to-one (`task`), the row takes the new version's element,
+    name, groups, organisation, form, priority and ladder, and keeps its claim, draft, due
+    date and escalation level; otherwise it is closed, and settling the case gives a task
+    that is still ready a new row."""
+    if task is None:
+        row.status, row.completed_at, row.next_escalation_at = CANCELLED, uow.now, None
+        return
+    props = task_properties(task.spec, forms)
+    org_id = (
+        uow.facts.organization_id(uow.session, props.organization) if props.organization else None
+    )
+    if org_id is not None:
+        add_party(uow, case.id, org_id)
+    ladder = ladder_for(uow, case, props, task.process_id)
+    level = row.escalation_level
+    groups = list(props.candidate_groups)
+    if set(groups) != set(row.candidate_groups):
+        uow.session.execute(delete(TaskCandidate).where(TaskCandidate.task_id == row.id))
+        for role in groups:
+            uow.append(CANDIDATES, {"task_id": row.id, "role": role})
+    row.element_id, row.name, row.process_id = task.element_id, task.name, task.process_id
+    row.candidate_groups, row.organization_id = groups, org_id
+    row.priority, row.form_key, row.escalation = props.priority, props.form_key, ladder
+    row.next_escalation_at = (
+        parse_duration(ladder[level]["after"]).after(row.due_at)
+        if row.due_at is not None and level < len(ladder)
+        else None
+    )
 
 
 def default_ladder(uow: UnitOfWork) -> list[dict[str, str]]:
