@@ -58,7 +58,7 @@ def test_wrong_values_come_back_with_italian_errors_and_typed_data(
     assert response.status_code == 422
     assert _field_error(page, "componenti_nucleo") == "Il valore massimo consentito è 20."
     assert _field_error(page, "data_colloquio").startswith("Inserire una data valida")
-    assert _field_error(page, "bisogni") == "Campo obbligatorio: inserire un valore."
+    assert _field_error(page, "bisogni") == "Campo obbligatorio: selezionare almeno una voce."
     assert (
         'value="45"' in page and 'value="31/02/2026"' in page and ">Da rivedere</textarea>" in page
     )
