@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select
 
-from engine.actors import Actor
+from engine.actors import SYSTEM, Actor
 from engine.errors import CaseClosed
 from engine.notices import notify
 from engine.rules.audit import record
@@ -74,16 +74,16 @@ def settle(uow: UnitOfWork, case: Case, instance: Instance, actor: Actor) -> Out
         outcome.incident = open_incident(uow, case, failure, actor)
     forms = uow.facts.version(uow.session, case.version_id).forms
     outcome.emitted = sync_human_tasks(uow, case, instance, forms)
-    for task in outcome.emitted:
+    for task in outcome.emitted:  # the engine opens tasks, not the person who moved the case
         record(
             uow,
             case,
             "task_emitted",
-            actor,
+            SYSTEM,
             {"task_id": task.id, "name": task.name},
             task.element_id,
         )
-        notify.task_emitted(uow, case, task)
+    notify.tasks_emitted(uow, case, outcome.emitted, actor.user_id)
     if instance.data.get("restricted") is True:
         case.restricted = True
     thrown = instance.thrown_messages()  # drained before storing, or reloads throw them again
