@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import Engine
-from engine.errors import Forbidden
+from engine.errors import Forbidden, FormDataInvalid
 from engine.scheduling.duties import tick
 from engine.store.tables import CaseEvent, HumanTask, Notification, User
 from tests.mailbox import SmtpServer
@@ -118,9 +118,12 @@ def test_review_task_completes_without_touching_the_workflow(
     clock.advance(days=30)
     tick(mail_engine, clock.now)
     assert drive.open_elements(ref) == ["intake", "review_intake"]
+    decision = {"decision": "sollecitata", "notes": "Sollecitato il servizio."}
     with pytest.raises(Forbidden):
-        drive.complete(ref, "review_intake", {"note": "sollecitato"}, as_user="anna")
-    drive.complete(ref, "review_intake", {"note": "sollecitato"}, as_user="paolo")
+        drive.complete(ref, "review_intake", decision, as_user="anna")
+    with pytest.raises(FormDataInvalid):  # the Comitato's decision is a choice of its form
+        drive.complete(ref, "review_intake", {"note": "sollecitato"}, as_user="paolo")
+    drive.complete(ref, "review_intake", decision, as_user="paolo")
     assert drive.open_elements(ref) == ["intake"]
     kinds = [h["kind"] for h in drive.case(ref)["history"]]
     assert kinds[-1] == "review_completed"
