@@ -10,6 +10,7 @@ from sqlalchemy import and_, exists, false, func, or_, select
 
 from engine.actors import Actor
 from engine.errors import Forbidden
+from engine.reads.context import case_waits, people_names
 from engine.reads.taskviews import task_summary
 from engine.rules.access import (
     case_scope,
@@ -101,16 +102,24 @@ def _mine(actor: Actor) -> Any:
             HumanTask.assignee_id == actor.user_id,
         )
     )
-    return or_(Case.opened_by == actor.user_id, Case.case_manager_id == actor.user_id, holds)
+    worked = exists(  # e.g. the CAV operator who took a violence case in charge
+        select(HumanTask.id).where(
+            HumanTask.case_id == Case.id, HumanTask.completed_by == actor.user_id
+        )
+    )
+    return or_(
+        Case.opened_by == actor.user_id, Case.case_manager_id == actor.user_id, holds, worked
+    )
 
 
 def list_cases_with_tasks(
     uow: UnitOfWork, actor: Actor, f: CaseFilter, cursor: str | None = None, limit: int = 50
 ) -> Page[dict[str, Any]]:
-    """`list_cases`, each case with its open tasks, next due date and (unrestricted) name.
+    """`list_cases`, each case with its open tasks, next due date and name.
 
-    Two queries for the whole page, never one per case. A restricted case's identity is never
-    listed: its reads are audited one case at a time, on the case page."""
+    Two queries for the whole page, never one per case. A restricted case's name is listed only
+    to who may see it on the case page (its CAV operators, its case manager), and that read is
+    audited on the case, as the case page's is."""
     page = list_cases(uow, actor, f, cursor, limit)
     references = [c["reference"] for c in page.items]
     if not references:
@@ -132,12 +141,29 @@ def list_cases_with_tasks(
             .where(Case.reference.in_(references), Case.restricted.is_(False))
         )
     }
+    names.update(_restricted_names(uow, actor, [c for c in page.items if c["restricted"]]))
     for item in page.items:
         count, due = tasks.get(item["reference"], (0, None))
         item.update(
             open_task_count=count, next_due_at=due, name=_full_name(names.get(item["reference"]))
         )
     return page
+
+
+def _restricted_names(uow: UnitOfWork, actor: Actor, items: list[dict[str, Any]]) -> dict[str, Any]:
+    """The identities of the listed restricted cases the actor may see, each read audited."""
+    if not items or actor.user_id is None:
+        return {}
+    found = {}
+    for item in items:
+        case = uow.session.scalar(select(Case).where(Case.reference == item["reference"]))
+        if case is None or not may_see_identity(uow, actor, case):
+            continue
+        subject = uow.session.get(CaseSubject, case.id)
+        if subject is not None:
+            found[case.reference] = dict(subject.identity)
+            record_restricted_read(uow, actor, case, {"what": "case_list", "identity_shown": True})
+    return found
 
 
 def _full_name(identity: Any) -> str | None:
@@ -190,6 +216,7 @@ def case_detail(uow: UnitOfWork, actor: Actor, reference: str) -> dict[str, Any]
         identity=_identity(uow, actor, case),
     )
     record_restricted_read(uow, actor, case, {"identity_shown": detail["identity"] is not None})
+    detail["waits"] = case_waits(uow, case)
     return detail
 
 
@@ -235,20 +262,34 @@ def case_events(uow: UnitOfWork, actor: Actor, reference: str) -> list[dict[str,
     events = uow.session.scalars(
         select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
     ).all()
+    tasks = _event_tasks(uow, case)
+    names = people_names(uow, {e.actor_name for e in events})
     rows = [
         {
             "seq": e.seq,
             "at": e.at,
             "actor": e.actor_name,
+            "actor_name": names.get(e.actor_name),
             "kind": e.kind,
             "element_id": e.element_id,
             "payload": e.payload,
+            "task": tasks.get((e.payload or {}).get("task_id")),
             "hash": e.hash,
         }
         for e in events
     ]
     record_restricted_read(uow, actor, case, {"what": "events"})
     return rows
+
+
+def _event_tasks(uow: UnitOfWork, case: Case) -> dict[Any, dict[str, Any]]:
+    """The case's tasks by id, as its events mention them: name, kind and item."""
+    rows = uow.session.execute(
+        select(HumanTask.id, HumanTask.name, HumanTask.kind, HumanTask.item).where(
+            HumanTask.case_id == case.id
+        )
+    ).all()
+    return {i: {"name": name, "kind": kind, "item": item} for i, name, kind, item in rows}
 
 
 def case_diagram(uow: UnitOfWork, actor: Actor, reference: str) -> str:

@@ -10,7 +10,15 @@ from sqlalchemy import Select, and_, func, literal, or_, select
 
 from engine.actors import Actor
 from engine.errors import InvalidInput, TaskNotFound
-from engine.rules.access import may_work_on, record_restricted_read, require_case_reader, task_scope
+from engine.reads.context import referral_context, review_context
+from engine.rules.access import (
+    may_work_on,
+    record_restricted_read,
+    require_case_reader,
+    task_scope,
+    task_visibility,
+)
+from engine.rules.reviews import REVIEW, REVIEW_FORM, review_answer
 from engine.rules.worklist import form_schema, task_organization
 from engine.store.pages import Page, check_limit, cursor_key, encode_cursor
 from engine.store.tables import Case, HumanTask, Organization, TaskCandidate, User
@@ -152,29 +160,53 @@ def task_summary(
         "overdue": bool(task.status == "open" and task.due_at and task.due_at < now),
         "escalation_level": task.escalation_level,
         "form_key": task.form_key,
+        "item": task.item,
         "created_at": task.created_at,
         "completed_at": task.completed_at,
     }
 
 
 def task_detail(uow: UnitOfWork, actor: Actor, task_id: int) -> dict[str, Any]:
-    """One task with its form, draft and data, and the case's earlier answers."""
+    """One task with its form, draft and data, the case's earlier answers and the referral.
+
+    Visible to whoever may act on it, and read-only to whoever sees its case (a coordinator, an
+    auditor, another organisation of the case)."""
     require_case_reader(actor)
-    row = uow.session.execute(_base(actor).where(HumanTask.id == task_id)).first()
+    row = uow.session.execute(
+        _base_query().where(HumanTask.id == task_id, task_visibility(actor))
+    ).first()
     if row is None:
         raise TaskNotFound(f"no task {task_id}")
     task, case, org, user = row
     detail = task_summary(task, case, org, user, uow.now)
+    review = task.kind == REVIEW
     detail.update(
         case_version=case.lock_version,
-        form=form_schema(uow, case, task),
+        form=REVIEW_FORM if review else form_schema(uow, case, task),
         draft=task.draft,
-        data=task.data,
+        data=review_answer(task) if review else task.data,
         may_act=may_work_on(uow, actor, task) and task.status == "open",
         history=_earlier_answers(uow, case, task.id),
+        referral=referral_context(uow, actor, case),
+        review=review_context(uow, task),
+        completed_by_name=_name_of(uow, task.completed_by),
     )
     record_restricted_read(uow, actor, case, {"what": "task", "task_id": task.id})
     return detail
+
+
+def _base_query() -> TaskQuery:
+    return (
+        select(HumanTask, Case, Organization.code, User.username)
+        .join(Case, Case.id == HumanTask.case_id)
+        .outerjoin(Organization, Organization.id == HumanTask.organization_id)
+        .outerjoin(User, User.id == HumanTask.assignee_id)
+    )
+
+
+def _name_of(uow: UnitOfWork, user_id: int | None) -> str | None:
+    user = uow.session.get(User, user_id) if user_id is not None else None
+    return (user.full_name or user.username) if user is not None else None
 
 
 def summarize_task(uow: UnitOfWork, task: HumanTask) -> dict[str, Any]:
@@ -186,8 +218,9 @@ def summarize_task(uow: UnitOfWork, task: HumanTask) -> dict[str, Any]:
 
 
 def _earlier_answers(uow: UnitOfWork, case: Case, task_id: int) -> list[dict[str, Any]]:
+    """The case's completed tasks with their data and the form that gives the data words."""
     rows = uow.session.execute(
-        select(HumanTask, User.username)
+        select(HumanTask, User.username, User.full_name)
         .outerjoin(User, User.id == HumanTask.completed_by)
         .where(
             HumanTask.case_id == case.id, HumanTask.status == "completed", HumanTask.id != task_id
@@ -199,11 +232,14 @@ def _earlier_answers(uow: UnitOfWork, case: Case, task_id: int) -> list[dict[str
             "id": t.id,
             "name": t.name,
             "element_id": t.element_id,
+            "item": t.item,
             "completed_at": t.completed_at,
             "completed_by": who,
-            "data": t.data,
+            "completed_by_name": full_name or who,
+            "data": review_answer(t) if t.kind == REVIEW else t.data,
+            "form": REVIEW_FORM if t.kind == REVIEW else form_schema(uow, case, t),
         }
-        for t, who in rows
+        for t, who, full_name in rows
     ]
 
 

@@ -157,8 +157,9 @@ def require_case_closer(actor: Actor, case: Case) -> None:
 
 
 @lru_cache(maxsize=256)
-def _task_visibility(actor: Actor) -> ColumnElement[bool]:
-    """Tasks in the actor's scope or in a case they see (its case view lists them)."""
+def task_visibility(actor: Actor) -> ColumnElement[bool]:
+    """Tasks in the actor's scope or in a case they see (its case view lists them): a
+    coordinator, an auditor or another party of the case reads them, without acting."""
     return or_(task_scope(actor), HumanTask.case_id.in_(select(Case.id).where(case_scope(actor))))
 
 
@@ -167,7 +168,7 @@ def _task_and_case(actor: Actor) -> Select[HumanTask, Case]:
     return (
         select(HumanTask, Case)
         .join(Case, Case.id == HumanTask.case_id)
-        .where(HumanTask.id == bindparam("task_id"), _task_visibility(actor))
+        .where(HumanTask.id == bindparam("task_id"), task_visibility(actor))
         .execution_options(populate_existing=True)
     )
 
@@ -185,7 +186,7 @@ def lock_visible_task(
             raise TaskNotFound(f"no task {task_id}")
         check_version(found[1], expected_version)
         return found[0], found[1]
-    visible = (HumanTask.id == task_id, _task_visibility(actor))
+    visible = (HumanTask.id == task_id, task_visibility(actor))
     case_id = select(HumanTask.case_id).where(*visible).scalar_subquery()
     case = lock_case_where(uow, Case.id == case_id, expected_version)
     if case is None:

@@ -69,3 +69,17 @@ def start_form(uow: UnitOfWork, process_id: str) -> StartForm | None:
     if key is None or not isinstance(schema, dict):
         return None
     return StartForm(process_id, int(number), key, dict(schema))
+
+
+def version_start_form(uow: UnitOfWork, version_id: int, process_id: str) -> dict[str, Any] | None:
+    """The start form a case's own version opened it with (None if it has none)."""
+    facts = uow.facts.version(uow.session, version_id)
+    cache_key = (facts.sha256, process_id)
+    if cache_key not in _KEYS:
+        xml = uow.session.scalar(
+            select(ProcessVersion.bpmn_xml).where(ProcessVersion.id == version_id)
+        )
+        _KEYS[cache_key] = start_form_key(xml or "", process_id, dict(facts.forms or {}))
+    key = _KEYS[cache_key]
+    schema = facts.forms.get(key) if key else None
+    return dict(schema) if isinstance(schema, dict) else None
