@@ -20,7 +20,7 @@ TEXTS: dict[str, tuple[str, str, str, str]] = {
     "task_emitted": (
         "Nuova attività",
         "New task",
-        "È disponibile una nuova attività per Lei o per il Suo gruppo.",
+        "È disponibile una nuova attività per lei o per il suo gruppo.",
         "A new task is waiting for you or your group.",
     ),
     "task_assigned": (
@@ -36,15 +36,15 @@ TEXTS: dict[str, tuple[str, str, str, str]] = {
         "The task is past its due date.",
     ),
     "task_escalated": (
-        "Attività in ritardo: segnalazione ai coordinatori",
+        "Attività in ritardo: segnalata ai coordinatori",
         "Overdue task escalated to coordinators",
         "L'attività è ancora aperta dopo la scadenza: come coordinatore, la verifichi.",
         "The task is still open after its due date; as a coordinator, please look into it.",
     ),
     "review_opened": (
-        "Revisione del Comitato tecnico operativo",
+        "Riesame del Comitato tecnico operativo",
         "Review by the Comitato tecnico operativo",
-        "Un caso è fermo da troppo tempo: è stata aperta un'attività di revisione.",
+        "Un caso è fermo da troppo tempo: è stato aperto un riesame del Comitato.",
         "A case has been stuck too long: a review task has been opened.",
     ),
     "task_reminder": (
@@ -54,7 +54,7 @@ TEXTS: dict[str, tuple[str, str, str, str]] = {
         "The Comitato tecnico operativo reminds you that this task is still waiting for you.",
     ),
     "incident": (
-        "Incidente su un caso",
+        "Anomalia su un caso",
         "Incident on a case",
         "Un passo automatico del caso non è riuscito e attende un coordinatore.",
         "An automatic step of the case failed and awaits a coordinator.",

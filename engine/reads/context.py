@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine.rules.access import may_see_identity
 from engine.rules.progress import case_specs
@@ -149,11 +149,26 @@ def _held_since(uow: UnitOfWork, task: HumanTask) -> Any:
     return next((at for at, payload in events if (payload or {}).get("task_id") == task.id), None)
 
 
-def people_names(uow: UnitOfWork, usernames: set[str]) -> dict[str, str]:
-    """Full names by username (the username itself for someone without a full name)."""
-    if not usernames:
+def people_names(uow: UnitOfWork, usernames: set[str] | None = None) -> dict[str, str]:
+    """Full names by username (the username itself for someone without a full name); every
+    user's when no usernames are given (a network has hundreds, not millions)."""
+    query = select(User.username, User.full_name)
+    if usernames is not None:
+        if not usernames:
+            return {}
+        query = query.where(User.username.in_(sorted(usernames)))
+    rows = uow.session.execute(query).all()
+    return {username: full_name or username for username, full_name in rows}
+
+
+def task_names(uow: UnitOfWork, element_ids: list[str]) -> dict[str, str]:
+    """The name the worklist gives each of these elements (for steps a diagram does not show:
+    a called sub-pathway's, a review's)."""
+    if not element_ids:
         return {}
     rows = uow.session.execute(
-        select(User.username, User.full_name).where(User.username.in_(sorted(usernames)))
+        select(HumanTask.element_id, func.min(HumanTask.name))
+        .where(HumanTask.element_id.in_(element_ids))
+        .group_by(HumanTask.element_id)
     ).all()
-    return {username: full_name or username for username, full_name in rows}
+    return {str(element): str(name) for element, name in rows}

@@ -68,7 +68,7 @@ def open_review(uow: UnitOfWork, case: Case, task: HumanTask) -> dict[str, Any]:
         kind=REVIEW,
         spiff_task_id=None,
         element_id=f"review_{task.element_id}"[:120],
-        name=f"Revisione caso fermo: {task.name}"[:255],
+        name=f"Riesame del caso fermo: {task.name}"[:255],
         process_id=task.process_id,
         candidate_groups=[COMITATO_ROLE],
         organization_id=None,

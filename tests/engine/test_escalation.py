@@ -216,7 +216,7 @@ def test_assignment_and_incidents_are_notified_in_app_and_by_mail(
     drive.complete(ref, "fill", as_user="bruno")
     tick(mail_engine, clock.now)
     assert any("Attività assegnata" in s for s in smtp.mailbox.subjects("bruno@example.it"))
-    assert smtp.mailbox.subjects("paolo@example.it") == [f"[Percorsi] Incidente su un caso - {ref}"]
+    assert smtp.mailbox.subjects("paolo@example.it") == [f"[Percorsi] Anomalia su un caso - {ref}"]
     assert "ZeroDivision" not in smtp.mailbox.to("paolo@example.it")[0].get_content()
     with mail_engine.uow(write=False) as uow:
         bruno = uow.session.scalar(select(User).where(User.username == "bruno"))

@@ -12,7 +12,7 @@ from engine.errors import Conflict, Forbidden, NotFound, WorkflowFailed
 from engine.reads.caseviews import case_detail, case_diagram, case_events, element_names
 
 from ..auth import current_actor, engine
-from .caselist import pathway_titles
+from .history import timeline_rows
 
 bp = Blueprint("case_pages", __name__)
 
@@ -29,10 +29,9 @@ def detail(reference: str) -> Any:
     return render_template(
         "cases/detail.html",
         case=case,
-        events=events,
+        events=timeline_rows(events, names),
         names=names,
         may_retry=may_retry,
-        pathways=pathway_titles(),
     )
 
 

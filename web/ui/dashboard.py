@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from engine.commands.accounts import organization_names
 from engine.errors import InvalidInput
+from engine.reads.context import task_names
 from engine.reads.modeling import process_names
 from engine.reporting.exports import case_export
 from engine.reporting.heatmap import process_heatmap
@@ -18,7 +19,7 @@ from engine.reporting.indicators import Dashboard, IndicatorMap, cell_number, co
 from workflows.indicators import INDICATORS
 
 from ..auth import current_actor, engine
-from .csv_export import csv_response, dashboard_rows
+from .csv_export import cases_table, csv_response, dashboard_table
 from .guards import install_error_pages
 from .labels import DIMENSION_LABELS, OUTCOME_LABELS, TARGET_GROUPS, label
 
@@ -137,12 +138,14 @@ def chart_texts() -> dict[str, Any]:
         "outcomes": _("Esiti"),
         "open": _("Aperti"),
         "overdue": _("Scaduti"),
-        "escalated": _("In escalation"),
+        "escalated": _("Sollecitate"),
         "cases": _("casi"),
         "hidden": _("meno di 5 casi"),
         "missing": _(
-            "Attività con casi in attesa non presenti nell'ultima versione del diagramma:"
+            "Attività con casi in attesa che non compaiono in questo diagramma (sottopercorsi, "
+            "riesami del Comitato, versioni precedenti):"
         ),
+        "unnamed": _("attività senza nome"),
         "noCases": _("Nessun caso in corso è fermo su un'attività di questo processo."),
         "failed": _("La mappa non può essere caricata: %(detail)s"),
     }
@@ -155,6 +158,7 @@ def heatmap() -> Response:
     q = dashboard_query(process=request.args.get("process") or None)
     with engine().uow(write=False) as uow:
         found = process_heatmap(uow, actor, q)
+        names = task_names(uow, list(found.counts))
     return jsonify(
         {
             "process_id": found.process_id,
@@ -162,6 +166,7 @@ def heatmap() -> Response:
             "version": found.version,
             "xml": found.bpmn_xml,
             "counts": found.counts,
+            "names": names,
         }
     )
 
@@ -179,8 +184,11 @@ def export() -> Response:
     q = dashboard_query()
     with engine().uow(write=False) as uow:
         if kind == "cases":
-            rows = case_export(uow, actor, q, indicator_map())
+            table = cases_table(case_export(uow, actor, q, indicator_map()))
         else:
-            rows = dashboard_rows(kind, compute_dashboard(uow, actor, q, indicator_map()))
+            board = compute_dashboard(uow, actor, q, indicator_map())
+            orgs = organization_names(uow)
+            names = {g.key: group_label(q.by, g.key, orgs) for g in [*board.groups, board.total]}
+            table = dashboard_table(kind, board, names)
     stamp = datetime.now(UTC).strftime("%Y%m%d")
-    return csv_response(rows, f"percorsi-{kind}-{stamp}.csv")
+    return csv_response(table, f"percorsi-{kind}-{stamp}.csv")

@@ -29,6 +29,8 @@ EVENTS = {
     "message_received": _l("Messaggio ricevuto"),
     "timer_fired": _l("Scadenza raggiunta"),
     "escalation": _l("Sollecito"),
+    "review_completed": _l("Riesame del Comitato concluso"),
+    "task_reminded": _l("Sollecito del Comitato inviato"),
 }
 ROLES = {
     "case_manager": _l("Case manager (servizio sociale)"),

@@ -145,7 +145,7 @@ def test_case_list_shows_names_pseudonyms_open_tasks_and_filters(
         ).all()
     assert {"what": "case_list", "identity_shown": True} in reads
     assert re.search(
-        rf'data-case="{ordinary.reference}">.*?<td class="text-center">1</td>', page, re.S
+        rf'data-case="{ordinary.reference}">.*?data-label="Attività aperte">1</td>', page, re.S
     )
     only_young = text(net.get("/cases?view=mine&target_group=giovani"))
     assert "data-case=" not in only_young and "Non segue casi" in only_young

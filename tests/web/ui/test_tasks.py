@@ -91,7 +91,9 @@ def test_completing_moves_the_case_on(ui: UiClient, engine: Engine, seeded: Seed
     response = ui.post(f"/tasks/{task_id}", {**PRESA, "action": "complete"})
     assert response.status_code == 302 and response.location == "/"
     assert Driver(engine).open_elements(seeded.cases[0]) == ["analisi_preliminare"]
-    assert "Attività completata." in text(ui.get("/"))
+    worklist = text(ui.get("/"))  # what the engine did, with a link to the case
+    assert "Completata. Prossimo passo: Analisi preliminare — Comune di Cremona." in worklist
+    assert f'href="/cases/{seeded.cases[0]}" class="alert-link"' in worklist
 
 
 def test_someone_else_completing_first_gives_a_conflict_message(
@@ -119,7 +121,7 @@ def test_a_task_claimed_by_someone_else_cannot_be_completed(
         claim_task(uow, task_id, load_actor(uow, "luca.ferri"))
     ui.login("giulia.rossi")
     page = text(ui.get(f"/tasks/{task_id}"))
-    assert "presa in carico da luca.ferri" in page
+    assert "presa in carico da Luca Ferri" in page
     response = ui.post(f"/tasks/{task_id}", {**PRESA, "action": "complete"})
     assert response.status_code == 409
     assert "già stata presa in carico da un&#39;altra persona" in text(response)
