@@ -12,7 +12,7 @@ from engine.rules.progress import case_specs
 from engine.rules.reviews import REVIEW
 from engine.rules.startforms import version_start_form
 from engine.spiff import Instance
-from engine.spiff.forms import choices, value_type
+from engine.spiff.forms import choices, item_labels, value_type
 from engine.store.tables import (
     Case,
     CaseEvent,
@@ -41,8 +41,15 @@ def case_waits(uow: UnitOfWork, case: Case) -> list[dict[str, Any]]:
     if case.status != "running":
         return []
     waits = _instance_read(uow, case, Instance.waits)
+    forms = uow.facts.version(uow.session, case.version_id).forms
     return [
-        {"element_id": w.element_id, "name": w.name, "kind": w.kind, "until": w.until}
+        {
+            "element_id": w.element_id,
+            "name": w.name,
+            "kind": w.kind,
+            "until": w.until,
+            "item": {"label": item_labels(forms, w.item)} if w.item else None,
+        }
         for w in waits
     ]
 

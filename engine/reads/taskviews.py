@@ -182,6 +182,7 @@ def task_detail(uow: UnitOfWork, actor: Actor, task_id: int) -> dict[str, Any]:
     review = task.kind == REVIEW
     detail.update(
         case_version=case.lock_version,
+        case_process_id=case.process_id,
         form=REVIEW_FORM if review else form_schema(uow, case, task),
         draft=task.draft,
         data=review_answer(task) if review else task.data,

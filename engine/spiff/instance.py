@@ -43,6 +43,7 @@ class Wait:
     name: str
     kind: str  # "timer" or "message"
     until: datetime | None
+    item: dict[str, Any] | None = None  # inside a multi-instance activity: its item
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ class Instance:
                 continue
             spec = task.task_spec
             name = spec.bpmn_name or event.name or spec.bpmn_id
-            found.append(Wait(str(spec.bpmn_id), str(name), kind, until))
+            found.append(Wait(str(spec.bpmn_id), str(name), kind, until, _item(task)))
         return sorted(found, key=lambda w: (w.until is None, w.until or datetime.min, w.name))
 
     @property

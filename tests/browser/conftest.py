@@ -148,10 +148,20 @@ def browser() -> Iterator[Any]:
 
 
 @contextmanager
-def italian_page(browser: Any, url: str) -> Iterator[Any]:
-    """A new browser context in Italian; console errors (e.g. CSP refusals) fail the test."""
+def italian_page(
+    browser: Any, url: str, javascript: bool = True, phone: bool = False
+) -> Iterator[Any]:
+    """A new browser context in Italian; console errors (e.g. CSP refusals) fail the test.
+
+    `phone`: a 390 x 844 touch screen; `javascript=False`: pages must work by posting alone."""
+    size = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
     context = browser.new_context(
-        base_url=url, locale="it-IT", viewport={"width": 1280, "height": 900}
+        base_url=url,
+        locale="it-IT",
+        viewport=size,
+        java_script_enabled=javascript,
+        is_mobile=phone,
+        has_touch=phone,
     )
     context.add_init_script(path=str(AXE))  # init scripts are not subject to the page's CSP
     new_page = context.new_page()
