@@ -124,7 +124,7 @@ def _store_in_app(uow: UnitOfWork, row: Outbox) -> None:
             Notification(
                 user_id=user_id,
                 case_id=row.case_id,
-                task_id=payload.get("task_id") if isinstance(payload.get("task_id"), int) else None,
+                task_id=_single_task(payload),
                 kind=row.kind,
                 title=title_of(payload)[:255],
                 payload=payload,
@@ -132,6 +132,12 @@ def _store_in_app(uow: UnitOfWork, row: Outbox) -> None:
             )
         )
     row.delivered_at = uow.now
+
+
+def _single_task(payload: dict[str, Any]) -> int | None:
+    """The task a notice opens; none when it stands for several (it opens their case)."""
+    task_id = payload.get("task_id")
+    return task_id if isinstance(task_id, int) and int(payload.get("count") or 1) == 1 else None
 
 
 def _joined(uow: UnitOfWork, user_id: int, row: Outbox, payload: dict[str, Any]) -> bool:

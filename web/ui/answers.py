@@ -40,7 +40,9 @@ def answers(
         if key in data and data[key] not in (None, "", [])
     ]
     found += [
-        _answer({}, key, value, locale) for key, value in data.items() if key not in properties
+        _answer({}, key, value, locale)
+        for key, value in data.items()
+        if key not in properties and value not in (None, "", [])
     ]
     return found
 
