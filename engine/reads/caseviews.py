@@ -14,6 +14,7 @@ from engine.reads.context import case_waits, people_names
 from engine.reads.taskviews import task_summary
 from engine.rules.access import (
     case_scope,
+    may_open_task,
     may_see_identity,
     record_restricted_read,
     require_case_reader,
@@ -208,7 +209,7 @@ def case_detail(uow: UnitOfWork, actor: Actor, reference: str) -> dict[str, Any]
     detail = case_summary(case)
     detail.update(
         version=_version_number(uow, case),
-        open_tasks=_open_tasks(uow, case),
+        open_tasks=_open_tasks(uow, actor, case),
         completed_elements=done,
         active_elements=active,
         incident_elements=failing,
@@ -231,7 +232,8 @@ def _version_number(uow: UnitOfWork, case: Case) -> int:
     return uow.facts.version(uow.session, case.version_id).number
 
 
-def _open_tasks(uow: UnitOfWork, case: Case) -> list[dict[str, Any]]:
+def _open_tasks(uow: UnitOfWork, actor: Actor, case: Case) -> list[dict[str, Any]]:
+    """The case's open tasks, each saying whether the actor may open it."""
     rows = uow.session.execute(
         select(HumanTask, Organization.code, User.username)
         .outerjoin(Organization, Organization.id == HumanTask.organization_id)
@@ -239,7 +241,10 @@ def _open_tasks(uow: UnitOfWork, case: Case) -> list[dict[str, Any]]:
         .where(HumanTask.case_id == case.id, HumanTask.status == "open")
         .order_by(HumanTask.id)
     ).all()
-    return [task_summary(t, case, org, user, uow.now) for t, org, user in rows]
+    return [
+        {**task_summary(t, case, org, user, uow.now), "may_open": may_open_task(uow, actor, t)}
+        for t, org, user in rows
+    ]
 
 
 def _incident(i: Incident) -> dict[str, Any]:

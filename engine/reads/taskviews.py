@@ -15,8 +15,8 @@ from engine.rules.access import (
     may_work_on,
     record_restricted_read,
     require_case_reader,
+    task_readers,
     task_scope,
-    task_visibility,
 )
 from engine.rules.reviews import REVIEW, REVIEW_FORM, review_answer
 from engine.rules.worklist import form_schema, task_organization
@@ -169,11 +169,11 @@ def task_summary(
 def task_detail(uow: UnitOfWork, actor: Actor, task_id: int) -> dict[str, Any]:
     """One task with its form, draft and data, the case's earlier answers and the referral.
 
-    Visible to whoever may act on it, and read-only to whoever sees its case (a coordinator, an
-    auditor, another organisation of the case)."""
+    Visible to whoever may act on it, and read-only to a coordinator or an auditor who sees
+    its case."""
     require_case_reader(actor)
     row = uow.session.execute(
-        _base_query().where(HumanTask.id == task_id, task_visibility(actor))
+        _base_query().where(HumanTask.id == task_id, task_readers(actor))
     ).first()
     if row is None:
         raise TaskNotFound(f"no task {task_id}")

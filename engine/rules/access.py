@@ -173,6 +173,24 @@ def _task_and_case(actor: Actor) -> Select[HumanTask, Case]:
     )
 
 
+def task_readers(actor: Actor) -> ColumnElement[bool]:
+    """Tasks the actor may open: those of their scope, and, read-only, every task of a case
+    they see for the wide roles (coordinators, auditors). Another party of the case does not
+    read a task outside its roles: its data may be another service's (health, violence)."""
+    if actor.is_admin or any(actor.has_role(r) for r in WIDE_ROLES):
+        return task_visibility(actor)
+    return task_scope(actor)
+
+
+def may_open_task(uow: UnitOfWork, actor: Actor, task: HumanTask) -> bool:
+    """Whether `task_readers` lets the actor open this task (a link is worth showing)."""
+    return (
+        actor.is_admin
+        or any(actor.has_role(r) for r in WIDE_ROLES)
+        or may_work_on(uow, actor, task)
+    )
+
+
 def lock_visible_task(
     uow: UnitOfWork, actor: Actor, task_id: int, expected_version: int | None = None
 ) -> tuple[HumanTask, Case]:

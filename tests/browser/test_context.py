@@ -103,3 +103,16 @@ def test_the_comitato_reviews_a_stuck_task(
     page.get_by_text("Nessuna azione necessaria").click()
     page.get_by_role("button", name="Completa attività").click()
     assert "Completata." in page.locator(".flash-area").inner_text()
+
+
+def test_another_organisation_of_the_case_sees_no_link_to_a_task_outside_its_roles(
+    demo_page: Any, demo_login: Callable[..., None], pathways: Pathways
+) -> None:
+    ref = pathways.refer("adulti", "marta.barbieri", "cgil")  # the union referred her
+    task_id = pathways.task_id(ref, "presa_atto")  # the Comune's case managers' task
+    demo_login(demo_page, "marta.barbieri")
+    demo_page.goto(f"/cases/{ref}")
+    tasks = demo_page.locator("#tasks-title + ul")
+    assert "Presa d'atto e verifica di competenza" in tasks.inner_text()
+    assert tasks.get_by_role("link").count() == 0  # its data may be another service's
+    assert demo_page.goto(f"/tasks/{task_id}").status == 404
