@@ -7,7 +7,8 @@ a fixed "now"), and `live` over the small data of tests/seed.py.
 Fixtures other browser tests reuse: `browser` (one Chromium per session), `demo_page` and `page`
 (a fresh Italian context per test on either server, failing on console errors such as
 Content-Security-Policy refusals), `demo_login(page, username)` and `login(page, username)`,
-`snap(page, name)` for screenshots in tests/browser/artifacts/ and `axe_violations(page)`.
+`pathways` (demo cases brought to a step), `snap(page, name)` for screenshots in
+tests/browser/artifacts/ and `axe_violations(page)`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from engine import Engine, Settings
 from engine.store.db import connect
 from engine.store.schema import upgrade
 from tests.browser.demo_site import scratch_database, set_up_like_make_run
+from tests.browser.pathways import Pathways
 from tests.seed import PASSWORD, Seeded, seed_network
 from tests.support import PG_URL, FakeClock
 from web.app import create_app
@@ -178,6 +180,12 @@ def italian_page(
 def page(browser: Any, live: Live) -> Iterator[Any]:
     with italian_page(browser, live.url) as new_page:
         yield new_page
+
+
+@pytest.fixture
+def pathways(demo_live: DemoLive) -> Pathways:
+    """Cases on the demo server brought to a step through the engine (tests/browser/pathways.py)."""
+    return Pathways(demo_live.engine)
 
 
 @pytest.fixture

@@ -9,14 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import DemoLive
 from tests.browser.pathways import PRESA, Pathways
 from tests.browser.words import assert_in_words
-
-
-@pytest.fixture
-def pathways(demo_live: DemoLive) -> Pathways:
-    return Pathways(demo_live.engine)
 
 
 @pytest.mark.parametrize("reader", ["roberto.villa", "francesca.lombardi"])

@@ -40,11 +40,11 @@ def menu_reaches_logout(page: Any) -> None:
 def test_a_case_manager_works_from_her_phone(
     phone: Any,
     demo_login: Callable[..., None],
-    demo_live: DemoLive,
+    pathways: Pathways,
     snap: Callable[..., Any],
 ) -> None:
     page = phone
-    ref = Pathways(demo_live.engine).to_joint_pact()
+    ref = pathways.to_joint_pact()
     demo_login(page, "giulia.rossi")
     fits(page)
     menu_reaches_logout(page)

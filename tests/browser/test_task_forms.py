@@ -17,11 +17,6 @@ SERVICES = {"formazione": "Formazione (Cr.Forma)", "tirocinio": "Tirocinio di in
 
 
 @pytest.fixture
-def pathways(demo_live: DemoLive) -> Pathways:
-    return Pathways(demo_live.engine)
-
-
-@pytest.fixture
 def no_script_page(browser: Any, demo_live: DemoLive) -> Iterator[Any]:
     """An Italian page with JavaScript off: the form must work by posting alone."""
     with italian_page(browser, demo_live.url, javascript=False) as page:
