@@ -131,6 +131,24 @@ def _stand_in(uow: UnitOfWork, absence: Absence, task: HumanTask, username: str)
     return substitute
 
 
+@metered("remind_holder")
+def remind_holder(uow: UnitOfWork, review_id: int, actor: Actor) -> HumanTask:
+    """From a review task: remind whoever holds the stuck task (its assignee, else its groups)
+    that it waits for them. Returns the stuck task (TaskNotReady if it is no longer open)."""
+    review, case = _locked_task(uow, review_id, actor)
+    stuck = uow.session.get(HumanTask, (review.data or {}).get("stuck_task_id") or 0)
+    if review.kind != REVIEW or stuck is None or stuck.case_id != case.id:
+        raise TaskNotReady(f"task {review_id} is not a review of a stuck task")
+    if stuck.status != OPEN:
+        raise TaskNotReady(f"task {stuck.id} ({stuck.name}) is {stuck.status}")
+    audience = notify.task_audience(uow, stuck)
+    notify.tell(uow, audience, "task_reminder", case, stuck)
+    payload = {"task_id": stuck.id, "review_task_id": review.id, "notified": audience.usernames}
+    record(uow, case, "task_reminded", actor, payload, stuck.element_id)
+    uow.commit()
+    return stuck
+
+
 @metered("save_draft")
 def save_draft(uow: UnitOfWork, task_id: int, data: dict[str, Any], actor: Actor) -> HumanTask:
     """Keep typed data on the task without completing it."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
@@ -30,6 +31,7 @@ from engine.spiff import (
     parse_escalation,
     task_properties,
 )
+from engine.spiff.forms import item_labels
 from engine.spiff.parsing import process_escalation
 from engine.store.tables import Case, CaseParty, HumanTask, ProcessVersion, TaskCandidate
 from engine.store.uow import UnitOfWork
@@ -175,6 +177,7 @@ def _emit(
         escalation_level=0,
         next_escalation_at=first_escalation(due_at, ladder),
         form_key=props.form_key,
+        item=_plain(_labelled(task.item, forms)),
         created_at=uow.now,
     )
     for role in route.groups:
@@ -182,6 +185,18 @@ def _emit(
     if route.rerouted:
         note_rerouted(uow, case, row, route.asked)
     return row
+
+
+def _labelled(item: dict[str, Any] | None, forms: dict[str, Any]) -> dict[str, Any] | None:
+    """The item with its label in words (both languages), from the version's forms."""
+    if item is None:
+        return None
+    return {**item, "label": item_labels(forms, item)}
+
+
+def _plain(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A value as JSON can hold it (dates in task data become ISO text)."""
+    return None if value is None else dict(json.loads(json.dumps(value, default=str)))
 
 
 def _insert_task(uow: UnitOfWork, **values: Any) -> HumanTask:

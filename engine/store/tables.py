@@ -239,6 +239,8 @@ class HumanTask(Base):
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     next_escalation_at: Mapped[datetime | None]
     form_key: Mapped[str | None] = mapped_column(String(120))
+    # A multi-instance task's item ({"collection", "name", "value"}): tells parallel tasks apart.
+    item: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime]
@@ -360,6 +362,8 @@ class Notification(Base):
     task_id: Mapped[int | None] = mapped_column(ForeignKey("human_task.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(255))
+    # What the title is made of (kind, reference, task name, count): shown in the UI's language.
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime]
     read_at: Mapped[datetime | None]
 

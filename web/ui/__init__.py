@@ -24,11 +24,13 @@ def init_ui(app: Flask) -> None:
     from .privacy import bp as privacy
     from .referrals import bp as referrals
     from .tasks import bp as tasks
+    from .words import init_words
     from .worklist import bp as worklist
 
     init_errors(app)
     init_chrome(app)
     init_labels(app)
+    init_words(app)
     init_oidc(app, app.extensions["percorsi"].settings)
     blueprints = (pages, auth, worklist, tasks, referrals, case_list, cases, notifications)
     for blueprint in (*blueprints, ownership, absences, models, migrations, dashboard, privacy):

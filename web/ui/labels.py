@@ -29,6 +29,8 @@ EVENTS = {
     "message_received": _l("Messaggio ricevuto"),
     "timer_fired": _l("Scadenza raggiunta"),
     "escalation": _l("Sollecito"),
+    "review_completed": _l("Riesame del Comitato concluso"),
+    "task_reminded": _l("Sollecito del Comitato inviato"),
     "case_migrated": _l("Caso spostato su un'altra versione del percorso"),
     "task_substituted": _l("Attività affidata al sostituto"),
     "task_given_back": _l("Attività restituita al rientro"),

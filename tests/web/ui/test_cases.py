@@ -29,7 +29,7 @@ def test_case_page_shows_header_diagram_state_and_timeline(
     assert "Caso</span>" not in page and reference in page and "In corso" in page
     assert (
         "Adulti vulnerabili" in page
-        and 'percorso_prova · <span id="case-version">versione 1</span>' in page
+        and 'Percorso di inclusione (prova) · <span id="case-version">versione 1</span>' in page
     )
     assert _data(page, "active") == ["analisi_preliminare"]
     assert "presa_atto" in _data(page, "completed") and _data(page, "incident") == []
