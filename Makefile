@@ -12,7 +12,7 @@ ASSETS := $(VENDOR)/.copied
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard web/translations/*/LC_MESSAGES/messages.po))
 
 .PHONY: run test lint types pytest setup assets translations messages clean bench bench-scheduler \
-        bench-demo bench-api bench-scale bench-metrics models
+        bench-demo bench-api bench-scale bench-metrics bench-migration models
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -97,6 +97,9 @@ bench-scale: $(STAMP) $(ASSETS) translations
 
 bench-metrics: $(STAMP)
 	$(BIN)/python bench/metrics.py
+
+bench-migration: $(STAMP)
+	$(BIN)/python bench/migration.py
 
 clean:
 	rm -rf $(VENV) instance node_modules $(VENDOR) .mypy_cache .ruff_cache .pytest_cache

@@ -296,3 +296,11 @@ def organization_names(uow: UnitOfWork) -> dict[str, str]:
     """Every organisation's name by its code."""
     rows = uow.session.execute(select(Organization.code, Organization.name)).all()
     return {code: name for code, name in rows}
+
+
+def set_language(uow: UnitOfWork, actor: Actor, code: str) -> None:
+    """Remember the language a user chose: their e-mails are then written in it."""
+    if actor.user_id is None:
+        return
+    uow.session.execute(update(User).where(User.id == actor.user_id).values(locale=code[:8]))
+    uow.commit()

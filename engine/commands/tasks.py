@@ -19,6 +19,7 @@ from engine.errors import (
     UserNotFound,
 )
 from engine.notices import notify
+from engine.rules.absences import acting_for, away
 from engine.rules.access import lock_visible_task, may_work_on
 from engine.rules.audit import record
 from engine.rules.consent import consent_answers
@@ -27,7 +28,7 @@ from engine.rules.progress import Outcome, load_instance, require_running, settl
 from engine.rules.reviews import REVIEW, complete_review
 from engine.rules.worklist import COMPLETED, OPEN, form_schema
 from engine.spiff.forms import refuse_control_characters, validate_data
-from engine.store.tables import Case, HumanTask, User
+from engine.store.tables import Absence, Case, HumanTask, User
 from engine.store.uow import UnitOfWork
 
 
@@ -56,6 +57,7 @@ def claim_task(uow: UnitOfWork, task_id: int, actor: Actor) -> HumanTask:
     if task.assignee_id not in (None, actor.user_id):
         raise TaskClaimedByOther(f"task {task_id} is claimed by someone else")
     task.assignee_id = actor.user_id
+    task.substitute_for_id = None  # taken up by someone: it no longer goes back to anyone
     record(uow, case, "task_claimed", actor, {"task_id": task.id}, task.element_id)
     _takes_in_charge(uow, case, task, actor)
     uow.commit()
@@ -75,8 +77,9 @@ def unclaim_task(uow: UnitOfWork, task_id: int, actor: Actor) -> HumanTask:
     task, case = _locked_task(uow, task_id, actor)
     if task.assignee_id not in (None, actor.user_id) and not _may_assign(actor, case):
         raise TaskClaimedByOther(f"task {task_id} is claimed by someone else")
-    task.assignee_id = None
-    record(uow, case, "task_unclaimed", actor, {"task_id": task.id}, task.element_id)
+    acting = acting_for(uow, task, actor)
+    task.assignee_id = None  # held for an absent colleague, it still goes back to her
+    record(uow, case, "task_unclaimed", actor, {"task_id": task.id, **acting}, task.element_id)
     uow.commit()
     return task
 
@@ -101,12 +104,49 @@ def assign_task(uow: UnitOfWork, task_id: int, username: str, actor: Actor) -> H
             f"{username} holds none of the task's groups ({', '.join(task.candidate_groups)})",
             [{"field": "user", "message": "not in the task's groups"}],
         )
+    payload: dict[str, Any] = {"task_id": task.id, "to": username}
+    task.substitute_for_id = None
+    absence = away(uow, user.id)
+    if absence is not None:  # she is away: the task goes to her substitute, and back later
+        user = _stand_in(uow, absence, task, username)
+        task.substitute_for_id = absence.user_id
+        payload.update(to=user.username, on_behalf_of=username)
     task.assignee_id = user.id
-    record(uow, case, "task_assigned", actor, {"task_id": task.id, "to": username}, task.element_id)
+    record(uow, case, "task_assigned", actor, payload, task.element_id)
     if user.id != actor.user_id:
         notify.task_assigned(uow, case, task, user)
     uow.commit()
     return task
+
+
+def _stand_in(uow: UnitOfWork, absence: Absence, task: HumanTask, username: str) -> User:
+    """The substitute of an absent user, if he may do the task; InvalidInput otherwise."""
+    substitute = uow.session.get_one(User, absence.substitute_id)
+    if not substitute.active or not may_work_on(uow, actor_for(uow, substitute), task):
+        raise InvalidInput(
+            f"{username} is away until {absence.ends_on.isoformat()} and her substitute "
+            f"{substitute.username} may not do this task: assign it to someone else",
+            [{"field": "user", "message": "away, and her substitute may not do the task"}],
+        )
+    return substitute
+
+
+@metered("remind_holder")
+def remind_holder(uow: UnitOfWork, review_id: int, actor: Actor) -> HumanTask:
+    """From a review task: remind whoever holds the stuck task (its assignee, else its groups)
+    that it waits for them. Returns the stuck task (TaskNotReady if it is no longer open)."""
+    review, case = _locked_task(uow, review_id, actor)
+    stuck = uow.session.get(HumanTask, (review.data or {}).get("stuck_task_id") or 0)
+    if review.kind != REVIEW or stuck is None or stuck.case_id != case.id:
+        raise TaskNotReady(f"task {review_id} is not a review of a stuck task")
+    if stuck.status != OPEN:
+        raise TaskNotReady(f"task {stuck.id} ({stuck.name}) is {stuck.status}")
+    audience = notify.task_audience(uow, stuck)
+    notify.tell(uow, audience, "task_reminder", case, stuck)
+    payload = {"task_id": stuck.id, "review_task_id": review.id, "notified": audience.usernames}
+    record(uow, case, "task_reminded", actor, payload, stuck.element_id)
+    uow.commit()
+    return stuck
 
 
 @metered("save_draft")
@@ -150,6 +190,7 @@ def complete_task(
     instance = load_instance(uow, case)
     if task.kind != "bpmn" or instance.task(task.spiff_task_id or "") is None:
         raise TaskNotReady(f"task {task_id} is not waiting in the workflow")
+    acting = acting_for(uow, task, actor)
     instance.complete(task.spiff_task_id or "", data)
     uow.update_now(
         task,
@@ -161,7 +202,8 @@ def complete_task(
         draft=None,
         next_escalation_at=None,
     )
-    record(uow, case, "task_completed", actor, {"task_id": task.id, "data": data}, task.element_id)
+    payload = {"task_id": task.id, "data": data, **acting}
+    record(uow, case, "task_completed", actor, payload, task.element_id)
     _takes_in_charge(uow, case, task, actor)
     for scope, given, given_by in consent_answers(form, data):
         change_consent(uow, case, scope, given, given_by, actor, "recorded in a form")

@@ -20,14 +20,20 @@ TEXTS: dict[str, tuple[str, str, str, str]] = {
     "task_emitted": (
         "Nuova attività",
         "New task",
-        "È disponibile una nuova attività per te o per il tuo gruppo.",
+        "È disponibile una nuova attività per lei o per il suo gruppo.",
         "A new task is waiting for you or your group.",
     ),
     "task_assigned": (
         "Attività assegnata",
         "Task assigned",
-        "Ti è stata assegnata un'attività.",
+        "Le è stata assegnata un'attività.",
         "A task has been assigned to you.",
+    ),
+    "task_substituted": (
+        "Attività in sostituzione di un collega",
+        "Task of an absent colleague",
+        "Ti è stata affidata un'attività di un collega assente, che la riavrà al rientro.",
+        "A task of an absent colleague is now yours; it goes back when they return.",
     ),
     "task_overdue": (
         "Attività scaduta",
@@ -36,19 +42,25 @@ TEXTS: dict[str, tuple[str, str, str, str]] = {
         "The task is past its due date.",
     ),
     "task_escalated": (
-        "Attività in ritardo: segnalazione ai coordinatori",
+        "Attività in ritardo: segnalata ai coordinatori",
         "Overdue task escalated to coordinators",
-        "L'attività è ancora aperta dopo la scadenza: come coordinatore, verificala.",
+        "L'attività è ancora aperta dopo la scadenza: come coordinatore, la verifichi.",
         "The task is still open after its due date; as a coordinator, please look into it.",
     ),
     "review_opened": (
-        "Revisione del Comitato tecnico operativo",
+        "Riesame del Comitato tecnico operativo",
         "Review by the Comitato tecnico operativo",
-        "Un caso è fermo da troppo tempo: è stata aperta un'attività di revisione.",
+        "Un caso è fermo da troppo tempo: è stato aperto un riesame del Comitato.",
         "A case has been stuck too long: a review task has been opened.",
     ),
+    "task_reminder": (
+        "Sollecito del Comitato tecnico operativo",
+        "Reminder from the Comitato tecnico operativo",
+        "Il Comitato tecnico operativo ricorda che questa attività attende ancora chi la detiene.",
+        "The Comitato tecnico operativo reminds you that this task is still waiting for you.",
+    ),
     "incident": (
-        "Incidente su un caso",
+        "Anomalia su un caso",
         "Incident on a case",
         "Un passo automatico del caso non è riuscito e attende un coordinatore.",
         "An automatic step of the case failed and awaits a coordinator.",
@@ -72,30 +84,43 @@ class MailError(Exception):
     """Sending failed; the outbox retries later."""
 
 
-def title_of(payload: dict[str, Any]) -> str:
-    """The short Italian title of a notification (also the in-app text)."""
-    it, _en, _s, _e = TEXTS.get(str(payload.get("kind")), ("Notifica", "Notice", "", ""))
-    task = f" «{payload['task_name']}»" if payload.get("task_name") else ""
-    return f"{it}{task} - {payload.get('reference', '')}"
+def title_of(payload: dict[str, Any], locale: str = "it") -> str:
+    """The short title of a notification (also the in-app text and the e-mail subject):
+    «Nuova attività «Conclusione del servizio — Formazione» (2) - CR-2026-000001»."""
+    english = locale == "en"
+    it, en, _s, _e = TEXTS.get(str(payload.get("kind")), ("Notifica", "Notice", "", ""))
+    task = ""
+    if payload.get("task_name"):
+        item = payload.get("item") if isinstance(payload.get("item"), dict) else {}
+        label = (item or {}).get("en" if english else "it") or (item or {}).get("it")
+        task = f" «{payload['task_name']}{f' — {label}' if label else ''}»"
+    count = int(payload.get("count") or 1)
+    many = f" ({count})" if count > 1 else ""
+    return f"{en if english else it}{task}{many} - {payload.get('reference', '')}"
 
 
 def compose(
     settings: Settings, recipient: str, payload: dict[str, Any], outbox_id: int
 ) -> EmailMessage:
-    """The e-mail for one notification: reference, task name, due date and link only."""
+    """The e-mail for one notification: reference, task name, due date and link only, in the
+    recipient's language (Italian unless they chose English), with one line in the other."""
+    english = payload.get("locale") == "en"
     _it, en, sentence_it, sentence_en = TEXTS.get(
         str(payload.get("kind")), ("Notifica", "Notice", "", "")
     )
-    lines = [sentence_it, ""]
-    lines.append(f"Caso: {payload.get('reference', '')}")
+    words = _EN if english else _IT
+    lines = [sentence_en if english else sentence_it, ""]
+    lines.append(f"{words[0]}: {payload.get('reference', '')}")
     if payload.get("task_name"):
-        lines.append(f"Attività: {payload['task_name']}")
+        count = int(payload.get("count") or 1)
+        lines.append(f"{words[1]}: {payload['task_name']}" + (f" ({count})" if count > 1 else ""))
     if payload.get("due_at"):
-        lines.append(f"Scadenza: {str(payload['due_at'])[:16].replace('T', ' ')} UTC")
-    lines += [f"Apri: {payload.get('link', settings.base_url)}", "", f"[EN] {en}. {sentence_en}"]
+        lines.append(f"{words[2]}: {str(payload['due_at'])[:16].replace('T', ' ')} UTC")
+    other = f"[IT] {sentence_it}" if english else f"[EN] {en}. {sentence_en}"
+    lines += [f"{words[3]}: {payload.get('link', settings.base_url)}", "", other]
     lines += ["", "-- ", "Percorsi - Rete per l'inclusione attiva, Ambito Cremonese"]
     message = EmailMessage()
-    message["Subject"] = f"[Percorsi] {title_of(payload)}"
+    message["Subject"] = f"[Percorsi] {title_of(payload, 'en' if english else 'it')}"
     message["From"] = settings.smtp_from
     message["To"] = recipient
     message["Date"] = formatdate(localtime=False)
@@ -105,6 +130,10 @@ def compose(
     message["Auto-Submitted"] = "auto-generated"
     message.set_content("\n".join(lines))
     return message
+
+
+_IT = ("Caso", "Attività", "Scadenza", "Apri")
+_EN = ("Case", "Task", "Due", "Open")
 
 
 class SmtpSender:

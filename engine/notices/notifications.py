@@ -79,6 +79,7 @@ def _row(n: Notification, reference: str | None) -> dict[str, Any]:
         "id": n.id,
         "kind": n.kind,
         "title": n.title,
+        "payload": n.payload or {},
         "case": reference,
         "task_id": n.task_id,
         "created_at": n.created_at,

@@ -29,10 +29,11 @@ class Recipient:
     id: int
     username: str
     email: str
+    locale: str | None = None
 
     @classmethod
     def of(cls, user: User) -> Recipient:
-        return cls(user.id, user.username, user.email)
+        return cls(user.id, user.username, user.email, user.locale)
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class Audience:
 
 
 _HOLDING = (
-    select(User.id, User.username, User.email)
+    select(User.id, User.username, User.email, User.locale)
     .join(Membership, Membership.user_id == User.id)
     .where(Membership.role.in_(bindparam("roles", expanding=True)), User.active.is_(True))
     .distinct()
@@ -73,10 +74,17 @@ def users_holding(
 
 
 def task_audience(uow: UnitOfWork, task: HumanTask) -> Audience:
-    """The assignee, or the task's candidate groups when nobody holds it."""
+    """The assignee (and, while she is away, the colleague the assignee stands in for), or the
+    task's candidate groups when nobody holds it."""
     if task.assignee_id is not None:
         user = uow.session.get(User, task.assignee_id)
         if user is not None and user.active:
+            absent = (
+                uow.session.get(User, task.substitute_for_id) if task.substitute_for_id else None
+            )
+            if absent is not None and absent.active:
+                both = [Recipient.of(user), Recipient.of(absent)]
+                return Audience(both, f"assignee, standing in for {absent.username}")
             return Audience([Recipient.of(user)], "assignee")
     groups = ", ".join(task.candidate_groups) or "-"
     return Audience(
@@ -101,43 +109,81 @@ def coordinators(uow: UnitOfWork, case: Case, task: HumanTask | None = None) -> 
 def payload_for(
     uow: UnitOfWork, kind: str, case: Case, task: HumanTask | None, **extra: Any
 ) -> dict[str, Any]:
-    """What a notice may carry: reference, task name, due date, link. Nothing about the person."""
+    """What a notice may carry: reference, task name (and which item of a parallel step), due
+    date, link, how many tasks it stands for. Nothing about the person."""
     base = uow.settings.base_url.rstrip("/")
-    payload: dict[str, Any] = {"kind": kind, "reference": case.reference, **extra}
+    payload: dict[str, Any] = {"kind": kind, "reference": case.reference, "count": 1, **extra}
     if task is not None:
+        label = (task.item or {}).get("label")
         payload.update(
             task_id=task.id,
             task_name=task.name,
+            element_id=task.element_id,
+            item=label if isinstance(label, dict) else None,
             due_at=task.due_at.isoformat() if task.due_at else None,
             link=f"{base}/tasks/{task.id}",
         )
-    else:
+    if task is None or payload["count"] > 1:
         payload["link"] = f"{base}/cases/{case.reference}"
     return payload
 
 
 def tell(
-    uow: UnitOfWork, audience: Audience, kind: str, case: Case, task: HumanTask | None
+    uow: UnitOfWork,
+    audience: Audience,
+    kind: str,
+    case: Case,
+    task: HumanTask | None,
+    *,
+    count: int = 1,
 ) -> None:
-    """One in-app row per user, and one e-mail row per user with an address (if SMTP is set)."""
+    """One in-app row per user, and one e-mail row per user with an address (if SMTP is set);
+    `count` says how many tasks of the same step the notice stands for."""
     mail_on = bool(uow.settings.smtp_host)
     for user in audience.users:
-        payload = payload_for(uow, kind, case, task, user_id=user.id)
+        payload = payload_for(uow, kind, case, task, user_id=user.id, count=count)
         enqueue(uow, APP, user.username, case.id, payload)
         if mail_on and user.email:
-            enqueue(uow, EMAIL, user.email, case.id, payload)
+            enqueue(uow, EMAIL, user.email, case.id, {**payload, "locale": user.locale})
+
+
+def tasks_emitted(
+    uow: UnitOfWork, case: Case, tasks: list[HumanTask], actor_id: int | None
+) -> None:
+    """Tell the new tasks' assignees or groups, one notice per step (a parallel step's tasks
+    together), never the person whose action emitted them (she is told on the page); and
+    wake the scheduler for their ladders."""
+    steps: dict[tuple[str, int | None, int | None], list[HumanTask]] = {}
+    for task in tasks:
+        steps.setdefault((task.element_id, task.organization_id, task.assignee_id), []).append(task)
+        if task.next_escalation_at is not None:
+            uow.wake_at(task.next_escalation_at)
+    for same in steps.values():
+        audience = task_audience(uow, same[0])
+        others = [u for u in audience.users if actor_id is None or u.id != actor_id]
+        if others:
+            tell(
+                uow,
+                Audience(others, audience.scope),
+                "task_emitted",
+                case,
+                same[0],
+                count=len(same),
+            )
 
 
 def task_emitted(uow: UnitOfWork, case: Case, task: HumanTask) -> None:
     """Tell a new task's assignee or groups; and wake the scheduler for its ladder."""
-    tell(uow, task_audience(uow, task), "task_emitted", case, task)
-    at = task.next_escalation_at
-    if at is not None:
-        uow.wake_at(at)
+    tasks_emitted(uow, case, [task], None)
 
 
 def task_assigned(uow: UnitOfWork, case: Case, task: HumanTask, assignee: User) -> None:
     tell(uow, Audience([Recipient.of(assignee)], "assignee"), "task_assigned", case, task)
+
+
+def task_substituted(uow: UnitOfWork, case: Case, task: HumanTask, substitute: User) -> None:
+    """Tell a substitute that an absent colleague's task is now his."""
+    tell(uow, Audience([Recipient.of(substitute)], "substitute"), "task_substituted", case, task)
 
 
 def incident_opened(uow: UnitOfWork, case: Case, incident: Incident) -> None:

@@ -117,20 +117,52 @@ def _claim_batch(engine: Engine, now: datetime, report: DeliveryReport) -> list[
 
 
 def _store_in_app(uow: UnitOfWork, row: Outbox) -> None:
-    payload = row.payload
+    payload = dict(row.payload)
     user_id = payload.get("user_id")
-    if isinstance(user_id, int):
+    if isinstance(user_id, int) and not _joined(uow, user_id, row, payload):
         uow.session.add(
             Notification(
                 user_id=user_id,
                 case_id=row.case_id,
-                task_id=payload.get("task_id") if isinstance(payload.get("task_id"), int) else None,
+                task_id=_single_task(payload),
                 kind=row.kind,
                 title=title_of(payload)[:255],
+                payload=payload,
                 created_at=uow.now,
             )
         )
     row.delivered_at = uow.now
+
+
+def _single_task(payload: dict[str, Any]) -> int | None:
+    """The task a notice opens; none when it stands for several (it opens their case)."""
+    task_id = payload.get("task_id")
+    return task_id if isinstance(task_id, int) and int(payload.get("count") or 1) == 1 else None
+
+
+def _joined(uow: UnitOfWork, user_id: int, row: Outbox, payload: dict[str, Any]) -> bool:
+    """Fold a notice into the user's unread one about the same case and step (and kind):
+    "Nuova attività «Avvio servizio» (3)" rather than three lines. True if folded."""
+    step = payload.get("element_id")
+    if row.case_id is None or not step:
+        return False
+    unread = uow.session.scalars(
+        select(Notification).where(
+            Notification.user_id == user_id,
+            Notification.case_id == row.case_id,
+            Notification.kind == row.kind,
+            Notification.read_at.is_(None),
+        )
+    ).all()
+    same = next((n for n in unread if (n.payload or {}).get("element_id") == step), None)
+    if same is None:
+        return False
+    merged = dict(same.payload or {})
+    merged["count"] = int(merged.get("count") or 1) + int(payload.get("count") or 1)
+    if same.task_id != payload.get("task_id"):
+        same.task_id = merged["task_id"] = None  # several tasks: the notice opens the case
+    same.payload, same.title, same.created_at = merged, title_of(merged)[:255], uow.now
+    return True
 
 
 def _send(engine: Engine, now: datetime, claimed: list[Claimed], report: DeliveryReport) -> None:

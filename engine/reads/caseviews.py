@@ -11,9 +11,11 @@ from sqlalchemy.orm import defer
 
 from engine.actors import Actor
 from engine.errors import Forbidden
+from engine.reads.context import case_waits, people_names
 from engine.reads.taskviews import readable_answer, summarize_task, task_summary
 from engine.rules.access import (
     case_scope,
+    may_open_task,
     may_see_identity,
     record_restricted_read,
     require_case_reader,
@@ -103,7 +105,8 @@ def list_cases(
 
 
 def _mine(actor: Actor) -> Any:
-    """Cases the actor opened or manages, or in which an open task is assigned to them."""
+    """Cases the actor opened, manages or holds as the CAV operator, or in which a task is
+    assigned to them or was completed by them (the CAV operator who took a case in charge)."""
     if actor.user_id is None:
         return false()
     # Three small index lookups, instead of testing each of the scope's cases in turn.
@@ -112,9 +115,11 @@ def _mine(actor: Actor) -> Any:
         union(
             select(Case.id).where(Case.opened_by == me),
             select(Case.id).where(Case.case_manager_id == me),
+            select(Case.id).where(Case.cav_operator_id == me),
             select(HumanTask.case_id).where(
                 HumanTask.assignee_id == me, HumanTask.status == "open"
             ),
+            select(HumanTask.case_id).where(HumanTask.completed_by == me),
         )
     )
 
@@ -122,10 +127,11 @@ def _mine(actor: Actor) -> Any:
 def list_cases_with_tasks(
     uow: UnitOfWork, actor: Actor, f: CaseFilter, cursor: str | None = None, limit: int = 50
 ) -> Page[dict[str, Any]]:
-    """`list_cases`, each case with its open tasks, next due date and (unrestricted) name.
+    """`list_cases`, each case with its open tasks, next due date and name.
 
-    Two queries for the whole page, never one per case. A restricted case's identity is never
-    listed: its reads are audited one case at a time, on the case page."""
+    Two queries for the whole page, never one per case. A restricted case's name is listed only
+    to who may see it on the case page (its CAV operators, its case manager), and that read is
+    audited on the case, as the case page's is."""
     page = list_cases(uow, actor, f, cursor, limit)
     references = [c["reference"] for c in page.items]
     if not references:
@@ -147,12 +153,29 @@ def list_cases_with_tasks(
             .where(Case.reference.in_(references), Case.restricted.is_(False))
         )
     }
+    names.update(_restricted_names(uow, actor, [c for c in page.items if c["restricted"]]))
     for item in page.items:
         count, due = tasks.get(item["reference"], (0, None))
         item.update(
             open_task_count=count, next_due_at=due, name=_full_name(names.get(item["reference"]))
         )
     return page
+
+
+def _restricted_names(uow: UnitOfWork, actor: Actor, items: list[dict[str, Any]]) -> dict[str, Any]:
+    """The identities of the listed restricted cases the actor may see, each read audited."""
+    if not items or actor.user_id is None:
+        return {}
+    found = {}
+    for item in items:
+        case = uow.session.scalar(select(Case).where(Case.reference == item["reference"]))
+        if case is None or not may_see_identity(uow, actor, case):
+            continue
+        subject = uow.session.get(CaseSubject, case.id)
+        if subject is not None:
+            found[case.reference] = dict(subject.identity)
+            record_restricted_read(uow, actor, case, {"what": "case_list", "identity_shown": True})
+    return found
 
 
 def _full_name(identity: Any) -> str | None:
@@ -200,7 +223,7 @@ def case_detail(uow: UnitOfWork, actor: Actor, reference: str | Case) -> dict[st
     detail = case_summary(case)
     detail.update(
         version=_version_number(uow, case),
-        open_tasks=_open_tasks(uow, case),
+        open_tasks=_open_tasks(uow, actor, case),
         completed_elements=done,
         active_elements=active,
         incident_elements=failing,
@@ -209,6 +232,7 @@ def case_detail(uow: UnitOfWork, actor: Actor, reference: str | Case) -> dict[st
         **ownership(uow, actor, case),
     )
     record_restricted_read(uow, actor, case, {"identity_shown": detail["identity"] is not None})
+    detail["waits"] = case_waits(uow, case)
     return detail
 
 
@@ -309,7 +333,8 @@ def _version_number(uow: UnitOfWork, case: Case) -> int:
     return uow.facts.version(uow.session, case.version_id).number
 
 
-def _open_tasks(uow: UnitOfWork, case: Case) -> list[dict[str, Any]]:
+def _open_tasks(uow: UnitOfWork, actor: Actor, case: Case) -> list[dict[str, Any]]:
+    """The case's open tasks, each saying whether the actor may open it."""
     rows = uow.session.execute(
         select(HumanTask, Organization.code, User.username)
         .outerjoin(Organization, Organization.id == HumanTask.organization_id)
@@ -317,7 +342,10 @@ def _open_tasks(uow: UnitOfWork, case: Case) -> list[dict[str, Any]]:
         .where(HumanTask.case_id == case.id, HumanTask.status == "open")
         .order_by(HumanTask.id)
     ).all()
-    return [task_summary(t, case, org, user, uow.now) for t, org, user in rows]
+    return [
+        {**task_summary(t, case, org, user, uow.now), "may_open": may_open_task(uow, actor, t)}
+        for t, org, user in rows
+    ]
 
 
 def _incident(i: Incident) -> dict[str, Any]:
@@ -340,14 +368,18 @@ def case_events(uow: UnitOfWork, actor: Actor, reference: str) -> list[dict[str,
     events = uow.session.scalars(
         select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
     ).all()
+    tasks = _event_tasks(uow, case)
+    names = people_names(uow, {e.actor_name for e in events})
     rows = [
         {
             "seq": e.seq,
             "at": e.at,
             "actor": e.actor_name,
+            "actor_name": names.get(e.actor_name),
             "kind": e.kind,
             "element_id": e.element_id,
             "payload": e.payload,
+            "task": tasks.get((e.payload or {}).get("task_id")),
             "hash": e.hash,
         }
         for e in events
@@ -371,6 +403,16 @@ def _need_to_know(uow: UnitOfWork, actor: Actor, case: Case, rows: list[dict[str
         row = answered[task.id]
         shown = readable_answer(uow, actor, case, task, row["payload"]["data"])
         row["payload"] = {**row["payload"], "data": shown}
+
+
+def _event_tasks(uow: UnitOfWork, case: Case) -> dict[Any, dict[str, Any]]:
+    """The case's tasks by id, as its events mention them: name, kind and item."""
+    rows = uow.session.execute(
+        select(HumanTask.id, HumanTask.name, HumanTask.kind, HumanTask.item).where(
+            HumanTask.case_id == case.id
+        )
+    ).all()
+    return {i: {"name": name, "kind": kind, "item": item} for i, name, kind, item in rows}
 
 
 def case_diagram(uow: UnitOfWork, actor: Actor, reference: str) -> str:

@@ -104,6 +104,7 @@ def case_view(uow: UnitOfWork, reference: str) -> dict[str, Any]:
     return {
         "reference": case.reference,
         "process_id": case.process_id,
+        "version": uow.facts.version(uow.session, case.version_id).number,
         "status": case.status,
         "target_group": case.target_group,
         "restricted": case.restricted,

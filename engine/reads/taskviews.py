@@ -12,6 +12,7 @@ from sqlalchemy.orm import defer
 
 from engine.actors import Actor
 from engine.errors import InvalidInput, TaskNotFound
+from engine.reads.context import referral_context, review_context
 from engine.reads.worklist_index import (
     INDEXED_STATES,
     bounded_count,
@@ -19,8 +20,15 @@ from engine.reads.worklist_index import (
     page_ids,
     plan_scan,
 )
-from engine.rules.access import may_work_on, record_restricted_read, require_case_reader, task_scope
+from engine.rules.access import (
+    may_work_on,
+    record_restricted_read,
+    require_case_reader,
+    task_readers,
+    task_scope,
+)
 from engine.rules.ownership import owner_code
+from engine.rules.reviews import REVIEW, REVIEW_FORM, review_answer
 from engine.rules.visibility import reader_for, restricted_fields, visible
 from engine.rules.worklist import form_schema, task_organization
 from engine.store.pages import Page, check_limit, cursor_key, encode_cursor
@@ -201,35 +209,62 @@ def task_summary(
         "candidate_groups": list(task.candidate_groups),
         "organization": org,
         "assignee": assignee,
+        # whom the assignee holds it for while she is away ("in sostituzione di ...")
+        "substitute_for": _username(task.substitute_for) if task.substitute_for_id else None,
         "status": task.status,
         "priority": task.priority,
         "due_at": task.due_at,
         "overdue": bool(task.status == "open" and task.due_at and task.due_at < now),
         "escalation_level": task.escalation_level,
         "form_key": task.form_key,
+        "item": task.item,
         "created_at": task.created_at,
         "completed_at": task.completed_at,
     }
 
 
 def task_detail(uow: UnitOfWork, actor: Actor, task_id: int) -> dict[str, Any]:
-    """One task with its form, draft and data, and the case's earlier answers."""
+    """One task with its form, draft and data, the case's earlier answers and the referral.
+
+    Visible to whoever may act on it, and read-only to a coordinator or an auditor who sees
+    its case."""
     require_case_reader(actor)
-    row = uow.session.execute(_base(actor).where(HumanTask.id == task_id)).first()
+    row = uow.session.execute(
+        _base_query().where(HumanTask.id == task_id, task_readers(actor))
+    ).first()
     if row is None:
         raise TaskNotFound(f"no task {task_id}")
     task, case, org, user = row
     detail = task_summary(task, case, org, user, uow.now)
+    review = task.kind == REVIEW
     detail.update(
         case_version=case.lock_version,
-        form=form_schema(uow, case, task),
+        case_process_id=case.process_id,
+        form=REVIEW_FORM if review else form_schema(uow, case, task),
         draft=task.draft,
-        data=task.data,
+        data=review_answer(task) if review else task.data,
         may_act=may_work_on(uow, actor, task) and task.status == "open",
         history=_earlier_answers(uow, actor, case, task.id),
+        referral=referral_context(uow, actor, case),
+        review=review_context(uow, task),
+        completed_by_name=_name_of(uow, task.completed_by),
     )
     record_restricted_read(uow, actor, case, {"what": "task", "task_id": task.id})
     return detail
+
+
+def _base_query() -> TaskQuery:
+    return (
+        select(HumanTask, Case, Organization.code, User.username)
+        .join(Case, Case.id == HumanTask.case_id)
+        .outerjoin(Organization, Organization.id == HumanTask.organization_id)
+        .outerjoin(User, User.id == HumanTask.assignee_id)
+    )
+
+
+def _name_of(uow: UnitOfWork, user_id: int | None) -> str | None:
+    user = uow.session.get(User, user_id) if user_id is not None else None
+    return (user.full_name or user.username) if user is not None else None
 
 
 def summarize_task(uow: UnitOfWork, task: HumanTask, case: Case | None = None) -> dict[str, Any]:
@@ -245,7 +280,7 @@ def _earlier_answers(
 ) -> list[dict[str, Any]]:
     """The case's completed tasks with their answers, each cut to what the actor may read."""
     rows = uow.session.execute(
-        select(HumanTask, User.username)
+        select(HumanTask, User.username, User.full_name)
         .outerjoin(User, User.id == HumanTask.completed_by)
         .where(
             HumanTask.case_id == case.id, HumanTask.status == "completed", HumanTask.id != task_id
@@ -257,11 +292,14 @@ def _earlier_answers(
             "id": t.id,
             "name": t.name,
             "element_id": t.element_id,
+            "item": t.item,
             "completed_at": t.completed_at,
             "completed_by": who,
-            "data": readable_answer(uow, actor, case, t),
+            "completed_by_name": full_name or who,
+            "data": review_answer(t) if t.kind == REVIEW else readable_answer(uow, actor, case, t),
+            "form": REVIEW_FORM if t.kind == REVIEW else form_schema(uow, case, t),
         }
-        for t, who in rows
+        for t, who, full_name in rows
     ]
 
 
@@ -295,3 +333,7 @@ def count_tasks(uow: UnitOfWork, actor: Actor, f: TaskFilter) -> int:
 def worklist_facets(uow: UnitOfWork, actor: Actor) -> dict[str, list[str]]:
     """The processes and target groups among the actor's open tasks, to offer as filters."""
     return facets(uow, actor)
+
+
+def _username(user: User | None) -> str | None:
+    return user.username if user is not None else None

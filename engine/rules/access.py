@@ -182,8 +182,9 @@ def require_case_closer(actor: Actor, case: Case) -> None:
 
 
 @lru_cache(maxsize=256)
-def _task_visibility(actor: Actor) -> ColumnElement[bool]:
-    """Tasks in the actor's scope or in a case they see (its case view lists them)."""
+def task_visibility(actor: Actor) -> ColumnElement[bool]:
+    """Tasks in the actor's scope or in a case they see (its case view lists them): a
+    coordinator, an auditor or another party of the case reads them, without acting."""
     return or_(task_scope(actor), HumanTask.case_id.in_(select(Case.id).where(case_scope(actor))))
 
 
@@ -192,8 +193,26 @@ def _task_and_case(actor: Actor) -> Select[HumanTask, Case]:
     return (
         select(HumanTask, Case)
         .join(Case, Case.id == HumanTask.case_id)
-        .where(HumanTask.id == bindparam("task_id"), _task_visibility(actor))
+        .where(HumanTask.id == bindparam("task_id"), task_visibility(actor))
         .execution_options(populate_existing=True)
+    )
+
+
+def task_readers(actor: Actor) -> ColumnElement[bool]:
+    """Tasks the actor may open: those of their scope, and, read-only, every task of a case
+    they see for the wide roles (coordinators, auditors). Another party of the case does not
+    read a task outside its roles: its data may be another service's (health, violence)."""
+    if actor.is_admin or any(actor.has_role(r) for r in WIDE_ROLES):
+        return task_visibility(actor)
+    return task_scope(actor)
+
+
+def may_open_task(uow: UnitOfWork, actor: Actor, task: HumanTask) -> bool:
+    """Whether `task_readers` lets the actor open this task (a link is worth showing)."""
+    return (
+        actor.is_admin
+        or any(actor.has_role(r) for r in WIDE_ROLES)
+        or may_work_on(uow, actor, task)
     )
 
 
@@ -210,7 +229,7 @@ def lock_visible_task(
             raise TaskNotFound(f"no task {task_id}")
         check_version(found[1], expected_version)
         return found[0], found[1]
-    visible = (HumanTask.id == task_id, _task_visibility(actor))
+    visible = (HumanTask.id == task_id, task_visibility(actor))
     case_id = select(HumanTask.case_id).where(*visible).scalar_subquery()
     case = lock_case_where(uow, Case.id == case_id, expected_version)
     if case is None:

@@ -9,9 +9,10 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select
 
-from engine.actors import Actor
+from engine.actors import SYSTEM, Actor
 from engine.errors import CaseClosed
 from engine.notices import notify
+from engine.rules.absences import cover_new_task
 from engine.rules.audit import record
 from engine.rules.restriction import restrict_called
 from engine.rules.worklist import Misrouted, sync_human_tasks
@@ -82,16 +83,17 @@ def settle(uow: UnitOfWork, case: Case, instance: Instance, actor: Actor) -> Out
     for wrong in misrouted:
         found = Failure("organization", wrong.element_id, wrong.task_id, wrong.error)
         outcome.incident = outcome.incident or open_incident(uow, case, found, actor)
-    for task in outcome.emitted:
+    for task in outcome.emitted:  # the engine opens tasks, not the person who moved the case
         record(
             uow,
             case,
             "task_emitted",
-            actor,
+            SYSTEM,
             {"task_id": task.id, "name": task.name},
             task.element_id,
         )
-        notify.task_emitted(uow, case, task)
+        cover_new_task(uow, case, task, actor)  # assigned, as it opens, to someone away
+    notify.tasks_emitted(uow, case, outcome.emitted, actor.user_id)
     thrown = instance.thrown_messages()  # drained before storing, or reloads throw them again
     _store(uow, case, instance, actor)
     route_thrown(uow, case, thrown, actor)

@@ -22,6 +22,12 @@ TAX_CODE = re.compile(
     r"[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-EHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]"
 )
 PROVISIONAL = re.compile(r"[0-9]{11}")
+TAX_CODE_MESSAGES = {
+    "length": "a tax code has 16 characters (or 11 digits if provisional)",
+    "format": "not shaped as a tax code (6 letters, 2 digits, 1 letter, 2 digits, 1 letter, "
+    "3 digits, 1 check letter)",
+    "check": "the check character (the last one) does not match the other 15",
+}
 SUBJECT: dict[str, Any] = {  # the identity fields, for a start form that does not ask for them
     "type": "object",
     "title": "Persona segnalata",
@@ -71,12 +77,20 @@ def _value(char: str, odd: bool) -> int:
 
 def valid_tax_code(code: str) -> bool:
     """True for a codice fiscale: 16 characters with the right check letter, or 11 digits."""
+    return tax_code_problem(code) is None
+
+
+def tax_code_problem(code: str) -> str | None:
+    """What is wrong with a codice fiscale: "length", "format" or "check" (the check letter
+    does not match the other 15 characters); None when it is valid."""
     if PROVISIONAL.fullmatch(code):
-        return True
+        return None
+    if len(code) != 16:
+        return "length"
     if not TAX_CODE.fullmatch(code):
-        return False
+        return "format"
     total = sum(_value(c, i % 2 == 0) for i, c in enumerate(code[:15]))
-    return chr(ord("A") + total % 26) == code[15]
+    return None if chr(ord("A") + total % 26) == code[15] else "check"
 
 
 def normalized(data: dict[str, Any]) -> dict[str, Any]:
@@ -111,9 +125,16 @@ def referral_problems(
         problems.extend(exc.problems)
     subject = data.get("subject")
     code = subject.get("tax_code") if isinstance(subject, dict) else None
-    if isinstance(code, str) and code and not valid_tax_code(code):
+    wrong = tax_code_problem(code) if isinstance(code, str) and code else None
+    if wrong is not None:
         problems.append(
-            {"field": "subject.tax_code", "code": "tax_code", "message": "not a valid tax code"}
+            {
+                "field": "subject.tax_code",
+                "code": "tax_code",
+                "reason": wrong,
+                "length": len(str(code)),
+                "message": TAX_CODE_MESSAGES[wrong],
+            }
         )
     return problems
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -30,6 +31,7 @@ from engine.spiff import (
     parse_escalation,
     task_properties,
 )
+from engine.spiff.forms import item_labels
 from engine.spiff.parsing import process_escalation
 from engine.store.tables import Case, CaseParty, HumanTask, ProcessVersion, TaskCandidate
 from engine.store.uow import UnitOfWork
@@ -175,6 +177,7 @@ def _emit(
         escalation_level=0,
         next_escalation_at=first_escalation(due_at, ladder),
         form_key=props.form_key,
+        item=_plain(_labelled(task.item, forms)),
         created_at=uow.now,
     )
     for role in route.groups:
@@ -184,9 +187,21 @@ def _emit(
     return row
 
 
+def _labelled(item: dict[str, Any] | None, forms: dict[str, Any]) -> dict[str, Any] | None:
+    """The item with its label in words (both languages), from the version's forms."""
+    if item is None:
+        return None
+    return {**item, "label": item_labels(forms, item)}
+
+
+def _plain(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A value as JSON can hold it (dates in task data become ISO text)."""
+    return None if value is None else dict(json.loads(json.dumps(value, default=str)))
+
+
 def _insert_task(uow: UnitOfWork, **values: Any) -> HumanTask:
     """Insert a row at once: its id goes into the events and notices that follow."""
-    unset = dict.fromkeys(("draft", "data", "completed_at", "completed_by"))
+    unset = dict.fromkeys(("draft", "data", "completed_at", "completed_by", "substitute_for_id"))
     return uow.insert_now(HumanTask, **values, **unset)
 
 
@@ -233,6 +248,41 @@ def note_rerouted(uow: UnitOfWork, case: Case, row: HumanTask, org_code: str | N
     to the owner's case managers: recorded, so that a later consent gives it back."""
     payload = {"task_id": row.id, "from": org_code, "reason": "no consent to share"}
     record(uow, case, "task_rerouted", SYSTEM, payload, row.element_id)
+
+
+def carry_task(
+    uow: UnitOfWork, case: Case, row: HumanTask, task: ReadyTask | None, forms: dict[str, Any]
+) -> None:
+    """A row after its case moved to another version (already set on the case).
+
+    When its task carries over one-to-one (`task`), the row takes the new version's element,
+    name, groups, organisation, form, priority and ladder, and keeps its claim, draft, due
+    date and escalation level; otherwise it is closed, and settling the case gives a task
+    that is still ready a new row."""
+    if task is None:
+        row.status, row.completed_at, row.next_escalation_at = CANCELLED, uow.now, None
+        return
+    props = task_properties(task.spec, forms)
+    org_id = (
+        uow.facts.organization_id(uow.session, props.organization) if props.organization else None
+    )
+    if org_id is not None:
+        add_party(uow, case.id, org_id)
+    ladder = ladder_for(uow, case, props, task.process_id)
+    level = row.escalation_level
+    groups = list(props.candidate_groups)
+    if set(groups) != set(row.candidate_groups):
+        uow.session.execute(delete(TaskCandidate).where(TaskCandidate.task_id == row.id))
+        for role in groups:
+            uow.append(CANDIDATES, {"task_id": row.id, "role": role})
+    row.element_id, row.name, row.process_id = task.element_id, task.name, task.process_id
+    row.candidate_groups, row.organization_id = groups, org_id
+    row.priority, row.form_key, row.escalation = props.priority, props.form_key, ladder
+    row.next_escalation_at = (
+        parse_duration(ladder[level]["after"]).after(row.due_at)
+        if row.due_at is not None and level < len(ladder)
+        else None
+    )
 
 
 def default_ladder(uow: UnitOfWork) -> list[dict[str, str]]:

@@ -8,7 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from engine.commands.absences import apply_due_absences
+from engine.commands.migration_runs import advance_run, runs_to_advance
 from engine.notices.outbox import DeliveryReport, deliver_due, next_attempt_at
+from engine.rules.absences import next_absence_change
 from engine.rules.progress import RUNNING
 from engine.rules.worklist import OPEN
 from engine.scheduling.escalation import escalate_due_tasks
@@ -27,6 +30,8 @@ class TickReport:
     timers: int
     escalations: int
     delivery: DeliveryReport
+    absences: int = 0  # absences started or ended
+    migrated: int = 0  # cases of bulk migrations worked on
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -34,6 +39,8 @@ class TickReport:
             "timers": self.timers,
             "escalations": self.escalations,
             "delivery": asdict(self.delivery),
+            "absences": self.absences,
+            "migrated": self.migrated,
         }
 
 
@@ -44,10 +51,12 @@ def tick(engine: Engine, now: datetime | None = None) -> TickReport:
     the notifications the first two write go out in the same pass.
     """
     moment = now or engine.clock()
+    absences = apply_due_absences(engine, moment)  # before the ladder: notices reach substitutes
     timers = fire_due_timers(engine, moment)
     escalations = escalate_due_tasks(engine, moment)
+    migrated = sum(advance_run(engine, run, now=moment) for run in runs_to_advance(engine, moment))
     delivery = deliver_due(engine, moment)
-    return TickReport(moment, timers, escalations, delivery)
+    return TickReport(moment, timers, escalations, delivery, absences, migrated)
 
 
 def next_due_at(engine: Engine) -> datetime | None:
@@ -67,6 +76,7 @@ def next_due_at(engine: Engine) -> datetime | None:
                 .limit(1)
             ),
             next_attempt_at(uow),
+            next_absence_change(uow),
         ]
     found = [c for c in candidates if c is not None]
     return min(found) if found else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 from uuid import UUID
@@ -18,6 +18,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.spiff.sandbox import ResourceLimit
 from engine.spiff.scripting import ScriptRejected
+from engine.spiff.workflow import parent_task
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,18 @@ class ReadyTask:
     lane: str | None
     spec: Any
     data: dict[str, Any]
+    item: dict[str, Any] | None = None  # the multi-instance item the task works on, if any
+
+
+@dataclass(frozen=True)
+class Wait:
+    """A timer or message the case waits for: a wait, not work for someone."""
+
+    element_id: str
+    name: str
+    kind: str  # "timer" or "message"
+    until: datetime | None
+    item: dict[str, Any] | None = None  # inside a multi-instance activity: its item
 
 
 @dataclass(frozen=True)
@@ -90,10 +103,33 @@ class Instance:
                 lane=getattr(t.task_spec, "lane", None),
                 spec=t.task_spec,
                 data=dict(t.data),
+                item=_item(t),
             )
             for t in self._live()
             if t.state == TaskState.READY and t.task_spec.manual
         ]
+
+    def start_data(self) -> dict[str, Any]:
+        """The data the case was started with (the referral, without the subject)."""
+        return dict(self.wf.task_tree.data)
+
+    def waits(self) -> list[Wait]:
+        """The timers and messages the case waits for, soonest first (undated ones last)."""
+        found = []
+        for task in self._live():
+            event = getattr(task.task_spec, "event_definition", None)
+            if task.state != TaskState.WAITING or event is None:
+                continue
+            if isinstance(event, TimerEventDefinition):
+                kind, until = "timer", _timer_due(event.details(task).value)
+            elif isinstance(event, MessageEventDefinition):
+                kind, until = "message", None
+            else:
+                continue
+            spec = task.task_spec
+            name = spec.bpmn_name or event.name or spec.bpmn_id
+            found.append(Wait(str(spec.bpmn_id), str(name), kind, until, _item(task)))
+        return sorted(found, key=lambda w: (w.until is None, w.until or datetime.min, w.name))
 
     @property
     def completed(self) -> bool:
@@ -270,6 +306,36 @@ class Instance:
                     data[name] = after
                     changed += 1
         return changed
+
+
+def _item(task: Any) -> dict[str, Any] | None:
+    """The item of the nearest multi-instance activity around the task: {"collection": the
+    input collection's name, "name": the item's name, "value": the task's copy of it}."""
+    current = task
+    while current is not None:
+        spec = current.task_spec
+        item, collection = getattr(spec, "input_item", None), getattr(spec, "data_input", None)
+        if current is not task and item is not None:
+            name = str(item.bpmn_id)
+            return {
+                "collection": str(collection.bpmn_id) if collection is not None else None,
+                "name": name,
+                "value": task.data.get(name),
+            }
+        current = parent_task(current)
+    return None
+
+
+def _timer_due(value: Any) -> datetime | None:
+    if isinstance(value, dict):
+        value = value.get("next")
+    if not isinstance(value, str):
+        return None
+    try:
+        due = TimerEventDefinition.get_datetime(value)
+    except ValueError:
+        return None
+    return datetime.fromtimestamp(due.timestamp(), UTC)  # a plain datetime, in UTC
 
 
 def _describe(exc: Exception) -> str:

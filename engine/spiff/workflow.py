@@ -62,13 +62,13 @@ def depth(task: Any) -> int:
             base = known
             break
         chain.append(current)
-        current = _parent(current)
+        current = parent_task(current)
     for number, item in enumerate(reversed(chain), start=base + 1):
         item._percorsi_depth = number
     return base + len(chain)
 
 
-def _parent(task: Any) -> Any:
+def parent_task(task: Any) -> Any:
     """The task's parent; a subprocess's root has the subprocess's parent task."""
     workflow = task.workflow
     if task._parent is not None:

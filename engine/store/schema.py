@@ -11,6 +11,7 @@ from alembic.config import Config
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as SqlEngine
 
+from engine.store import worklist_entries
 from engine.store.maintenance import analyze
 
 HERE = Path(__file__).parent
@@ -38,6 +39,7 @@ def migrate(db: SqlEngine, step: Callable[[Config], None]) -> None:
         config.attributes["connection"] = connection
         step(config)
         check_foreign_keys(connection)
+        worklist_entries.restore_triggers(connection)
 
 
 @contextmanager

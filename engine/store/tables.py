@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -20,7 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -238,11 +239,21 @@ class HumanTask(Base):
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     next_escalation_at: Mapped[datetime | None]
     form_key: Mapped[str | None] = mapped_column(String(120))
+    # A multi-instance task's item ({"collection", "name", "value"}): tells parallel tasks apart.
+    item: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]
     completed_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # While its assignee is away, the task is her substitute's: this remembers whom it was
+    # assigned to, for "in sostituzione di ..." and to give it back when she returns.
+    substitute_for_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    # Many-to-one: read from the session's identity map, so a page of tasks held for the same
+    # colleague costs one query at most (the worklist's own query is unchanged).
+    substitute_for: Mapped[User | None] = relationship(
+        foreign_keys=[substitute_for_id], lazy="select", viewonly=True
+    )
 
 
 class TaskCandidate(Base):
@@ -351,6 +362,8 @@ class Notification(Base):
     task_id: Mapped[int | None] = mapped_column(ForeignKey("human_task.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(255))
+    # What the title is made of (kind, reference, task name, count): shown in the UI's language.
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime]
     read_at: Mapped[datetime | None]
 
@@ -427,6 +440,66 @@ class AuthAttempt(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     window_start: Mapped[datetime]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Absence(Base):
+    """A user away from one date to another (both included), her tasks held by a substitute.
+
+    `status`: planned (not started yet), active (her tasks are with the substitute), ended
+    (they went back), cancelled (withdrawn before it started). `starts_at`/`ends_at` are the
+    dates' first and last moments in the network's time zone, in UTC, for the scheduler."""
+
+    __tablename__ = "absence"
+    __table_args__ = (Index("ix_absence_due", "status", "starts_at", "ends_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    substitute_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+
+
+class MigrationRun(Base):
+    """A bulk move of running cases to another version, worked through in batches.
+
+    A dry run only checks; a real run moves each case in its own transaction. Whoever advances
+    the run (the page that shows it, or the scheduler) takes a short lease on it first, so web
+    workers and scheduler processes never work on the same run at once."""
+
+    __tablename__ = "migration_run"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(120), index=True)
+    from_number: Mapped[int | None] = mapped_column(Integer)
+    to_number: Mapped[int] = mapped_column(Integer)
+    dry_run: Mapped[bool] = mapped_column(Boolean)
+    plan: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(20))
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    checked_run_id: Mapped[int | None] = mapped_column(ForeignKey("migration_run.id"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    lease_until: Mapped[datetime | None]
+
+
+class MigrationItem(Base):
+    """One case of a migration run, and what happened to it."""
+
+    __tablename__ = "migration_item"
+    __table_args__ = (Index("ix_migration_item_run_outcome", "run_id", "outcome", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("migration_run.id", ondelete="CASCADE"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))
+    reference: Mapped[str] = mapped_column(String(32))
+    outcome: Mapped[str] = mapped_column(String(20))
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 def utcnow() -> datetime:

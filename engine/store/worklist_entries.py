@@ -169,3 +169,29 @@ def rebuild(conn: Connection) -> int:
     for statement in _inserts(conn.dialect.name, _grants(conn.dialect.name, "1 = 1")):
         conn.exec_driver_sql(statement)
     return int(conn.execute(text("SELECT count(*) FROM worklist_entry")).scalar() or 0)
+
+
+def trigger_names() -> list[str]:
+    """The names of the triggers that keep `worklist_entry`."""
+    return sorted(f"worklist_{name}" for name in _EVENTS)
+
+
+def restore_triggers(conn: Connection) -> bool:
+    """Recreate the triggers and refill the index if a migration lost any (SQLite drops a
+    table's triggers when a migration rebuilds the table); True if it had to."""
+    if conn.dialect.name != "sqlite":
+        return False  # PostgreSQL alters tables in place: their triggers stay
+    tables = {
+        r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")
+    }
+    if "worklist_entry" not in tables:
+        return False
+    found = {
+        r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='trigger'")
+    }
+    if set(trigger_names()) <= found:
+        return False
+    drop_triggers(conn)
+    create_triggers(conn)
+    rebuild(conn)
+    return True

@@ -7,7 +7,8 @@ a fixed "now"), and `live` over the small data of tests/seed.py.
 Fixtures other browser tests reuse: `browser` (one Chromium per session), `demo_page` and `page`
 (a fresh Italian context per test on either server, failing on console errors such as
 Content-Security-Policy refusals), `demo_login(page, username)` and `login(page, username)`,
-`snap(page, name)` for screenshots in tests/browser/artifacts/ and `axe_violations(page)`.
+`pathways` (demo cases brought to a step), `snap(page, name)` for screenshots in
+tests/browser/artifacts/ and `axe_violations(page)`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from engine import Engine, Settings
 from engine.store.db import connect
 from engine.store.schema import upgrade
 from tests.browser.demo_site import scratch_database, set_up_like_make_run
+from tests.browser.pathways import Pathways
 from tests.seed import PASSWORD, Seeded, seed_network
 from tests.support import PG_URL, FakeClock
 from web.app import create_app
@@ -148,10 +150,20 @@ def browser() -> Iterator[Any]:
 
 
 @contextmanager
-def italian_page(browser: Any, url: str) -> Iterator[Any]:
-    """A new browser context in Italian; console errors (e.g. CSP refusals) fail the test."""
+def italian_page(
+    browser: Any, url: str, javascript: bool = True, phone: bool = False
+) -> Iterator[Any]:
+    """A new browser context in Italian; console errors (e.g. CSP refusals) fail the test.
+
+    `phone`: a 390 x 844 touch screen; `javascript=False`: pages must work by posting alone."""
+    size = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
     context = browser.new_context(
-        base_url=url, locale="it-IT", viewport={"width": 1280, "height": 900}
+        base_url=url,
+        locale="it-IT",
+        viewport=size,
+        java_script_enabled=javascript,
+        is_mobile=phone,
+        has_touch=phone,
     )
     context.add_init_script(path=str(AXE))  # init scripts are not subject to the page's CSP
     new_page = context.new_page()
@@ -168,6 +180,12 @@ def italian_page(browser: Any, url: str) -> Iterator[Any]:
 def page(browser: Any, live: Live) -> Iterator[Any]:
     with italian_page(browser, live.url) as new_page:
         yield new_page
+
+
+@pytest.fixture
+def pathways(demo_live: DemoLive) -> Pathways:
+    """Cases on the demo server brought to a step through the engine (tests/browser/pathways.py)."""
+    return Pathways(demo_live.engine)
 
 
 @pytest.fixture

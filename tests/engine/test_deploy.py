@@ -3,6 +3,7 @@ and line; identical content is not duplicated; running cases stay on their versi
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -105,6 +106,26 @@ def test_bad_form_json_is_refused(drive: Driver) -> None:
     files = {"three_tasks.bpmn": THREE.encode(), "intake.json": b"{not json"}
     error = refused(drive, files, ModelInvalid)
     assert error.problems[0]["file"] == "intake.json"
+
+
+def test_a_form_the_task_page_cannot_draw_is_refused_naming_the_field(drive: Driver) -> None:
+    """Deploy refuses a field that would go silently missing from the page."""
+    form = {
+        "type": "object",
+        "properties": {
+            "piano": {
+                "type": "object",
+                "title": "Piano",
+                "properties": {"ore": {"anyOf": [{"type": "integer"}, {"type": "string"}]}},
+            }
+        },
+    }
+    files = {"three_tasks.bpmn": THREE.encode(), "intake.json": json.dumps(form).encode()}
+    error = refused(drive, files, ModelInvalid)
+    assert error.problems == [
+        {"file": "intake.json", "field": "piano.ore", "message": "anyOf cannot be drawn as fields"}
+    ]
+    assert "field 'piano.ore'" in error.detail
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import Engine
-from engine.errors import Forbidden
+from engine.errors import Forbidden, FormDataInvalid
 from engine.scheduling.duties import tick
 from engine.store.tables import CaseEvent, HumanTask, Notification, User
 from tests.mailbox import SmtpServer
@@ -118,9 +118,12 @@ def test_review_task_completes_without_touching_the_workflow(
     clock.advance(days=30)
     tick(mail_engine, clock.now)
     assert drive.open_elements(ref) == ["intake", "review_intake"]
+    decision = {"decision": "sollecitata", "notes": "Sollecitato il servizio."}
     with pytest.raises(Forbidden):
-        drive.complete(ref, "review_intake", {"note": "sollecitato"}, as_user="anna")
-    drive.complete(ref, "review_intake", {"note": "sollecitato"}, as_user="paolo")
+        drive.complete(ref, "review_intake", decision, as_user="anna")
+    with pytest.raises(FormDataInvalid):  # the Comitato's decision is a choice of its form
+        drive.complete(ref, "review_intake", {"note": "sollecitato"}, as_user="paolo")
+    drive.complete(ref, "review_intake", decision, as_user="paolo")
     assert drive.open_elements(ref) == ["intake"]
     kinds = [h["kind"] for h in drive.case(ref)["history"]]
     assert kinds[-1] == "review_completed"
@@ -213,7 +216,7 @@ def test_assignment_and_incidents_are_notified_in_app_and_by_mail(
     drive.complete(ref, "fill", as_user="bruno")
     tick(mail_engine, clock.now)
     assert any("Attività assegnata" in s for s in smtp.mailbox.subjects("bruno@example.it"))
-    assert smtp.mailbox.subjects("paolo@example.it") == [f"[Percorsi] Incidente su un caso - {ref}"]
+    assert smtp.mailbox.subjects("paolo@example.it") == [f"[Percorsi] Anomalia su un caso - {ref}"]
     assert "ZeroDivision" not in smtp.mailbox.to("paolo@example.it")[0].get_content()
     with mail_engine.uow(write=False) as uow:
         bruno = uow.session.scalar(select(User).where(User.username == "bruno"))
@@ -222,3 +225,32 @@ def test_assignment_and_incidents_are_notified_in_app_and_by_mail(
             select(Notification.kind).where(Notification.user_id == bruno.id)
         ).all()
     assert sorted(kinds) == ["task_assigned", "task_emitted"]
+
+
+def test_a_review_has_a_due_date_and_its_own_ladder(
+    drive: Driver, mail_engine: Engine, clock: FakeClock, smtp: SmtpServer
+) -> None:
+    drive.deploy("three_tasks.bpmn", "intake.json")
+    ref = drive.start("three_tasks", organization="comune_cremona")
+    start = clock.now
+    sweep_many(mail_engine, clock, 17)  # the task's ladder opens a review at +7 days
+    review = drive.task(ref, "review_intake")
+    with mail_engine.uow(write=False) as uow:
+        stored = uow.session.get_one(HumanTask, review.id)
+        opened = stored.created_at
+        assert stored.due_at == opened + timedelta(days=14)
+        assert stored.escalation == [
+            {"after": "P0D", "action": "notify_assignee"},
+            {"after": "P7D", "action": "notify_group"},
+        ]
+    clock.now = opened + timedelta(days=14)
+    tick(mail_engine, clock.now)
+    assert task_row(mail_engine, review.id).escalation_level == 1
+    assert smtp.mailbox.subjects("paolo@example.it")[-1].startswith(
+        "[Percorsi] Attività scaduta «Riesame del caso fermo: Intake»"
+    )
+    sweep_many(mail_engine, clock, 30)
+    assert task_row(mail_engine, review.id).escalation_level == 2  # and never a review of it
+    assert [t.element_id for t in drive.tasks(ref)].count("review_intake") == 1
+    assert not [t for t in drive.tasks(ref) if t.element_id.startswith("review_review")]
+    assert clock.now > start

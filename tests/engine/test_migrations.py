@@ -12,8 +12,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from engine.store import worklist_entries
 from engine.store.db import connect
-from engine.store.schema import alembic_config, table_rebuilds
+from engine.store.schema import alembic_config, table_rebuilds, upgrade
 from engine.store.tables import Base
 from tests.support import PG_URL
 
@@ -76,3 +77,21 @@ def test_a_url_with_percent_escapes_is_accepted() -> None:
     config = alembic_config(db)
     assert config.get_main_option("sqlalchemy.url") == db.url.render_as_string(hide_password=False)
     db.dispose()
+
+
+def test_upgrading_sqlite_keeps_the_worklist_triggers(tmp_path: Path) -> None:
+    """Later migrations rebuild tables the flat worklist's triggers are on (SQLite drops a
+    table's triggers with it): the upgrade restores them, so the worklist stays maintained."""
+    db = connect(PG_URL or f"sqlite:///{tmp_path / 'upgraded.db'}")
+    if PG_URL:
+        db.dispose()
+        pytest.skip("PostgreSQL alters tables in place")
+    upgrade(db, "0014")
+    upgrade(db)
+    with db.connect() as conn:
+        found = {
+            r[0]
+            for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='trigger'")
+        }
+    db.dispose()
+    assert set(worklist_entries.trigger_names()) <= found

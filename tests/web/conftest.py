@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
+from click.testing import CliRunner, Result
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -14,6 +16,7 @@ from engine import Engine
 from engine.commands import accounts
 from engine.commands.accounts import create_token, create_user, ensure_organization
 from tests.support import Driver
+from web.cli import main
 
 PEOPLE = {
     "giulia": [("comune_cremona", "case_manager")],  # from the `network` fixture
@@ -102,6 +105,14 @@ def api(network: Engine, client: FlaskClient) -> Api:
         uow.commit()
     Driver(network).deploy("three_tasks.bpmn", "intake.json")
     return Api(client, network, tokens)
+
+
+@pytest.fixture
+def percorsi(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+    """Run `percorsi ARGS` in this process against the test database."""
+    monkeypatch.setenv("PERCORSI_DATABASE_URL", database_url)
+    runner = CliRunner()
+    return lambda *args: runner.invoke(main, list(args), catch_exceptions=False)
 
 
 def problem_of(response: TestResponse, status: int) -> dict[str, Any]:

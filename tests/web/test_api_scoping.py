@@ -110,7 +110,7 @@ def test_restricted_case_shows_no_identity_on_any_get_endpoint(
     ref, task_id = _restricted_case(api)
     values = {"reference": ref, "task_id": task_id, "process_id": "three_tasks", "number": 1}
     values |= {"username": "anna", "organization": "cav_aida", "incident_id": 1, "token_id": 1}
-    values |= {"code": "cav_aida", "role": "cav_operator"}
+    values |= {"code": "cav_aida", "role": "cav_operator", "run_id": 1}
     paths = _get_paths(app, values)
     assert f"/api/v1/cases/{ref}" in paths and f"/api/v1/tasks/{task_id}" in paths
     open_ui_session(api.client, api.engine, reader)  # the UI's pages are walked with the cookie

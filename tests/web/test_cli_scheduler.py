@@ -99,6 +99,7 @@ def test_review_task_is_completed_through_the_cli(run: CliRunner, network: Engin
     later = (utcnow() + timedelta(days=30)).isoformat()
     assert run.invoke(main, ["tick", "--now", later]).exit_code == 0
     review = drive.task(ref, "review_intake")
-    result = run.invoke(main, ["complete", str(review.id), "--as", "clara"])
+    decision = '{"decision": "nessuna_azione"}'
+    result = run.invoke(main, ["complete", str(review.id), "--data", decision, "--as", "clara"])
     assert result.exit_code == 0, result.output
     assert drive.open_elements(ref) == ["intake"]

@@ -168,9 +168,9 @@ def test_dashboard_for_coordinators_and_for_the_cabina(
     assert client.get("/dashboard?by=tax_code").status_code == 422
 
 
-def read_csv(response) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
-    assert response.mimetype == "text/csv"
-    return list(csv.DictReader(io.StringIO(response.text.lstrip("\ufeff"))))
+def read_csv(response, delimiter: str = ";") -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+    assert response.mimetype == "text/csv" and response.text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(response.text[1:]), delimiter=delimiter))
 
 
 def test_csv_exports_are_pseudonymised_and_suppressed(
@@ -180,14 +180,23 @@ def test_csv_exports_are_pseudonymised_and_suppressed(
     refs = started(drive, 6, "giovani") + started(drive, 2, formula) + started(drive, 1, "adulti")
     clock.advance(days=45)  # the Cabina reads completed quarters only
     rows = read_csv(login(client, "regia").get("/dashboard/export.csv?kind=indicators"))
-    by_key = {r["key"]: r for r in rows}
-    assert by_key["giovani"]["referrals"] == "6"
-    assert by_key["'" + formula]["referrals"] == "<5"  # hidden, and not a formula
-    assert by_key["adulti"]["referrals"] == "<5" and by_key["*"]["referrals"] == "9"
+    by_key = {r["Gruppo"]: r for r in rows}  # Italian headers and labels, `;` between cells
+    assert by_key["Giovani (NEET)"]["Segnalazioni"] == "6"
+    assert by_key["'" + formula]["Segnalazioni"] == "<5"  # hidden, and not a formula
+    assert by_key["Adulti vulnerabili"]["Segnalazioni"] == "<5"
+    assert by_key["Totale"]["Segnalazioni"] == "9"
+    assert {r["Suddivisione"] for r in rows} == {"Gruppo target"}
     assert client.get("/dashboard/export.csv?kind=cases").status_code == 403
     cases = read_csv(login(client, "clara").get("/dashboard/export.csv?kind=cases"))
-    assert [r["reference"] for r in cases] == refs
-    assert "subject" not in cases[0] and not any("PS-" in v for r in cases for v in r.values())
+    assert [r["Caso"] for r in cases] == refs
+    assert not any("PS-" in v for r in cases for v in r.values())
+    assert cases[0]["Gruppo target"] == "Giovani (NEET)" and cases[0]["Stato"] == "In corso"
+    day = cases[0]["Aperto il"]
+    assert len(day) == 10 and day[2] == day[5] == "/"  # 31/03/2027
+    english = client.get("/dashboard/export.csv?kind=cases", headers={"Accept-Language": "en"})
+    in_english = read_csv(english, delimiter=",")
+    assert in_english[0]["Target group"] == "Young people (NEET)"
+    assert in_english[0]["Opened on"][4] == "-"
     assert client.get("/dashboard/export.csv?kind=names").status_code == 422
 
 

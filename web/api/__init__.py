@@ -91,11 +91,11 @@ def _spec_options() -> dict[str, Any]:
 
 def init_api(app: Flask) -> None:
     """Mount the API under /api/v1 with its OpenAPI document and Swagger UI."""
-    from . import account, admin, cases, incidents, messages, models, privacy, tasks
+    from . import absences, account, admin, cases, incidents, messages, models, privacy, tasks
 
     _config(app)
     api = PercorsiApi(app)
-    for module in (account, models, cases, tasks, incidents, messages, admin, privacy):
+    for module in (account, models, cases, tasks, incidents, messages, admin, privacy, absences):
         api.register_blueprint(module.blp, url_prefix=f"{PREFIX}{module.PATH}")
     app.before_request(_guard)
     app.extensions["percorsi_api"] = api

@@ -9,8 +9,10 @@ from flask_smorest import Blueprint
 from werkzeug.datastructures import FileStorage
 
 from engine.commands.deployment import deploy_model
+from engine.commands.migrations import migrate_cases
 from engine.errors import ModelInvalid, UploadTooLarge
 from engine.reads.modelviews import list_models, list_versions, version_bpmn, version_forms
+from engine.rules.migration_plans import MigrationPlan
 
 from ..auth import engine
 from .admin_schemas import (
@@ -22,6 +24,7 @@ from .admin_schemas import (
     VersionListSchema,
 )
 from .calls import call, read
+from .migration_schemas import MigrationReportSchema, MigrationSchema
 
 PATH = "/models"
 blp = Blueprint("models", __name__, description="BPMN/DMN process models and their versions")
@@ -94,3 +97,22 @@ def bpmn(process_id: str, number: int) -> Any:
 def forms(process_id: str, number: int) -> Any:
     """The JSON Schema forms of a version, by form key."""
     return {"forms": read(lambda uow, actor: version_forms(uow, actor, process_id, number))}
+
+
+@blp.post("/<process_id>/migrations")
+@blp.arguments(MigrationSchema)
+@blp.response(200, MigrationReportSchema)
+def migrate(body: dict[str, Any], process_id: str) -> Any:
+    """Move running cases to version `to` (coordinators), each in its own transaction; with
+    `dry_run` only report, per case, whether it can move and why not."""
+    plan = MigrationPlan(
+        process_id,
+        body["to"],
+        body.get("source"),
+        tuple(body.get("cases") or ()),
+        dict(body.get("mapping") or {}),
+        dict(body.get("defaults") or {}),
+        body["timers"],
+    )
+    actor = read(lambda _uow, actor: actor)
+    return migrate_cases(engine(), actor, plan, dry_run=body["dry_run"]).as_dict()

@@ -153,6 +153,10 @@ class TaskSummarySchema(Schema):
     candidate_groups = fields.List(fields.String(), required=True)
     organization = fields.String(allow_none=True)
     assignee = fields.String(allow_none=True)
+    substitute_for = fields.String(
+        allow_none=True,
+        metadata={"description": "the absent colleague the assignee holds the task for"},
+    )
     status = fields.String(required=True)
     priority = fields.Integer(required=True)
     due_at = fields.DateTime(allow_none=True)

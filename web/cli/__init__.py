@@ -7,7 +7,18 @@ from __future__ import annotations
 
 import click
 
-from web.cli import accounts, audit, backups, cases, install, ownership, privacy, scheduler
+from web.cli import (
+    absences,
+    accounts,
+    audit,
+    backups,
+    cases,
+    install,
+    migrations,
+    ownership,
+    privacy,
+    scheduler,
+)
 from web.cli.common import Context
 
 
@@ -18,6 +29,17 @@ def main(click_ctx: click.Context) -> None:
     click_ctx.call_on_close(click_ctx.ensure_object(Context).close)
 
 
-for _module in (install, cases, ownership, accounts, scheduler, audit, backups, privacy):
+for _module in (
+    install,
+    cases,
+    ownership,
+    accounts,
+    scheduler,
+    migrations,
+    absences,
+    audit,
+    backups,
+    privacy,
+):
     for _command in _module.COMMANDS:
         main.add_command(_command)

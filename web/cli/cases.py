@@ -129,7 +129,8 @@ def case_cmd(ctx: Context, reference: str, as_json: bool) -> None:
 
 def _case_text(view: dict[str, Any]) -> str:
     lines = [
-        f"{view['reference']}  {view['process_id']}  {view['status']}  subject {view['subject']}",
+        f"{view['reference']}  {view['process_id']} v{view['version']}  {view['status']}  "
+        f"subject {view['subject']}",
         f"opened {view['opened_at']}"
         + (f", closed {view['closed_at']}" if view["closed_at"] else ""),
         "open tasks:" if view["open_tasks"] else "open tasks: none",

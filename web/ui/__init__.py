@@ -7,6 +7,7 @@ from flask import Flask
 
 def init_ui(app: Flask) -> None:
     """Register the UI's blueprints (each page group is one small blueprint)."""
+    from .absences import bp as absences
     from .auth import bp as auth
     from .caselist import bp as case_list
     from .cases import bp as cases
@@ -14,6 +15,7 @@ def init_ui(app: Flask) -> None:
     from .dashboard import bp as dashboard
     from .errors import init_errors
     from .labels import init_labels
+    from .migrations import bp as migrations
     from .models import bp as models
     from .notifications import bp as notifications
     from .oidc import init_oidc
@@ -22,12 +24,14 @@ def init_ui(app: Flask) -> None:
     from .privacy import bp as privacy
     from .referrals import bp as referrals
     from .tasks import bp as tasks
+    from .words import init_words
     from .worklist import bp as worklist
 
     init_errors(app)
     init_chrome(app)
     init_labels(app)
+    init_words(app)
     init_oidc(app, app.extensions["percorsi"].settings)
     blueprints = (pages, auth, worklist, tasks, referrals, case_list, cases, notifications)
-    for blueprint in (*blueprints, ownership, models, dashboard, privacy):
+    for blueprint in (*blueprints, ownership, absences, models, migrations, dashboard, privacy):
         app.register_blueprint(blueprint)

@@ -21,6 +21,7 @@ from workflows.comuni import COMUNI
 
 from ..auth import current_actor, engine
 from .caselist import pathway_titles
+from .history import timeline_rows
 from .ownership_form import OwnershipForm
 
 bp = Blueprint("case_pages", __name__)
@@ -45,7 +46,7 @@ def render_case(reference: str, form: OwnershipForm | None = None, status: int =
     return render_template(
         "cases/detail.html",
         case=case,
-        events=events,
+        events=timeline_rows(events, names),
         names=names,
         may_retry=may_retry,
         pathways=pathway_titles(),

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from engine import Actor
 from engine.commands.accounts import organization_names
 from engine.errors import InvalidInput
+from engine.reads.context import task_names
 from engine.reads.modeling import process_names
 from engine.reporting.exports import case_export
 from engine.reporting.heatmap import process_heatmap
@@ -28,8 +29,8 @@ from engine.reporting.snapshots import read_dashboard
 from workflows.indicators import INDICATORS
 
 from ..auth import current_actor, engine
-from .csv_export import csv_response, dashboard_rows
-from .csv_results import results_rows, service_label
+from .csv_export import cases_table, csv_response, dashboard_table
+from .csv_results import results_table, service_label
 from .guards import install_error_pages
 from .labels import DIMENSION_LABELS, OUTCOME_LABELS, TARGET_GROUPS, label
 
@@ -169,12 +170,14 @@ def chart_texts() -> dict[str, Any]:
         "outcomes": _("Esiti"),
         "open": _("Aperti"),
         "overdue": _("Scaduti"),
-        "escalated": _("In escalation"),
+        "escalated": _("Sollecitate"),
         "cases": _("casi"),
         "hidden": _("meno di 5 casi"),
         "missing": _(
-            "Attività con casi in attesa non presenti nell'ultima versione del diagramma:"
+            "Attività con casi in attesa che non compaiono in questo diagramma (sottopercorsi, "
+            "riesami del Comitato, versioni precedenti):"
         ),
+        "unnamed": _("attività senza nome"),
         "noCases": _("Nessun caso in corso è fermo su un'attività di questo processo."),
         "failed": _("La mappa non può essere caricata: %(detail)s"),
     }
@@ -187,6 +190,7 @@ def heatmap() -> Response:
     q = dashboard_query(process=request.args.get("process") or None)
     with engine().uow(write=False) as uow:
         found = process_heatmap(uow, actor, q)
+        names = task_names(uow, list(found.counts))
     return jsonify(
         {
             "process_id": found.process_id,
@@ -194,6 +198,7 @@ def heatmap() -> Response:
             "version": found.version,
             "xml": found.bpmn_xml,
             "counts": found.counts,
+            "names": names,
         }
     )
 
@@ -211,10 +216,18 @@ def export() -> Response:
     q = board_query(actor)
     with engine().uow(write=False) as uow:
         if kind == "cases":
-            rows = case_export(uow, actor, q, indicator_map())
+            table = cases_table(case_export(uow, actor, q, indicator_map()))
         elif kind in ("results", "caseload"):
-            rows = results_rows(kind, compute_results(uow, actor, q, indicator_map()), q.by)
+            results = compute_results(uow, actor, q, indicator_map())
+            orgs = organization_names(uow)
+            names = {
+                g.key: group_label(q.by, g.key, orgs) for g in [*results.groups, results.total]
+            }
+            table = results_table(kind, results, q.by, names)
         else:
-            rows = dashboard_rows(kind, compute_dashboard(uow, actor, q, indicator_map()))
+            board = compute_dashboard(uow, actor, q, indicator_map())
+            orgs = organization_names(uow)
+            names = {g.key: group_label(q.by, g.key, orgs) for g in [*board.groups, board.total]}
+            table = dashboard_table(kind, board, names)
     stamp = datetime.now(UTC).strftime("%Y%m%d")
-    return csv_response(rows, f"percorsi-{kind}-{stamp}.csv")
+    return csv_response(table, f"percorsi-{kind}-{stamp}.csv")

@@ -98,7 +98,7 @@ def modeler_texts() -> dict[str, str]:
     """Texts modeler.js shows, translated here (the page has no other catalogue)."""
     return {
         "valid": _("Il modello è valido: può essere pubblicato."),
-        "invalid": _("Problemi trovati: %(n)s. Correggili prima di pubblicare."),
+        "invalid": _("Problemi trovati: %(n)s. Li corregga prima di pubblicare."),
         "deployed": _("Pubblicata la versione %(n)s. I nuovi casi useranno questa versione."),
         "unchanged": _("Nessuna modifica rispetto alla versione %(n)s: nulla da pubblicare."),
         "failed": _("Il server non ha risposto come previsto: %(detail)s"),

@@ -17,7 +17,7 @@ def test_login_opens_the_worklist_and_logout_closes_it(ui: UiClient) -> None:
     response = ui.login("giulia.rossi")
     assert response.status_code == 302 and response.location == "/"
     page = text(ui.get("/"))
-    assert "Attività" in page and "giulia.rossi" in page
+    assert "Attività" in page and "Giulia Rossi" in page  # her name, not her username
     assert ui.post("/logout").status_code == 302
     assert ui.get("/").status_code == 302
 

@@ -27,7 +27,10 @@ def test_case_page_shows_header_diagram_state_and_timeline(
     ui.login("giulia.rossi")
     page = text(ui.get(f"/cases/{reference}"))
     assert "Caso</span>" not in page and reference in page and "In corso" in page
-    assert "Adulti vulnerabili" in page and "percorso_prova · v1" in page
+    assert (
+        "Adulti vulnerabili" in page
+        and 'Percorso di inclusione (prova) · <span id="case-version">versione 1</span>' in page
+    )
     assert _data(page, "active") == ["analisi_preliminare"]
     assert "presa_atto" in _data(page, "completed") and _data(page, "incident") == []
     assert "Caso avviato" in page and "Attività completata" in page

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
+from engine import Engine
 from tests.seed import Seeded
+from tests.support import FakeClock
 
 from .conftest import UiClient, text
 
@@ -34,3 +36,28 @@ def test_someone_elses_notification_is_not_found(ui: UiClient, seeded: Seeded) -
     ui.login("luca.ferri")
     assert "Non ci sono notifiche." in text(ui.get("/notifications"))
     assert ui.post(f"/notifications/{first}/read").status_code == 404
+
+
+def test_titles_follow_the_language_and_the_choice_is_kept_for_mail(
+    ui: UiClient, seeded: Seeded, engine: Engine, clock: FakeClock
+) -> None:
+    from sqlalchemy import select
+
+    from engine.notices.outbox import deliver_due
+    from engine.store.tables import User
+    from tests.seed import PROCESS
+    from tests.support import Driver
+
+    reference = Driver(engine).start(
+        PROCESS, {"target_group": "adulti"}, organization="comune_cremona"
+    )
+    deliver_due(engine, clock.now)
+    ui.login("giulia.rossi")
+    assert "Nuova attività «Presa d&#39;atto»" in text(ui.get("/notifications"))
+    ui.post("/lang/en", {"next": "/notifications"})
+    english = text(ui.get("/notifications"))
+    assert "New task «Presa d&#39;atto»" in english and reference in english
+    with engine.uow(write=False) as uow:
+        assert (
+            uow.session.scalar(select(User.locale).where(User.username == "giulia.rossi")) == "en"
+        )

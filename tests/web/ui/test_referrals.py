@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from engine import SYSTEM, Engine
 from engine.commands.deployment import deploy_model
-from engine.store.tables import Case, CaseSubject
+from engine.store.tables import Case, CaseEvent, CaseSubject
 from web.composition import bundled_files
 from workflows.demo_people import DEMO_PASSWORD, create_demo_users
 from workflows.seed import seed_network
@@ -138,16 +138,28 @@ def test_case_list_shows_names_pseudonyms_open_tasks_and_filters(
     page = text(net.get("/cases"))
     rows = re.findall(r'<tr class="[^"]*" data-case="([^"]+)">', page)
     assert rows == [restricted.reference, ordinary.reference]
-    assert "Nora Inventata" in page and "Ada Inventata" not in page  # never a restricted name
+    # Her case manager sees the restricted name in the list, as on the case page: audited.
+    assert "Nora Inventata" in page and "Ada Inventata" in page
     assert restricted.subject_pseudonym in page and ">Riservato</span>" in page
+    with engine.uow(write=False) as uow:
+        reads = uow.session.scalars(
+            select(CaseEvent.payload).where(
+                CaseEvent.case_id == restricted.id, CaseEvent.kind == "restricted_case_read"
+            )
+        ).all()
+    assert {"what": "case_list", "identity_shown": True} in reads
     assert re.search(
-        rf'data-case="{ordinary.reference}">.*?<td class="text-center">1</td>', page, re.S
+        rf'data-case="{ordinary.reference}">.*?data-label="Attività aperte">1</td>', page, re.S
     )
     only_young = text(net.get("/cases?view=mine&target_group=giovani"))
     assert "data-case=" not in only_young and "Non segue casi" in only_young
     closed = text(net.get("/cases?status=completed"))
     assert "data-case=" not in closed
     assert ordinary.reference in text(net.get("/cases?status=all&process=percorso_inclusione"))
+    net.post("/logout")
+    _login(net, "roberto.villa")  # a coordinator sees every case, never a restricted name
+    wide = text(net.get("/cases?view=all"))
+    assert restricted.subject_pseudonym in wide and "Ada Inventata" not in wide
 
 
 def test_a_referral_without_the_form_token_is_refused(net: UiClient, engine: Engine) -> None:

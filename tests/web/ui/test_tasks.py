@@ -58,7 +58,7 @@ def test_wrong_values_come_back_with_italian_errors_and_typed_data(
     assert response.status_code == 422
     assert _field_error(page, "componenti_nucleo") == "Il valore massimo consentito è 20."
     assert _field_error(page, "data_colloquio").startswith("Inserire una data valida")
-    assert _field_error(page, "bisogni") == "Campo obbligatorio: inserire un valore."
+    assert _field_error(page, "bisogni") == "Campo obbligatorio: selezionare almeno una voce."
     assert (
         'value="45"' in page and 'value="31/02/2026"' in page and ">Da rivedere</textarea>" in page
     )
@@ -91,7 +91,9 @@ def test_completing_moves_the_case_on(ui: UiClient, engine: Engine, seeded: Seed
     response = ui.post(f"/tasks/{task_id}", {**PRESA, "action": "complete"})
     assert response.status_code == 302 and response.location == "/"
     assert Driver(engine).open_elements(seeded.cases[0]) == ["analisi_preliminare"]
-    assert "Attività completata." in text(ui.get("/"))
+    worklist = text(ui.get("/"))  # what the engine did, with a link to the case
+    assert "Completata. Prossimo passo: Analisi preliminare — Comune di Cremona." in worklist
+    assert f'href="/cases/{seeded.cases[0]}" class="alert-link"' in worklist
 
 
 def test_someone_else_completing_first_gives_a_conflict_message(
@@ -119,7 +121,7 @@ def test_a_task_claimed_by_someone_else_cannot_be_completed(
         claim_task(uow, task_id, load_actor(uow, "luca.ferri"))
     ui.login("giulia.rossi")
     page = text(ui.get(f"/tasks/{task_id}"))
-    assert "presa in carico da luca.ferri" in page
+    assert "presa in carico da Luca Ferri" in page
     response = ui.post(f"/tasks/{task_id}", {**PRESA, "action": "complete"})
     assert response.status_code == 409
     assert "già stata presa in carico da un&#39;altra persona" in text(response)

@@ -79,9 +79,10 @@
     Object.keys(data.counts).forEach(function (id) {
       var count = data.counts[id];
       var element = registry.get(id);
-      if (!element) { missing.push(id + ' (' + count + ')'); return; }
+      var known = (data.names || {})[id];
+      if (!element) { missing.push((known || T.unnamed) + ' (' + count + ')'); return; }
       var cls = level(count, max);
-      var name = element.businessObject.name || id;
+      var name = element.businessObject.name || known || T.unnamed;
       canvas.addMarker(id, cls);
       overlays.add(id, 'heatmap', { position: { top: -12, right: 12 }, html: badge(count, cls, name) });
       $('heatmap-list').appendChild(listItem(name, count));

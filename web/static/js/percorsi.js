@@ -21,6 +21,61 @@
     sync();
   });
 
+  // Lists of objects (repeatable rows): add and remove rows in place. Without JavaScript the
+  // same buttons post the form and the server draws it again with the row added or removed.
+  var FIELD = "input:not([type=hidden]), select, textarea";
+  document.querySelectorAll("[data-repeat]").forEach(function (list) {
+    var rows = list.querySelector("[data-rows]");
+    var template = list.querySelector("template[data-row-template]");
+    var add = list.querySelector("[data-add-row]");
+    var status = list.querySelector("[data-row-status]");
+    if (!rows || !template || !add) { return; }
+    var prefix = list.dataset.repeat + ".";
+    var next = 0;
+    rows.querySelectorAll("input[type=hidden][name$='.__row']").forEach(function (marker) {
+      var index = parseInt(marker.name.slice(prefix.length), 10);
+      if (!isNaN(index) && index >= next) { next = index + 1; }
+    });
+    var current = function () { return rows.querySelectorAll(":scope > [data-row]"); };
+    var say = function (text) { if (status && text) { status.textContent = text; } };
+    var renumber = function () {
+      var all = current();
+      all.forEach(function (row, i) {
+        row.querySelectorAll("[data-row-number]").forEach(function (n) { n.textContent = String(i + 1); });
+      });
+      var max = parseInt(list.dataset.maxRows || "0", 10);
+      add.hidden = max > 0 && all.length >= max;
+    };
+    var bind = function (row) {
+      var remove = row.querySelector("[data-remove-row]");
+      if (!remove) { return; }
+      remove.addEventListener("click", function (event) {
+        event.preventDefault();
+        var following = row.nextElementSibling || row.previousElementSibling;
+        row.remove();
+        renumber();
+        var target = following ? following.querySelector(FIELD) : null;
+        (target || add).focus();
+        say(list.dataset.removedText);
+      });
+    };
+    add.addEventListener("click", function (event) {
+      event.preventDefault();
+      var holder = document.createElement("div");
+      holder.innerHTML = template.innerHTML.split("__i__").join(String(next)).trim();
+      next += 1;
+      var row = holder.firstElementChild;
+      rows.appendChild(row);
+      bind(row);
+      renumber();
+      var first = row.querySelector(FIELD);
+      if (first) { first.focus(); }
+      say(list.dataset.addedText);
+    });
+    current().forEach(bind);
+    renumber();
+  });
+
   // Move focus to the error summary of a refused form, so screen readers announce it.
   var summary = document.getElementById("error-summary");
   if (summary) { summary.focus(); }

@@ -1,0 +1,84 @@
+"""The case's history in words: what happened, to which step (and which item), by whom."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+
+from .labels import EVENTS, label
+from .words import SYSTEM_ACTOR, item_label, person_label
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the history."""
+
+    at: datetime
+    kind: str
+    what: str
+    step: str
+    who: str
+    detail: str = ""
+
+
+def timeline_rows(events: list[dict[str, Any]], names: dict[str, str]) -> list[Entry]:
+    """The events of `case_events`, newest first, with element and people named."""
+    return [
+        Entry(
+            at=e["at"],
+            kind=e["kind"],
+            what=label(EVENTS, e["kind"]) if e["kind"] in EVENTS else str(_("Evento del caso")),
+            step=_step(e, names),
+            who=_who(e),
+            detail=_detail(e),
+        )
+        for e in reversed(events)
+    ]
+
+
+def _step(event: dict[str, Any], names: dict[str, str]) -> str:
+    """The step an event concerns: the task's own name and item, else the diagram's name."""
+    task = event.get("task") or {}
+    if task.get("name"):
+        item = item_label(task.get("item"))
+        return f"{task['name']} — {item}" if item else str(task["name"])
+    element = event.get("element_id")
+    if not element:
+        return ""
+    return names.get(element) or str(_("passo non più presente nel diagramma"))
+
+
+def _who(event: dict[str, Any]) -> str:
+    if event.get("actor") == SYSTEM_ACTOR:
+        return person_label(SYSTEM_ACTOR)
+    who = str(event.get("actor_name") or person_label(event.get("actor")))
+    absent = (event.get("payload") or {}).get("on_behalf_of")
+    if absent:
+        return str(_("%(who)s, in sostituzione di %(name)s", who=who, name=person_label(absent)))
+    return who
+
+
+def _detail(event: dict[str, Any]) -> str:
+    """What the kind alone does not say: versions of a move, who holds a task meanwhile."""
+    payload = event.get("payload") or {}
+    kind = event.get("kind")
+    if kind == "case_migrated":
+        return str(
+            _(
+                "dalla versione %(a)s alla %(b)s",
+                a=payload.get("from_version"),
+                b=payload.get("to_version"),
+            )
+        )
+    if kind == "task_substituted":
+        absent = person_label(payload.get("absent"))
+        if payload.get("to"):
+            to = person_label(payload.get("to"))
+            return str(_("a %(to)s, in sostituzione di %(absent)s", to=to, absent=absent))
+        return str(_("al gruppo, in assenza di %(absent)s", absent=absent))
+    if kind == "task_given_back":
+        return str(_("a %(to)s", to=person_label(payload.get("to"))))
+    return ""

@@ -1,0 +1,118 @@
+"""Words for what the engine names by code: organisations, pathways, people, parallel items, dates.
+
+Pages never show a code, an id or a username where a person reads: these helpers (Jinja globals
+and filters) turn them into names, looked up once per request.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import Flask, g
+from flask_babel import format_decimal, get_locale
+from flask_babel import gettext as _
+
+from engine.commands.accounts import organization_names
+from engine.reads.context import people_names
+from engine.reads.modeling import process_names
+from workflows.catalogue import CATALOGUE
+
+from ..auth import engine
+
+SYSTEM_ACTOR = "system"
+
+
+def locale() -> str:
+    return str(get_locale() or "it")
+
+
+def _cached(name: str, load: Any) -> Any:
+    """A lookup table loaded once per request (organisations, pathways)."""
+    if name not in g:
+        setattr(g, name, load())
+    return getattr(g, name)
+
+
+def _organizations() -> dict[str, str]:
+    with engine().uow(write=False) as uow:
+        return organization_names(uow)
+
+
+def org_label(code: str | None) -> str:
+    """An organisation's name ("Comune di Cremona" for comune_cremona)."""
+    if not code:
+        return ""
+    return str(_cached("percorsi_organizations", _organizations).get(code, code))
+
+
+def _pathways() -> dict[str, str]:
+    with engine().uow(write=False) as uow:
+        names = dict(process_names(uow))
+    english = locale() == "en"
+    names.update({p.process_id: p.title_en if english else p.title_it for p in CATALOGUE})
+    return names
+
+
+def pathway_label(process_id: str | None) -> str:
+    """A pathway's title in the UI's language (the deployed model's name for others)."""
+    if not process_id:
+        return ""
+    return str(_cached("percorsi_pathways", _pathways).get(process_id, process_id))
+
+
+def person_label(username: str | None) -> str:
+    """A user's full name; the engine's own actions are "Percorsi (automatico)"."""
+    if not username:
+        return ""
+    if username == SYSTEM_ACTOR:
+        return str(_("Percorsi (automatico)"))
+    return str(_cached("percorsi_people", _people).get(username, username))
+
+
+def _people() -> dict[str, str]:
+    with engine().uow(write=False) as uow:
+        return people_names(uow)
+
+
+def item_label(item: Any) -> str:
+    """What a parallel task works on ("Tirocinio di inclusione (SIL)"), in the UI's language."""
+    labels = (item or {}).get("label") if isinstance(item, dict) else None
+    if not isinstance(labels, dict):
+        return ""
+    return str(labels.get(locale()) or labels.get("it") or "")
+
+
+def task_title(task: dict[str, Any]) -> str:
+    """A task's name, with its item for one of several parallel tasks."""
+    item = item_label(task.get("item"))
+    return f"{task.get('name', '')} — {item}" if item else str(task.get("name", ""))
+
+
+def day(value: Any) -> str:
+    """A date as Italian offices write it: 12/03/2027 (in both languages)."""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return str(value)
+    if isinstance(value, datetime):
+        value = value.date()
+    return value.strftime("%d/%m/%Y") if isinstance(value, date) else ""
+
+
+def number(value: Any) -> str:
+    """A number as the UI's language writes it (1.234,5 in Italian)."""
+    return str(format_decimal(value)) if isinstance(value, (int, float)) else str(value)
+
+
+def init_words(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        org_label=org_label,
+        pathway_label=pathway_label,
+        person_label=person_label,
+        item_label=item_label,
+        task_title=task_title,
+    )
+    app.jinja_env.filters["day"] = day
+    app.jinja_env.filters["number"] = number
