@@ -101,6 +101,6 @@ def test_an_absence_from_the_user_menu_hands_her_tasks_to_the_substitute(
     log_in(page, "luca.ferri", PASSWORD)
     page.goto("/?view=mine")
     row = page.locator(f"tr[data-task-id='{task.id}']")
-    assert "in sostituzione di giulia.rossi" in row.inner_text()
+    assert "in sostituzione di Giulia Rossi" in row.inner_text()  # her name, not her username
     assert serious_violations(page) == []
     screenshot(page, "absence-substitute-worklist")
