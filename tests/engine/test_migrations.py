@@ -88,7 +88,7 @@ def test_upgrading_sqlite_keeps_the_worklist_triggers(tmp_path: Path) -> None:
     if PG_URL:
         db.dispose()
         pytest.skip("PostgreSQL alters tables in place")
-    upgrade(db, "0014")
+    upgrade(db, "0003")
     upgrade(db)
     with db.connect() as conn:
         found = {
