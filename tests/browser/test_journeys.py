@@ -251,6 +251,8 @@ def test_adults_with_complex_needs_go_through_the_equipe_to_a_joint_pact(walk: W
     w.expect_next((contribution + "Cr.Forma", EQUIPE, CR_FORMA))
     w.wait(days=8)  # the meeting is held: Cr.Forma's contribution is closed as missing
     w.expect_next(("Sintesi dell'Equipe di sistema", CASE_MANAGER, COMUNE))
+    history = w.page.locator(".case-timeline").inner_text()
+    assert "Attività chiusa dal percorso · Contributo alla valutazione — Cr.Forma" in history
     synthesis = {"meeting_held_on": w.days(-1), "joint_project": True}
     done = w.do("giulia.rossi", "Sintesi dell'Equipe di sistema", synthesis)
     assert "Firma del patto congiunto — Comune di Cremona" in done
