@@ -318,9 +318,22 @@ def with_serve(args: argparse.Namespace, url: str, token: str) -> None:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time the process has used (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time the process and its live descendants have used (Linux /proc):
+    `percorsi serve` answers from gunicorn workers, children of the process it starts."""
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stats[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # ended meanwhile
+                continue
+    tree, grown = {pid}, True
+    while grown:
+        children = {p for p, fields in stats.items() if int(fields[1]) in tree} - tree
+        tree |= children
+        grown = bool(children)
+    ticks = sum(int(stats[p][11]) + int(stats[p][12]) for p in tree if p in stats)
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def run(args: argparse.Namespace, token: str, port: int, server_pid: int, server: str) -> None:
