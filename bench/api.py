@@ -230,7 +230,7 @@ def with_gunicorn(args: argparse.Namespace, url: str, token: str) -> None:
         *("--workers", "1", "--worker-class", "sync", "--bind", f"127.0.0.1:{port}"),
         *("--log-level", "warning", "web.wsgi:app"),
     ]
-    master = subprocess.Popen(command, env=env, cwd=root)
+    master = subprocess.Popen(command, env=env, cwd=root, stdout=subprocess.DEVNULL)
     try:
         worker = wait_for_worker(master, port)
         run(args, token, port, worker, "one gunicorn sync worker")
@@ -301,6 +301,7 @@ def with_serve(args: argparse.Namespace, url: str, token: str) -> None:
         [*command, "--host", "127.0.0.1", "--port", str(port)],
         env=env,
         cwd=root,
+        stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
