@@ -426,3 +426,45 @@ def test_a_woman_referred_by_the_cav_keeps_her_identity_with_the_cav(walk: Walk)
         "journey-violence-closed",
         lead_role=CAV_OPERATOR,
     )
+
+
+def test_a_young_neet_with_complex_needs_has_garanzia_giovani_beside_the_equipe(
+    walk: Walk,
+) -> None:
+    """Rule 3: the CPI's Garanzia Giovani and the Equipe run side by side; the offer's service
+    is written first, the Equipe's synthesis last, and the service is still activated."""
+    w = walk
+    intake(w, "giovani", "Gemma", "Doppia")
+    w.do("giulia.rossi", "Analisi preliminare", analysis(w, complex_needs=True))
+    w.expect_next(
+        ("Adesione a Garanzia Giovani", CPI, PROVINCIA),
+        ("Convocazione dell'Equipe", CASE_MANAGER, COMUNE),
+    )
+    w.do("marco.bianchi", "Adesione a Garanzia Giovani", {"gg_joined_on": w.days(0)})
+    taken = {"neet_confirmed": True, "profiling": "alto"}
+    w.do("marco.bianchi", "Presa in carico Garanzia Giovani", taken)
+    offer = {"offer_type": "orientamento", "offer_date": w.days(0), **pact(w, "x", "orientamento")}
+    del offer["pact_kind"]
+    done = w.do("marco.bianchi", "Offerta Garanzia Giovani", offer)
+    assert "Convocazione dell'Equipe" in done  # what is left: the Equipe's branch
+    w.expect_next(("Convocazione dell'Equipe", CASE_MANAGER, COMUNE))
+    convocation = {"equipe_partners": ["provincia_cremona"], "meeting_date": w.days(7)}
+    w.do("giulia.rossi", "Convocazione dell'Equipe", convocation)
+    contribution = "Contributo alla valutazione — Provincia"
+    w.expect_next((contribution, EQUIPE, PROVINCIA))
+    given = {"assessment": "risorsa", "proposed_services": ["orientamento"]}
+    w.do("marco.bianchi", contribution, given)
+    w.expect_next(("Sintesi dell'Equipe di sistema", CASE_MANAGER, COMUNE))
+    synthesis = {"meeting_held_on": w.days(0), "joint_project": False}
+    w.do("giulia.rossi", "Sintesi dell'Equipe di sistema", synthesis)
+    w.expect_next(
+        ("Avvio: Orientamento", CPI, PROVINCIA), ("Esito del percorso", CASE_MANAGER, COMUNE)
+    )
+    service_to_closure(
+        w,
+        ("marco.bianchi", "Avvio: Orientamento", {"start_date": w.days(0)}),
+        closing(w),
+        "giulia.rossi",
+        COMUNE,
+        "journey-giovani-equipe-closed",
+    )
