@@ -42,6 +42,7 @@ from tests.browser.journey_steps import (
     hides,
     set_up_network,
 )
+from tests.browser.words import assert_in_words
 from tests.support import FakeClock
 from web.app import create_app
 
@@ -402,6 +403,9 @@ def test_a_woman_referred_by_the_cav_keeps_her_identity_with_the_cav(walk: Walk)
         assert w.page.locator("table.worklist tbody tr").filter(has_text=w.ref).count() >= 1
         hides(w.page, "Tecla", "Velata", reason)
         w.case_page()
+        hides(w.page, "Tecla", "Velata", reason)
+        w.page.goto("/notifications")  # the notices of her new task
+        assert_in_words(w.page)
         hides(w.page, "Tecla", "Velata", reason)
     benefit = {
         "application_date": w.days(0),
