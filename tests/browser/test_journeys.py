@@ -472,3 +472,48 @@ def test_a_young_neet_with_complex_needs_has_garanzia_giovani_beside_the_equipe(
         COMUNE,
         "journey-giovani-equipe-closed",
     )
+
+
+def test_a_person_with_disability_and_complex_needs_has_the_equipe_beside_l68(
+    walk: Walk,
+) -> None:
+    """Rule 1: the collocamento mirato's L. 68 steps and the Equipe run side by side; the
+    placement's service is written first and still activated after the Equipe's synthesis."""
+    w = walk
+    intake(w, "disabilita", "Ivo", "Affiancato")
+    w.do("giulia.rossi", "Analisi preliminare", analysis(w, complex_needs=True))
+    w.expect_next(
+        ("Verifica dello status L. 68", COLLOCAMENTO, PROVINCIA),
+        ("Convocazione dell'Equipe", CASE_MANAGER, COMUNE),
+    )
+    status = {
+        "civil_invalidity_pct": 70,
+        "work_invalidity_pct": 0,
+        "final_report": True,
+        "l68_category": "art_1",
+    }
+    w.do("sara.colombo", "Verifica dello status L. 68", status)
+    registration = {"registration_date": w.days(0), "cpi": "crema"}
+    w.do("sara.colombo", "Iscrizione al collocamento mirato", registration)
+    placement = {"placement": "tirocinio", **pact(w, "x", "convenzione_l68", days=300)}
+    del placement["pact_kind"]
+    w.do("sara.colombo", "Convenzione con cooperativa B o tirocinio", placement)
+    w.expect_next(("Convocazione dell'Equipe", CASE_MANAGER, COMUNE))
+    convocation = {"equipe_partners": ["asst_cremona"], "meeting_date": w.days(5)}
+    w.do("giulia.rossi", "Convocazione dell'Equipe", convocation)
+    contribution = "Contributo alla valutazione — ASST di Cremona"
+    w.expect_next((contribution, EQUIPE, ASST))
+    given = {"assessment": "critica", "proposed_services": ["convenzione_l68"]}
+    w.do("paolo.ricci", contribution, given)
+    synthesis = {"meeting_held_on": w.days(0), "joint_project": False}
+    w.do("giulia.rossi", "Sintesi dell'Equipe di sistema", synthesis)
+    start = "Avvio: Convenzione L. 68/1999"
+    w.expect_next((start, COLLOCAMENTO, PROVINCIA), ("Esito del percorso", CASE_MANAGER, COMUNE))
+    service_to_closure(
+        w,
+        ("sara.colombo", start, {"start_date": w.days(0)}),
+        closing(w),
+        "giulia.rossi",
+        COMUNE,
+        "journey-disability-equipe-closed",
+    )
