@@ -3,7 +3,7 @@ of the Modeler's panel, and what changed between two versions."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -13,6 +13,7 @@ from engine.rules.access import NETWORK_ROLES, require_coordinator
 from engine.rules.model_diff import ModelDiff, diff_models
 from engine.rules.progress import RUNNING
 from engine.rules.versions import available_forms, latest_version, version_of
+from engine.spiff import with_diagram
 from engine.spiff.properties import ESCALATION_ACTIONS, PRIORITY_NAMES
 from engine.store.tables import Case, Organization, ProcessModel, ProcessVersion, User
 from engine.store.uow import UnitOfWork
@@ -109,9 +110,12 @@ def model_source(uow: UnitOfWork, process_id: str, number: int | None = None) ->
 def editable_source(
     uow: UnitOfWork, actor: Actor, process_id: str, number: int | None = None
 ) -> VersionSource:
-    """A version's BPMN for the Modeler (coordinators only)."""
+    """A version's BPMN for the Modeler and the viewers (coordinators only), with a diagram laid
+    out for the processes that have none (models written without one still open)."""
     require_coordinator(actor)
-    return model_source(uow, process_id, number)
+    found = model_source(uow, process_id, number)
+    drawn = with_diagram(found.bpmn_xml, uow.settings.max_upload_bytes)
+    return replace(found, bpmn_xml=drawn) if drawn != found.bpmn_xml else found
 
 
 def editor_options(uow: UnitOfWork, actor: Actor) -> EditorOptions:

@@ -401,12 +401,30 @@
   });
   bindPanel();
 
+  /* A reference bpmn-js cannot resolve is kept by name rather than dropped: SpiffWorkflow reads
+     loopDataInputRef/loopDataOutputRef as the names of case data, which no BPMN element declares.
+     The writer writes a reference as its target's id, so a detached stand-in round-trips it. */
+  function named(name) {
+    return name ? moddle.create('bpmn:ItemAwareElement', { id: name }) : undefined;
+  }
+
+  function keepReference(warning) {
+    var match = /^unresolved reference <(.+)>$/.exec(warning.message || '');
+    if (!match || !warning.element || !warning.property) { return false; }
+    var property = warning.property.replace(/^bpmn:/, '');
+    var value = warning.element.get(property);
+    if (Array.isArray(value)) { value.push(named(match[1])); } else { warning.element.set(property, named(match[1])); }
+    return true;
+  }
+
   function load() {
     var source = config.xmlUrl
       ? fetch(config.xmlUrl, { credentials: 'same-origin' }).then(function (r) { return r.text(); })
       : Promise.resolve(BLANK.replace('__NAME__', escapeXml(config.newProcessName)));
     return source.then(function (xml) { return modeler.importXML(xml); }).then(function (result) {
-      (result.warnings || []).forEach(function (w) { window.console.warn('bpmn import:', w.message); });
+      (result.warnings || []).forEach(function (w) {
+        if (!keepReference(w)) { window.console.warn('bpmn import:', w.message); }
+      });
       canvas.zoom('fit-viewport', 'auto');
       canvas.zoom(Math.min(canvas.zoom() * 0.9, 1.2), 'auto');
       canvas.scroll({ dx: 40, dy: 0 }); // keep the palette off the diagram
