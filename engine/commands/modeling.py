@@ -9,7 +9,7 @@ from engine.commands.deployment import Deployed, deploy_model
 from engine.commands.metering import metered
 from engine.errors import InvalidInput, ModelInvalid, ModelNotFound
 from engine.rules.access import require_coordinator
-from engine.rules.model_diff import BPMN
+from engine.rules.model_diff import BPMN, describe_elements, diff_models
 from engine.rules.versions import latest_version
 from engine.spiff import load_xml
 from engine.store.uow import UnitOfWork
@@ -27,6 +27,9 @@ def deploy_edited(
     ids = _process_ids(uow, content)
     filename = f"{ids[0]}.bpmn"
     files: dict[str, bytes] = {}
+    max_bytes = uow.settings.max_upload_bytes
+    drawn = set(describe_elements(xml, max_bytes))
+    touched = {process_id: drawn for process_id in ids}
     for process_id in ids:
         try:
             latest = latest_version(uow, process_id)
@@ -34,8 +37,24 @@ def deploy_edited(
             continue
         filename = latest.bpmn_file
         files.update({name: text.encode("utf-8") for name, text in latest.dmn.items()})
+        touched[process_id] = _touched(latest.bpmn_xml, xml, max_bytes)
     files[filename] = content
-    return deploy_model(uow, files, actor, dry_run=dry_run)
+
+    def complete(process_id: str, element_id: str) -> bool:
+        """Tasks the coordinator drew or changed need a form, a due date and groups."""
+        return element_id in touched.get(process_id, set())
+
+    return deploy_model(uow, files, actor, dry_run=dry_run, complete=complete)
+
+
+def _touched(before: str, after: str, max_bytes: int) -> set[str]:
+    """The ids of the elements added or changed (but for the flows that join them)."""
+    diff = diff_models(before, after, max_bytes)
+    return {e.element_id for e in diff.added} | {
+        c.element.element_id
+        for c in diff.changed
+        if any(f.field not in ("incoming", "outgoing") for f in c.changes)
+    }
 
 
 def _process_ids(uow: UnitOfWork, content: bytes) -> list[str]:

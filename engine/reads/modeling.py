@@ -3,18 +3,22 @@ of the Modeler's panel, and what changed between two versions."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 
 from engine.actors import Actor
-from engine.rules.access import NETWORK_ROLES, require_coordinator
+from engine.errors import InvalidInput
+from engine.rules.access import NETWORK_ROLES, READ_ONLY_ROLES, require_coordinator
 from engine.rules.model_diff import ModelDiff, diff_models
 from engine.rules.progress import RUNNING
-from engine.rules.versions import available_forms, latest_version, version_of
+from engine.rules.versions import latest_forms, latest_version, version_of
 from engine.spiff import with_diagram
+from engine.spiff.forms import choices, value_type
 from engine.spiff.properties import ESCALATION_ACTIONS, PRIORITY_NAMES
+from engine.spiff.scripting import check_source
 from engine.store.tables import Case, Organization, ProcessModel, ProcessVersion, User
 from engine.store.uow import UnitOfWork
 
@@ -59,7 +63,8 @@ class EditorOptions:
 
     roles: tuple[str, ...]
     organizations: list[tuple[str, str]]
-    forms: list[str]
+    forms: dict[str, Any]  # the deployed forms (JSON Schema) by key
+    processes: list[tuple[str, str]] = field(default_factory=list)  # (process id, name)
     priorities: tuple[str, ...] = tuple(PRIORITY_NAMES)
     escalation_actions: tuple[str, ...] = ESCALATION_ACTIONS
 
@@ -119,12 +124,15 @@ def editable_source(
 
 
 def editor_options(uow: UnitOfWork, actor: Actor) -> EditorOptions:
-    """Roles, organisation codes and deployed form keys for the properties panel."""
+    """Roles that work on tasks, organisations and deployed forms for the properties panel."""
     require_coordinator(actor)
     orgs = uow.session.execute(
         select(Organization.code, Organization.name).order_by(Organization.code)
     ).all()
-    return EditorOptions(NETWORK_ROLES, [(c, n) for c, n in orgs], available_forms(uow))
+    roles = tuple(r for r in NETWORK_ROLES if r not in READ_ONLY_ROLES)
+    return EditorOptions(
+        roles, [(c, n) for c, n in orgs], latest_forms(uow), processes=process_names(uow)
+    )
 
 
 def diff_versions(
@@ -134,3 +142,77 @@ def diff_versions(
     require_coordinator(actor)
     old, new = version_of(uow, process_id, before), version_of(uow, process_id, after)
     return diff_models(old.bpmn_xml, new.bpmn_xml, uow.settings.max_upload_bytes)
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    """Model code tried on a sample case: `outcome` is "true"/"false" for a condition, "ran"
+    for a script or an expression; "refused" when it does not compile, "failed" when it raised.
+    `names`: the case data a script leaves; `detail`: the sandbox's words for a problem."""
+
+    outcome: str
+    detail: str = ""
+    names: tuple[str, ...] = ()
+
+
+CODE_KINDS = ("condition", "script", "expression")
+
+
+def sample_case(forms: dict[str, Any], keys: list[str], data: dict[str, Any]) -> dict[str, Any]:
+    """Case data as the forms `keys` would leave it (a plausible value per field), then `data`."""
+    sample: dict[str, Any] = {}
+    for key in keys:
+        schema = forms.get(key)
+        props = schema.get("properties") if isinstance(schema, dict) else None
+        for name, prop in (props or {}).items():
+            if isinstance(prop, dict):
+                sample[str(name)] = _sample_value(prop)
+    sample.update(data)
+    return sample
+
+
+def _sample_value(prop: dict[str, Any]) -> Any:
+    options = choices(prop)
+    if options:
+        return options[0]
+    kind = value_type(prop)
+    if kind == "string" and prop.get("format") == "date":
+        return "2026-01-15"
+    return {"integer": 1, "number": 1, "boolean": True, "array": [], "object": {}}.get(
+        str(kind), "testo"
+    )
+
+
+def check_code(
+    uow: UnitOfWork,
+    actor: Actor,
+    kind: str,
+    source: str,
+    form_keys: list[str],
+    data: dict[str, Any] | None = None,
+) -> CodeCheck:
+    """Compile `source` under the sandbox and run it on a sample case made from the forms the
+    case has filled in by then; nothing is stored."""
+    require_coordinator(actor)
+    if kind not in CODE_KINDS:
+        raise InvalidInput(
+            f"kind must be one of {', '.join(CODE_KINDS)}, not {kind!r}",
+            [{"field": "kind", "message": "unknown kind"}],
+        )
+    reason = check_source(source, expression=kind != "script")
+    if reason is not None:
+        return CodeCheck("refused", reason)
+    context = sample_case(latest_forms(uow), form_keys, data or {})
+    environment = uow.runtime.environment
+    uow.runtime.begin_command()
+    try:
+        if kind == "script":
+            before = set(context)
+            environment.execute(source, context)
+            return CodeCheck("ran", names=tuple(sorted(set(context) - before)))
+        value = environment.evaluate(source, context)
+    except Exception as exc:  # model code may raise anything: the coordinator reads why
+        return CodeCheck("failed", f"{type(exc).__name__}: {exc}")
+    if kind == "condition":
+        return CodeCheck("true" if value else "false")
+    return CodeCheck("ran", str(value)[:200])

@@ -18,6 +18,7 @@ from engine.durations import is_duration, parse_duration
 from engine.errors import ModelInvalid, UploadRejected, UploadTooLarge
 from engine.spiff.properties import TaskProperties, parse_escalation, parse_properties
 from engine.spiff.scripting import check_source
+from engine.spiff.structure import check_structure
 
 _XML_PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
@@ -101,12 +102,23 @@ def parse_bundle(
     bpmn, dmn, forms = _split(files, max_bytes)
     parser = SpiffBpmnParser(validator=VALIDATOR)
     sources: dict[str, tuple[str, str]] = {}
-    for name, content in bpmn.items():
-        tree = load_xml(name, content, max_bytes)
+    trees = {name: load_xml(name, content, max_bytes) for name, content in bpmn.items()}
+    for name, tree in trees.items():
         _check_flows(name, tree)
+    in_upload = {p.get("id") for t in trees.values() for p in t.iterfind(f"{{{BPMN_NS}}}process")}
+    shape = [
+        found
+        for name, tree in trees.items()
+        for found in check_structure(
+            name, tree, lambda pid: pid in in_upload or bool(existing(pid))
+        )
+    ]
+    if shape:
+        raise ModelInvalid(f"{len(shape)} problem(s); first: {shape[0]['message']}", shape)
+    for name, tree in trees.items():
         _guard(name, partial(parser.add_bpmn_xml, tree, name))
         for proc in tree.iterfind(f"{{{BPMN_NS}}}process"):
-            sources[proc.get("id")] = (name, xml_text(content, tree))
+            sources[proc.get("id")] = (name, xml_text(bpmn[name], tree))
     dmn_text: dict[str, str] = {}
     for name, content in dmn.items():
         tree = load_xml(name, content, max_bytes)

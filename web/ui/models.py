@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from engine.commands.modeling import deploy_edited
-from engine.errors import InvalidInput
+from engine.errors import InvalidInput, ModelInvalid
 from engine.reads.modeling import (
+    CodeCheck,
     EditorOptions,
     VersionSource,
+    check_code,
     diff_versions,
     editable_source,
     editor_options,
@@ -19,8 +24,10 @@ from engine.reads.modeling import (
 )
 
 from ..auth import current_actor, engine
+from .forms import label_of
 from .guards import install_error_pages
 from .labels import ELEMENT_TYPES, ESCALATION_LABELS, PRIORITY_LABELS, ROLES, label
+from .modelwords import worded
 
 bp = Blueprint("model_pages", __name__)
 install_error_pages(bp)
@@ -84,13 +91,41 @@ def editor_config(options: EditorOptions, source: VersionSource | None) -> dict[
         "editUrl": url_for(".edit", process_id="__ID__"),
         "roles": [{"code": r, "label": label(ROLES, r)} for r in options.roles],
         "organizations": [{"code": c, "label": n} for c, n in options.organizations],
-        "forms": options.forms,
+        "forms": form_choices(options.forms),
+        "formFields": form_fields(options.forms),
+        "processes": [{"code": p, "label": n} for p, n in options.processes],
+        "checkUrl": url_for(".check"),
         "priorities": [{"code": p, "label": label(PRIORITY_LABELS, p)} for p in options.priorities],
         "escalationActions": [
             {"code": a, "label": label(ESCALATION_LABELS, a)} for a in options.escalation_actions
         ],
         "newProcessName": _("Nuovo percorso"),
         "text": modeler_texts(),
+    }
+
+
+def form_choices(forms: dict[str, Any]) -> list[dict[str, str]]:
+    """The deployed forms by their title in the UI's language (the key when untitled)."""
+    locale = str(get_locale() or "it")
+    found = [
+        {"code": key, "label": label_of(schema, key.removesuffix(".json"), locale)}
+        for key, schema in forms.items()
+        if isinstance(schema, dict)
+    ]
+    return sorted(found, key=lambda f: f["label"].casefold())
+
+
+def form_fields(forms: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
+    """The case data fields each form fills in: name and title in the UI's language."""
+    locale = str(get_locale() or "it")
+    return {
+        key: [
+            {"code": str(name), "label": label_of(prop, str(name), locale)}
+            for name, prop in (schema.get("properties") or {}).items()
+            if isinstance(prop, dict)
+        ]
+        for key, schema in forms.items()
+        if isinstance(schema, dict)
     }
 
 
@@ -135,11 +170,20 @@ def posted_xml() -> str:
     return xml
 
 
+@contextmanager
+def worded_problems() -> Iterator[None]:
+    """A refused model's problems, each with its text in the reader's language."""
+    try:
+        yield
+    except ModelInvalid as error:
+        raise type(error)(error.detail, worded(error.problems)) from error
+
+
 @bp.post("/models/validate")
 def validate() -> Response:
     """Check the Modeler's diagram as a deploy would, storing nothing."""
     actor = current_actor()
-    with engine().uow() as uow:
+    with engine().uow() as uow, worded_problems():
         checked = deploy_edited(uow, actor, posted_xml(), dry_run=True)
     return jsonify({"valid": True, "processes": [d.process_id for d in checked]})
 
@@ -148,7 +192,7 @@ def validate() -> Response:
 def deploy() -> Response:
     """Deploy the Modeler's diagram as a new version (or report it unchanged)."""
     actor = current_actor()
-    with engine().uow() as uow:
+    with engine().uow() as uow, worded_problems():
         deployed = deploy_edited(uow, actor, posted_xml())
     return jsonify(
         {
@@ -164,6 +208,40 @@ def deploy() -> Response:
             ]
         }
     )
+
+
+@bp.post("/models/check")
+def check() -> Response:
+    """Try a condition, a script or an expression on a sample case: compiled by the sandbox and
+    run on the data the forms upstream would leave; nothing is stored."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("source"), str):
+        raise InvalidInput(
+            'send {"kind": "condition", "source": "...", "forms": ["..."]}',
+            [{"field": "source", "message": "missing"}],
+        )
+    forms = [str(f) for f in body.get("forms") or [] if isinstance(f, str)]
+    actor = current_actor()
+    with engine().uow(write=False) as uow:
+        found = check_code(uow, actor, str(body.get("kind")), body["source"], forms)
+    return jsonify(
+        {"outcome": found.outcome, "text": check_text(found), "names": list(found.names)}
+    )
+
+
+def check_text(found: CodeCheck) -> str:
+    """What trying the code found, in words."""
+    texts = {
+        "refused": _("Non è un'espressione accettata: %(detail)s"),
+        "failed": _("Sul caso di prova si ferma con un errore: %(detail)s"),
+        "true": _("Corretta. Sul caso di prova la condizione è vera."),
+        "false": _("Corretta. Sul caso di prova la condizione è falsa."),
+        "ran": _("Corretto. Sul caso di prova viene eseguito senza errori."),
+    }
+    if found.outcome == "ran" and found.names:
+        text = _("Corretto. Sul caso di prova imposta: %(detail)s.")
+        return str(text % {"detail": ", ".join(found.names)})
+    return str(texts[found.outcome] % {"detail": found.detail})
 
 
 @bp.get("/models/<process_id>/diff")

@@ -237,7 +237,7 @@
     showGroups(props.candidateGroups);
     fillSelect($('prop-organization'), config.organizations, props.organization);
     showDue(props.dueIn);
-    fillSelect($('prop-form'), config.forms.map(function (f) { return { code: f, label: f }; }), props.formKey);
+    fillSelect($('prop-form'), config.forms, props.formKey);
     fillSelect($('prop-priority'), config.priorities, props.priority);
     showLadder(props.escalation);
   }
@@ -308,14 +308,15 @@
     var li = document.createElement('li');
     li.className = 'list-group-item';
     var element = problem.element_id ? registry.get(problem.element_id) : null;
-    var where = element
-      ? (element.businessObject.name || problem.element_id) + ' (' + problem.element_id + ')'
-      : (problem.element_id || T.noElement);
+    var name = element ? (element.businessObject.name || problem.name) : problem.name;
     var button = document.createElement('button');
     button.type = 'button';
     button.className = 'btn btn-link p-0 text-start validation-error';
     button.dataset.elementId = problem.element_id || '';
-    button.textContent = where + (problem.line ? ' · ' + T.line + ' ' + problem.line : '') + ': ' + problem.message;
+    button.dataset.code = problem.code || '';
+    button.textContent = problem.code
+      ? problem.text
+      : (name || T.noElement) + ': ' + (problem.text || problem.message);
     button.disabled = !element;
     button.addEventListener('click', function () {
       selection.select(element);
@@ -335,7 +336,7 @@
         canvas.addMarker(p.element_id, 'percorsi-has-error');
         var badge = document.createElement('span');
         badge.className = 'percorsi-error-badge';
-        badge.title = p.message;
+        badge.title = p.text || p.message;
         badge.textContent = '!';
         overlays.add(p.element_id, 'percorsi-error', { position: { top: -10, right: 10 }, html: badge });
       }
