@@ -50,8 +50,8 @@ def validate_model(
 ) -> list[ParsedProcess]:
     """Parse and check a bundle without storing anything; raises ModelInvalid with the problems.
 
-    `complete`: the user tasks that must also have a form, a due date and groups (those the
-    Modeler adds or changes; files deployed as they are may leave them to the defaults)."""
+    `complete`: the user tasks that must also have a form, a due date and groups (those drawn
+    in the Modeler; files deployed as they are may leave them to the defaults)."""
     base_forms = latest_forms(uow)
     merged: dict[str, bytes] = {k: json.dumps(v).encode() for k, v in base_forms.items()}
     merged.update(files)

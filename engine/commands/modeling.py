@@ -41,20 +41,16 @@ def deploy_edited(
     files[filename] = content
 
     def complete(process_id: str, element_id: str) -> bool:
-        """Tasks the coordinator drew or changed need a form, a due date and groups."""
+        """Tasks the coordinator draws need a form, a due date and groups."""
         return element_id in touched.get(process_id, set())
 
     return deploy_model(uow, files, actor, dry_run=dry_run, complete=complete)
 
 
 def _touched(before: str, after: str, max_bytes: int) -> set[str]:
-    """The ids of the elements added or changed (but for the flows that join them)."""
-    diff = diff_models(before, after, max_bytes)
-    return {e.element_id for e in diff.added} | {
-        c.element.element_id
-        for c in diff.changed
-        if any(f.field not in ("incoming", "outgoing") for f in c.changes)
-    }
+    """The ids of the elements drawn since `before` (tasks already published keep what they
+    were published with, when only their properties change)."""
+    return {e.element_id for e in diff_models(before, after, max_bytes).added}
 
 
 def _process_ids(uow: UnitOfWork, content: bytes) -> list[str]:

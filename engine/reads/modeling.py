@@ -16,7 +16,7 @@ from engine.rules.model_diff import ModelDiff, diff_models
 from engine.rules.progress import RUNNING
 from engine.rules.versions import latest_forms, latest_version, version_of
 from engine.spiff import with_diagram
-from engine.spiff.forms import choices, value_type
+from engine.spiff.forms import sample_case
 from engine.spiff.properties import ESCALATION_ACTIONS, PRIORITY_NAMES
 from engine.spiff.scripting import check_source
 from engine.store.tables import Case, Organization, ProcessModel, ProcessVersion, User
@@ -156,31 +156,6 @@ class CodeCheck:
 
 
 CODE_KINDS = ("condition", "script", "expression")
-
-
-def sample_case(forms: dict[str, Any], keys: list[str], data: dict[str, Any]) -> dict[str, Any]:
-    """Case data as the forms `keys` would leave it (a plausible value per field), then `data`."""
-    sample: dict[str, Any] = {}
-    for key in keys:
-        schema = forms.get(key)
-        props = schema.get("properties") if isinstance(schema, dict) else None
-        for name, prop in (props or {}).items():
-            if isinstance(prop, dict):
-                sample[str(name)] = _sample_value(prop)
-    sample.update(data)
-    return sample
-
-
-def _sample_value(prop: dict[str, Any]) -> Any:
-    options = choices(prop)
-    if options:
-        return options[0]
-    kind = value_type(prop)
-    if kind == "string" and prop.get("format") == "date":
-        return "2026-01-15"
-    return {"integer": 1, "number": 1, "boolean": True, "array": [], "object": {}}.get(
-        str(kind), "testo"
-    )
 
 
 def check_code(

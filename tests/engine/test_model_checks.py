@@ -77,16 +77,17 @@ def test_a_task_offered_to_a_read_only_role_is_refused(drive: Driver) -> None:
     ]
 
 
-def test_the_modeler_needs_a_form_a_due_date_and_groups_on_tasks_it_changes(
+def test_the_modeler_needs_a_form_a_due_date_and_groups_on_tasks_it_draws(
     drive: Driver, network: Engine
 ) -> None:
     drive.deploy("three_tasks.bpmn", "intake.json", as_user="clara")
-    with network.uow() as uow:  # unchanged tasks are left as they were deployed
-        deploy_edited(uow, load_actor(uow, "clara"), THREE, dry_run=True)
     renamed = THREE.replace('name="Assess"', 'name="Primo colloquio"', 1)
-    assert renamed != THREE
-    with network.uow() as uow, pytest.raises(ModelInvalid) as caught:
+    with network.uow() as uow:  # tasks already published keep what they had
         deploy_edited(uow, load_actor(uow, "clara"), renamed, dry_run=True)
+    drawn = renamed.replace('id="assess"', 'id="colloquio"').replace(">assess<", ">colloquio<")
+    drawn = drawn.replace('Ref="assess"', 'Ref="colloquio"')
+    with network.uow() as uow, pytest.raises(ModelInvalid) as caught:
+        deploy_edited(uow, load_actor(uow, "clara"), drawn, dry_run=True)
     codes = {(p["name"], p["code"]) for p in caught.value.problems}
     assert ("Primo colloquio", "task_no_form") in codes
     assert all(name == "Primo colloquio" for name, _code in codes)

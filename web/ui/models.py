@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from engine.commands.modeling import deploy_edited
+from engine.commands.trial import MAX_STEPS, Trial, TrialTask, try_model
 from engine.errors import InvalidInput, ModelInvalid
 from engine.reads.modeling import (
     CodeCheck,
@@ -28,6 +29,7 @@ from .forms import label_of
 from .guards import install_error_pages
 from .labels import ELEMENT_TYPES, ESCALATION_LABELS, PRIORITY_LABELS, ROLES, label
 from .modelwords import worded
+from .words import day
 
 bp = Blueprint("model_pages", __name__)
 install_error_pages(bp)
@@ -95,6 +97,7 @@ def editor_config(options: EditorOptions, source: VersionSource | None) -> dict[
         "formFields": form_fields(options.forms),
         "processes": [{"code": p, "label": n} for p, n in options.processes],
         "checkUrl": url_for(".check"),
+        "tryUrl": url_for(".trial"),
         "priorities": [{"code": p, "label": label(PRIORITY_LABELS, p)} for p in options.priorities],
         "escalationActions": [
             {"code": a, "label": label(ESCALATION_LABELS, a)} for a in options.escalation_actions
@@ -143,6 +146,9 @@ def modeler_texts() -> dict[str, str]:
         "clean": _("Nessuna modifica da pubblicare"),
         "importError": _("Il diagramma non può essere aperto: %(detail)s"),
         "line": _("riga"),
+        "checking": _("Verifica in corso…"),
+        "trying": _("Prova in corso…"),
+        "badJson": _("I dati del caso di prova non sono un oggetto JSON valido: %(detail)s"),
         "editing": _("Stai modificando la versione %(n)s (ultima pubblicata: %(latest)s)."),
     }
 
@@ -242,6 +248,66 @@ def check_text(found: CodeCheck) -> str:
         text = _("Corretto. Sul caso di prova imposta: %(detail)s.")
         return str(text % {"detail": ", ".join(found.names)})
     return str(texts[found.outcome] % {"detail": found.detail})
+
+
+@bp.post("/models/try")
+def trial() -> Response:
+    """ "Prova": the diagram run with sample data through the engine, everything rolled back."""
+    body = request.get_json(silent=True)
+    body = body if isinstance(body, dict) else {}
+    start = body.get("data")
+    if start is not None and not isinstance(start, dict):
+        raise InvalidInput(
+            "the trial's case data must be a JSON object",
+            [{"field": "data", "message": "not an object"}],
+        )
+    steps = body.get("steps", 0)
+    if not isinstance(steps, int) or isinstance(steps, bool) or not 0 <= steps <= MAX_STEPS:
+        raise InvalidInput(
+            f"steps must be a whole number from 0 to {MAX_STEPS}",
+            [{"field": "steps", "message": "not a number of steps"}],
+        )
+    actor = current_actor()
+    with engine().uow() as uow, worded_problems():
+        found = try_model(uow, actor, posted_xml(), start, None, steps)
+    return jsonify(trial_json(found))
+
+
+def trial_json(found: Trial) -> dict[str, Any]:
+    """The trial in words: the tasks with their groups, organisation and due date."""
+    if found.problem and found.stopped_at:
+        summary = _("La prova si ferma a «%(name)s»: %(detail)s") % {
+            "name": found.stopped_name,
+            "detail": found.problem,
+        }
+    elif found.problem:
+        summary = _("Il caso di prova non si apre: %(detail)s") % {"detail": found.problem}
+    elif found.finished:
+        summary = _("Il caso di prova arriva alla fine del percorso.")
+    else:
+        summary = _("Il caso di prova attende %(n)s attività.") % {"n": len(found.tasks)}
+    return {
+        "start_data": found.start_data,
+        "done": found.done,
+        "active": found.active,
+        "finished": found.finished,
+        "stopped_at": found.stopped_at,
+        "summary": summary,
+        "tasks": [{"element_id": t.element_id, "text": task_words(t)} for t in found.tasks],
+    }
+
+
+def task_words(task: TrialTask) -> str:
+    """One emitted task in words: who does it, for which organisation, by when."""
+    values = {
+        "name": task.name,
+        "groups": ", ".join(label(ROLES, g) for g in task.groups) or _("nessun ruolo"),
+        "organization": task.organization or _("l'organizzazione del caso"),
+    }
+    if task.due_at is None:
+        return str(_("«%(name)s» a %(groups)s di %(organization)s, senza scadenza") % values)
+    text = _("«%(name)s» a %(groups)s di %(organization)s, entro il %(due)s")
+    return str(text % {**values, "due": day(task.due_at)})
 
 
 @bp.get("/models/<process_id>/diff")
