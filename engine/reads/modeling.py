@@ -177,7 +177,8 @@ def check_code(
     reason = check_source(source, expression=kind != "script")
     if reason is not None:
         return CodeCheck("refused", reason)
-    context = sample_case(latest_forms(uow), form_keys, data or {})
+    engine_names = {"case_reference": "PROVA-0001", "referring_organization": ""}
+    context = {**engine_names, **sample_case(latest_forms(uow), form_keys, data or {})}
     environment = uow.runtime.environment
     uow.runtime.begin_command()
     try:

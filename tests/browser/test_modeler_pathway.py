@@ -166,3 +166,36 @@ def test_coordinator_changes_a_condition_and_a_timer_tries_and_publishes(
     assert (low["version"], low["status"]) == (2, "completed")
     high = open_case(engine, "alta")
     assert (high["version"], high["status"]) == (2, "running")
+
+
+def test_panel_shows_and_edits_loops_calls_and_scripts(
+    browser: Any, app: Flask, server: str
+) -> None:
+    page = logged_in_page(browser, app, server, "clara")
+    page.goto(f"/models/{MAIN}/edit")
+    page.wait_for_selector("body[data-modeler-ready='true']")
+    select(page, "attivazione_servizi")
+    page.wait_for_selector("#loop-fields:not([hidden])")
+    assert (page.input_value("#prop-loop-input"), page.input_value("#prop-loop-item")) == (
+        "services",
+        "service",
+    )
+    page.fill("#prop-loop-input", "servizi_scelti")
+    page.press("#prop-loop-input", "Tab")
+    select(page, "call_violenza")
+    page.wait_for_selector("#call-fields:not([hidden])")
+    chosen = page.eval_on_selector("#prop-called", "s => s.options[s.selectedIndex].text")
+    assert chosen == "Percorso donne vittime di violenza"  # by name, not by id
+    select(page, "classificazione")
+    page.wait_for_selector("#script-fields:not([hidden])")
+    assert "admitted = entry_allowed" in page.input_value("#prop-script")
+    page.click("#script-fields .check-code")
+    result = page.wait_for_selector("#check-result[data-outcome]")
+    assert result.get_attribute("data-outcome") == "ran", result.inner_text()
+    assert "admitted" in result.inner_text()
+    page.fill("#prop-script", "admitted = (")
+    page.click("#script-fields .check-code")
+    page.wait_for_selector("#check-result[data-outcome='refused']")
+    saved = page.evaluate("async () => (await window.percorsiModeler.saveXML()).xml")
+    assert "<bpmn:loopDataInputRef>servizi_scelti</bpmn:loopDataInputRef>" in saved
+    assert "admitted = (" in saved
