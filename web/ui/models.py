@@ -148,6 +148,8 @@ def modeler_texts() -> dict[str, str]:
         "line": _("riga"),
         "checking": _("Verifica in corso…"),
         "trying": _("Prova in corso…"),
+        "showPanel": _("Mostra le proprietà"),
+        "hidePanel": _("Nascondi le proprietà"),
         "badJson": _("I dati del caso di prova non sono un oggetto JSON valido: %(detail)s"),
         "editing": _("Stai modificando la versione %(n)s (ultima pubblicata: %(latest)s)."),
     }

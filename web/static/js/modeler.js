@@ -21,9 +21,11 @@
     '</bpmndi:BPMNShape></bpmndi:BPMNPlane></bpmndi:BPMNDiagram></bpmn:definitions>'
   ].join('');
 
+  var italian = (document.documentElement.lang || 'it').slice(0, 2) === 'it';
   var modeler = new window.BpmnJS({
     container: '#canvas',
-    moddleExtensions: { spiffworkflow: window.PercorsiSpiffModdle }
+    moddleExtensions: { spiffworkflow: window.PercorsiSpiffModdle },
+    additionalModules: italian ? [window.PercorsiBpmnItalian] : []
   });
   var modeling = modeler.get('modeling');
   var moddle = modeler.get('moddle');
@@ -709,6 +711,38 @@
     });
   }
 
+  /* ---- room to work: a collapsible panel, and popups kept within the viewport ---------- */
+
+  $('panel-toggle').addEventListener('click', function () {
+    var open = $('panel-toggle').getAttribute('aria-expanded') === 'true';
+    $('panel-toggle').setAttribute('aria-expanded', String(!open));
+    $('panel-toggle').textContent = open ? T.showPanel : T.hidePanel;
+    document.querySelector('.modeler-workspace').classList.toggle('panel-collapsed', open);
+    canvas.resized();
+  });
+
+  function keepInViewport(node) {
+    var box = node.getBoundingClientRect();
+    var top = parseFloat(node.style.top) || 0;
+    var left = parseFloat(node.style.left) || 0;
+    if (box.bottom > window.innerHeight - 8) {
+      node.style.top = Math.max(top - (box.bottom - window.innerHeight + 8), top - box.top + 8) + 'px';
+    }
+    if (box.right > window.innerWidth - 8) {
+      node.style.left = (left - (box.right - window.innerWidth + 8)) + 'px';
+    }
+    var inner = node.querySelector('.djs-popup-results');
+    if (inner && node.getBoundingClientRect().height > window.innerHeight - 16) {
+      inner.style.maxHeight = (window.innerHeight - 120) + 'px';
+    }
+  }
+
+  eventBus.on('popupMenu.opened', function () {
+    window.requestAnimationFrame(function () {
+      Array.prototype.forEach.call(document.querySelectorAll('.djs-popup'), keepInViewport);
+    });
+  });
+
   $('try-button').addEventListener('click', function () {
     $('trial-panel').hidden = false;
     runTrial().then(function () { $('trial-panel').scrollIntoView({ block: 'nearest' }); });
@@ -752,6 +786,8 @@
       setDirty(false);
       current = canvas.getRootElement();
       render();
+      var top = $('modeler-title').getBoundingClientRect().top + window.scrollY - 8;
+      window.scrollTo({ top: top, behavior: 'instant' }); // the toolbar on top, the workspace under it
     }).catch(function (err) {
       message('danger', fmt(T.importError, { detail: err.message }));
     }).then(function () { document.body.dataset.modelerReady = 'true'; });
