@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from engine.actors import Actor
 from engine.commands.deployment import Deployed, deploy_model
@@ -12,6 +15,7 @@ from engine.rules.access import require_coordinator
 from engine.rules.model_diff import BPMN, describe_elements, diff_models
 from engine.rules.versions import latest_version
 from engine.spiff import load_xml
+from engine.spiff.parsing import load_form
 from engine.store.uow import UnitOfWork
 
 PROCESS_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]{0,119}$")
@@ -19,10 +23,17 @@ PROCESS_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]{0,119}$")
 
 @metered("deploy_model")
 def deploy_edited(
-    uow: UnitOfWork, actor: Actor, xml: str, *, dry_run: bool = False
+    uow: UnitOfWork,
+    actor: Actor,
+    xml: str,
+    *,
+    dry_run: bool = False,
+    forms: Mapping[str, Any] | None = None,
 ) -> list[Deployed]:
-    """Validate (dry run) or deploy the Modeler's BPMN, with the DMN its versions already use."""
+    """Validate (dry run) or deploy the Modeler's BPMN, with the DMN its versions already use
+    and the forms edited with it (checked as any deployed form, stored with the version)."""
     require_coordinator(actor)
+    edited = {key: _form_file(key, schema) for key, schema in (forms or {}).items()}
     content = xml.encode("utf-8")
     ids = _process_ids(uow, content)
     filename = f"{ids[0]}.bpmn"
@@ -39,6 +50,7 @@ def deploy_edited(
         files.update({name: text.encode("utf-8") for name, text in latest.dmn.items()})
         touched[process_id] = _touched(latest.bpmn_xml, xml, max_bytes)
     files[filename] = content
+    files.update(edited)
 
     def complete(process_id: str, element_id: str) -> bool:
         """Tasks the coordinator draws need a form, a due date and groups."""
@@ -51,6 +63,28 @@ def _touched(before: str, after: str, max_bytes: int) -> set[str]:
     """The ids of the elements drawn since `before` (tasks already published keep what they
     were published with, when only their properties change)."""
     return {e.element_id for e in diff_models(before, after, max_bytes).added}
+
+
+FORM_KEY = re.compile(r"^[a-z0-9_]{1,100}\.json$")
+
+
+def _form_file(key: str, schema: Any) -> bytes:
+    """An edited form as the file a deploy takes, or a clear error naming a bad key."""
+    if not FORM_KEY.match(key):
+        raise InvalidInput(
+            f"form name {key!r} must be lower-case letters, digits and _ ending in .json",
+            [{"field": "forms", "message": "invalid form name"}],
+        )
+    return json.dumps(schema, ensure_ascii=False).encode("utf-8")
+
+
+def check_form(actor: Actor, key: str, schema: Any) -> None:
+    """Refuse a form the task page could not draw, or that a deploy would refuse."""
+    require_coordinator(actor)
+    load_form(key, _form_file(key, schema), MAX_FORM_BYTES)
+
+
+MAX_FORM_BYTES = 200_000
 
 
 def _process_ids(uow: UnitOfWork, content: bytes) -> list[str]:

@@ -61,6 +61,7 @@ def try_model(
     start_data: dict[str, Any] | None = None,
     answers: dict[str, dict[str, Any]] | None = None,
     steps: int = 0,
+    forms: dict[str, Any] | None = None,
 ) -> Trial:
     """Deploy `xml`, open a case with `start_data` (a sample from the start form when None)
     and complete its tasks `steps` times with `answers` by element (a sample from each task's
@@ -71,7 +72,7 @@ def try_model(
     case_ids: list[int] = []
     try:
         with uow.trial():
-            deployed = deploy_edited(uow, actor, xml)
+            deployed = deploy_edited(uow, actor, xml, forms=forms)
             version_ids = [d.version_id for d in deployed]
             process_id = deployed[0].process_id
             version = latest_version(uow, process_id)

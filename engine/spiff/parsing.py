@@ -177,7 +177,7 @@ def _split(
         elif base.endswith(".dmn"):
             dmn[base] = content
         elif base.endswith(".json"):
-            forms[base] = _load_form(base, content, max_bytes)
+            forms[base] = load_form(base, content, max_bytes)
         else:
             raise UploadRejected(
                 f"{base}: only .bpmn, .dmn and .json (form) files can be deployed",
@@ -188,7 +188,8 @@ def _split(
     return bpmn, dmn, forms
 
 
-def _load_form(name: str, content: bytes, max_bytes: int) -> Any:
+def load_form(name: str, content: bytes, max_bytes: int) -> Any:
+    """A form file's JSON Schema, checked as a deploy checks it (ModelInvalid otherwise)."""
     from engine.spiff.forms import (
         check_schema,  # forms knows jsonschema; imported late to stay one-way
     )

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, jsonify, render_template, request, url_fo
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from engine.commands.modeling import deploy_edited
+from engine.commands.modeling import check_form, deploy_edited
 from engine.commands.trial import MAX_STEPS, Trial, TrialTask, try_model
 from engine.errors import InvalidInput, ModelInvalid
 from engine.reads.modeling import (
@@ -25,7 +25,7 @@ from engine.reads.modeling import (
 )
 
 from ..auth import current_actor, engine
-from .forms import label_of
+from .forms import build_fields, label_of
 from .guards import install_error_pages
 from .labels import ELEMENT_TYPES, ESCALATION_LABELS, PRIORITY_LABELS, ROLES, label
 from .modelwords import worded
@@ -95,9 +95,11 @@ def editor_config(options: EditorOptions, source: VersionSource | None) -> dict[
         "organizations": [{"code": c, "label": n} for c, n in options.organizations],
         "forms": form_choices(options.forms),
         "formFields": form_fields(options.forms),
+        "formSchemas": options.forms,
         "processes": [{"code": p, "label": n} for p, n in options.processes],
         "checkUrl": url_for(".check"),
         "tryUrl": url_for(".trial"),
+        "previewUrl": url_for(".form_preview"),
         "priorities": [{"code": p, "label": label(PRIORITY_LABELS, p)} for p in options.priorities],
         "escalationActions": [
             {"code": a, "label": label(ESCALATION_LABELS, a)} for a in options.escalation_actions
@@ -149,6 +151,9 @@ def modeler_texts() -> dict[str, str]:
         "checking": _("Verifica in corso…"),
         "trying": _("Prova in corso…"),
         "showPanel": _("Mostra le proprietà"),
+        "badSchema": _("Lo schema non è JSON valido: %(detail)s"),
+        "newFormTitle": _("Nuovo modulo"),
+        "newFieldTitle": _("Note"),
         "hidePanel": _("Nascondi le proprietà"),
         "badJson": _("I dati del caso di prova non sono un oggetto JSON valido: %(detail)s"),
         "editing": _("Stai modificando la versione %(n)s (ultima pubblicata: %(latest)s)."),
@@ -178,6 +183,20 @@ def posted_xml() -> str:
     return xml
 
 
+def posted_forms() -> dict[str, Any]:
+    """The forms edited in the Modeler, sent as {"forms": {"name.json": {schema}}}."""
+    body = request.get_json(silent=True) if request.is_json else None
+    forms = body.get("forms") if isinstance(body, dict) else None
+    if forms is None:
+        return {}
+    if not isinstance(forms, dict) or not all(isinstance(v, dict) for v in forms.values()):
+        raise InvalidInput(
+            'send the edited forms as {"forms": {"name.json": {...}}}',
+            [{"field": "forms", "message": "not an object of forms"}],
+        )
+    return {str(k): v for k, v in forms.items()}
+
+
 @contextmanager
 def worded_problems() -> Iterator[None]:
     """A refused model's problems, each with its text in the reader's language."""
@@ -192,7 +211,7 @@ def validate() -> Response:
     """Check the Modeler's diagram as a deploy would, storing nothing."""
     actor = current_actor()
     with engine().uow() as uow, worded_problems():
-        checked = deploy_edited(uow, actor, posted_xml(), dry_run=True)
+        checked = deploy_edited(uow, actor, posted_xml(), dry_run=True, forms=posted_forms())
     return jsonify({"valid": True, "processes": [d.process_id for d in checked]})
 
 
@@ -201,7 +220,7 @@ def deploy() -> Response:
     """Deploy the Modeler's diagram as a new version (or report it unchanged)."""
     actor = current_actor()
     with engine().uow() as uow, worded_problems():
-        deployed = deploy_edited(uow, actor, posted_xml())
+        deployed = deploy_edited(uow, actor, posted_xml(), forms=posted_forms())
     return jsonify(
         {
             "deployed": [
@@ -252,6 +271,32 @@ def check_text(found: CodeCheck) -> str:
     return str(texts[found.outcome] % {"detail": found.detail})
 
 
+@bp.post("/models/form-preview")
+def form_preview() -> Response:
+    """A form being edited, checked as a deploy checks it and drawn by the task page's
+    renderer; its problems in words when it is refused."""
+    body = request.get_json(silent=True)
+    body = body if isinstance(body, dict) else {}
+    key, schema = body.get("key"), body.get("schema")
+    if not isinstance(key, str) or not isinstance(schema, dict):
+        raise InvalidInput(
+            'send {"key": "name.json", "schema": {...}}',
+            [{"field": "schema", "message": "missing"}],
+        )
+    with worded_problems():
+        check_form(current_actor(), key, schema)
+    fields = build_fields(schema, {}, {}, str(get_locale() or "it"))
+    html = render_template("models/_form_preview.html", fields=fields, form_readonly=True)
+    locale = str(get_locale() or "it")
+    return jsonify(
+        {
+            "html": html,
+            "title": label_of(schema, key.removesuffix(".json"), locale),
+            "fields": form_fields({key: schema})[key],
+        }
+    )
+
+
 @bp.post("/models/try")
 def trial() -> Response:
     """ "Prova": the diagram run with sample data through the engine, everything rolled back."""
@@ -271,7 +316,7 @@ def trial() -> Response:
         )
     actor = current_actor()
     with engine().uow() as uow, worded_problems():
-        found = try_model(uow, actor, posted_xml(), start, None, steps)
+        found = try_model(uow, actor, posted_xml(), start, None, steps, posted_forms())
     return jsonify(trial_json(found))
 
 

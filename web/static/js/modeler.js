@@ -493,6 +493,7 @@
     fillSelect($('prop-organization'), config.organizations, props.organization);
     showDue(props.dueIn);
     fillSelect($('prop-form'), config.forms, props.formKey);
+    $('form-edit').disabled = !(props.formKey && config.formSchemas[props.formKey]);
     fillSelect($('prop-priority'), config.priorities, props.priority);
     showLadder(props.escalation);
   }
@@ -608,7 +609,7 @@
         method: 'POST',
         credentials: 'same-origin',
         headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': csrf },
-        body: JSON.stringify({ xml: saved.xml })
+        body: JSON.stringify({ xml: saved.xml, forms: editedForms })
       });
     }).then(function (res) {
       return res.json().catch(function () { return { detail: res.statusText }; }).then(function (body) {
@@ -648,6 +649,100 @@
     return post(config.deployUrl).then(function (result) {
       if (result.ok) { deployed(result.body); } else { handleFailure(result); }
     });
+  }
+
+  /* ---- forms: edited as JSON Schema, previewed by the task page's renderer ------------- */
+
+  var editedForms = {};
+  var previewTimer = null;
+  var previewed = null;
+
+  function formProblems(texts) {
+    var list = $('form-problems');
+    list.innerHTML = '';
+    texts.forEach(function (t) {
+      var li = document.createElement('li');
+      li.textContent = t;
+      list.appendChild(li);
+    });
+  }
+
+  function previewForm() {
+    previewed = null;
+    $('form-use').disabled = true;
+    var schema;
+    try { schema = JSON.parse($('form-schema').value); } catch (err) {
+      formProblems([fmt(T.badSchema, { detail: err.message })]);
+      return Promise.resolve();
+    }
+    var key = $('form-key').value.trim();
+    return fetch(config.previewUrl, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': csrf },
+      body: JSON.stringify({ key: key, schema: schema })
+    }).then(function (res) {
+      return res.json().then(function (body) { return { ok: res.ok, body: body }; });
+    }).then(function (result) {
+      if (!result.ok) {
+        var errors = result.body.errors || [];
+        formProblems(errors.length ? errors.map(function (e) { return e.text || e.message; }) : [result.body.detail]);
+        return;
+      }
+      formProblems([]);
+      $('form-preview').innerHTML = result.body.html; // drawn by the server's own templates
+      previewed = { key: key, schema: schema, title: result.body.title, fields: result.body.fields };
+      $('form-use').disabled = false;
+      $('form-dialog').dataset.previewed = key;
+    });
+  }
+
+  function openFormEditor(key, schema, fixedKey) {
+    $('form-key').value = key;
+    $('form-key').readOnly = fixedKey;
+    $('form-schema').value = JSON.stringify(schema, null, 2);
+    $('form-preview').innerHTML = '';
+    delete $('form-dialog').dataset.previewed;
+    $('form-dialog').showModal();
+    previewForm();
+  }
+
+  function useForm() {
+    if (!previewed) { return; }
+    var key = previewed.key;
+    editedForms[key] = previewed.schema;
+    config.formSchemas[key] = previewed.schema;
+    config.formFields[key] = previewed.fields;
+    config.forms = config.forms.filter(function (f) { return f.code !== key; })
+      .concat([{ code: key, label: previewed.title }]);
+    writeProps(current, { formKey: key });
+    $('form-dialog').close();
+    render();
+  }
+
+  function bindForms() {
+    $('form-edit').addEventListener('click', function () {
+      var key = readProps(current.businessObject).formKey;
+      if (key && config.formSchemas[key]) { openFormEditor(key, config.formSchemas[key], true); }
+    });
+    $('form-new').addEventListener('click', function () {
+      var base = (current.businessObject.id || 'modulo').toLowerCase().replace(/[^a-z0-9_]/g, '_');
+      openFormEditor(base + '.json', {
+        title: current.businessObject.name || T.newFormTitle,
+        type: 'object',
+        required: [],
+        properties: { note: { type: 'string', title: T.newFieldTitle } }
+      }, false);
+    });
+    ['form-schema', 'form-key'].forEach(function (id) {
+      $(id).addEventListener('input', function () {
+        window.clearTimeout(previewTimer);
+        $('form-use').disabled = true;
+        previewTimer = window.setTimeout(previewForm, 400);
+      });
+    });
+    $('form-use').addEventListener('click', useForm);
+    $('form-cancel').addEventListener('click', function () { $('form-dialog').close(); });
   }
 
   /* ---- "Prova": run the edited model on a sample case, everything rolled back ---------- */
@@ -700,7 +795,9 @@
         method: 'POST',
         credentials: 'same-origin',
         headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': csrf },
-        body: JSON.stringify({ xml: saved.xml, data: data, steps: parseInt($('trial-steps').value, 10) || 0 })
+        body: JSON.stringify({
+          xml: saved.xml, data: data, steps: parseInt($('trial-steps').value, 10) || 0, forms: editedForms
+        })
       });
     }).then(function (res) {
       return res.json().then(function (body) { return { ok: res.ok, status: res.status, body: body }; });
@@ -755,6 +852,7 @@
   });
   bindPanel();
   bindRouting();
+  bindForms();
 
   /* A reference bpmn-js cannot resolve is kept by name rather than dropped: SpiffWorkflow reads
      loopDataInputRef/loopDataOutputRef as the names of case data, which no BPMN element declares.
