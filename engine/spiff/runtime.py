@@ -114,6 +114,7 @@ class Runtime:
             services=self.environment.services,
             existing=existing,
             serialize=self.serializer.to_dict,
+            callables=self.environment.callable_names(),
         )
 
     def specs(self, version_id: int, spec_json: Callable[[], str]) -> Specs:

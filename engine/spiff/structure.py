@@ -9,6 +9,7 @@ the UI words it in the reader's language; `message` is the English wording for t
 from __future__ import annotations
 
 import ast
+import builtins
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
@@ -40,7 +41,7 @@ MESSAGES = {
     "unknown_message": "{name} uses the message {value!r}, which the model does not declare",
     "message_not_caught": "{name} sends the message {value!r}, which no process waits for",
     "message_unused": "the message {value!r} is neither sent nor awaited by any process",
-    "unknown_helper": "{name} calls {value!r}, which is not a helper the scripts may use",
+    "unknown_helper": "{name} calls {value!r}, which is not a helper model code may use",
 }
 TIMER_KINDS = {
     "timeDuration": "an ISO 8601 duration such as P30D",
@@ -243,6 +244,7 @@ def message_names(tree: Any) -> dict[str, str]:
     }
 
 
+PYTHON_BUILTINS = frozenset(dir(builtins))
 THROWING = ("intermediateThrowEvent", "endEvent", "sendTask")
 
 
@@ -259,3 +261,36 @@ def message_events(tree: Any) -> list[tuple[Any, str, bool]]:
         ref = str(task.get("messageRef") or "")
         found.append((task, names.get(ref, ref), _local(task) == "sendTask"))
     return [f for f in found if f[1]]
+
+
+def unknown_calls(source: str, expression: bool, callables: frozenset[str]) -> list[str]:
+    """The bare names model code calls that are neither helpers nor builtins nor defined by
+    the code itself (case data holds no functions), in order of appearance. Python's own
+    builtins the sandbox withholds (open, getattr, ...) are left to the sandbox, which refuses
+    them when the code runs."""
+    try:
+        tree = ast.parse(source, mode="eval" if expression else "exec")
+    except SyntaxError:
+        return []
+    defined = {
+        node.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
+    }
+    defined |= {
+        node.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.Lambda)
+        if hasattr(node, "name")
+    }
+    defined |= {
+        a.arg for node in ast.walk(tree) if isinstance(node, ast.arguments) for a in node.args
+    }
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            name = node.func.id
+            known = name in callables or name in defined or name in PYTHON_BUILTINS
+            if not known and name not in found:
+                found.append(name)
+    return found

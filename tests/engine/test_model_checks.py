@@ -91,3 +91,27 @@ def test_the_modeler_needs_a_form_a_due_date_and_groups_on_tasks_it_draws(
     codes = {(p["name"], p["code"]) for p in caught.value.problems}
     assert ("Primo colloquio", "task_no_form") in codes
     assert all(name == "Primo colloquio" for name, _code in codes)
+
+
+def test_model_code_calling_an_unknown_helper_is_named(drive: Driver) -> None:
+    xml = (FIXTURES / "script_task.bpmn").read_text(encoding="utf-8")
+    script = xml.split("<bpmn:script>", 1)[1].split("</bpmn:script>", 1)[0]
+    broken = xml.replace(script, script + "\nvalue = send_sms(1)\nother = len([])")
+    problems = refused(drive, "script_task.bpmn", broken)
+    assert [(p["code"], p["params"]["value"]) for p in problems] == [("unknown_helper", "send_sms")]
+    assert "is not a helper model code may use" in problems[0]["message"]
+
+
+def test_the_engine_problems_are_worded_in_italian_and_english(app: Any) -> None:
+    from web.ui.modelwords import worded
+
+    found = {"code": "no_incoming", "params": {"name": "Colloquio"}, "message": "x"}
+    with app.test_request_context(headers={"Accept-Language": "it"}):
+        assert (
+            worded([found])[0]["text"]
+            == "«Colloquio» non ha un flusso in entrata: nessun passo vi conduce."
+        )
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert (
+            worded([found])[0]["text"] == "“Colloquio” has no incoming flow: no step leads to it."
+        )

@@ -151,6 +151,8 @@ def modeler_texts() -> dict[str, str]:
         "checking": _("Verifica in corso…"),
         "trying": _("Prova in corso…"),
         "showPanel": _("Mostra le proprietà"),
+        "caseOwner": _("l'organizzazione titolare del caso"),
+        "fromData": _("quella indicata nel dato del caso «%(name)s»"),
         "badSchema": _("Lo schema non è JSON valido: %(detail)s"),
         "newFormTitle": _("Nuovo modulo"),
         "newFieldTitle": _("Note"),

@@ -35,6 +35,9 @@ def _texts() -> dict[str, str]:
         "message_not_caught": _(
             "«%(name)s» invia il messaggio «%(value)s», che nessun processo attende."
         ),
+        "unknown_helper": _(
+            "«%(name)s» usa «%(value)s», che non è una funzione a disposizione dei modelli."
+        ),
         "message_unused": _(
             "Il messaggio «%(value)s» non è né inviato né atteso da alcun processo."
         ),

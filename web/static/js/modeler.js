@@ -490,7 +490,11 @@
     if (!isTask) { return; }
     var props = readProps(bo);
     showGroups(props.candidateGroups);
-    fillSelect($('prop-organization'), config.organizations, props.organization);
+    var orgs = config.organizations.concat([{ code: 'case_owner', label: T.caseOwner }]);
+    if (props.organization && !orgs.some(function (o) { return o.code === props.organization; })) {
+      orgs.push({ code: props.organization, label: fmt(T.fromData, { name: props.organization }) });
+    }
+    fillSelect($('prop-organization'), orgs, props.organization);
     showDue(props.dueIn);
     fillSelect($('prop-form'), config.forms, props.formKey);
     $('form-edit').disabled = !(props.formKey && config.formSchemas[props.formKey]);
