@@ -230,7 +230,7 @@ def with_gunicorn(args: argparse.Namespace, url: str, token: str) -> None:
         *("--workers", "1", "--worker-class", "sync", "--bind", f"127.0.0.1:{port}"),
         *("--log-level", "warning", "web.wsgi:app"),
     ]
-    master = subprocess.Popen(command, env=env, cwd=root)
+    master = subprocess.Popen(command, env=env, cwd=root, stdout=subprocess.DEVNULL)
     try:
         worker = wait_for_worker(master, port)
         run(args, token, port, worker, "one gunicorn sync worker")
@@ -301,6 +301,7 @@ def with_serve(args: argparse.Namespace, url: str, token: str) -> None:
         [*command, "--host", "127.0.0.1", "--port", str(port)],
         env=env,
         cwd=root,
+        stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
@@ -318,9 +319,22 @@ def with_serve(args: argparse.Namespace, url: str, token: str) -> None:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time the process has used (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time the process and its live descendants have used (Linux /proc):
+    `percorsi serve` answers from gunicorn workers, children of the process it starts."""
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stats[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # ended meanwhile
+                continue
+    tree, grown = {pid}, True
+    while grown:
+        children = {p for p, fields in stats.items() if int(fields[1]) in tree} - tree
+        tree |= children
+        grown = bool(children)
+    ticks = sum(int(stats[p][11]) + int(stats[p][12]) for p in tree if p in stats)
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def run(args: argparse.Namespace, token: str, port: int, server_pid: int, server: str) -> None:

@@ -22,9 +22,13 @@ from web.composition import build_engine
 
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A migrated database: a SQLite file to copy, or the PostgreSQL URL migrated once."""
+    """A migrated database: a SQLite file to copy, or the PostgreSQL URL's public schema made
+    anew and migrated once (the test database is the suite's own)."""
     if PG_URL:
         db = connect(PG_URL)
+        with db.begin() as conn:  # whatever an earlier run or another checkout left behind
+            conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
+            conn.exec_driver_sql("CREATE SCHEMA public")
         upgrade(db)
         db.dispose()
         return PG_URL

@@ -84,6 +84,12 @@ class MailError(Exception):
     """Sending failed; the outbox retries later."""
 
 
+def task_heading(name: str, label: str | None) -> str:
+    """A task's name with what it works on, for one of several parallel tasks; the item is left
+    out when the name already says it ("Avvio: Formazione (Cr.Forma)")."""
+    return f"{name} — {label}" if label and label not in name else name
+
+
 def title_of(payload: dict[str, Any], locale: str = "it") -> str:
     """The short title of a notification (also the in-app text and the e-mail subject):
     «Nuova attività «Conclusione del servizio — Formazione» (2) - CR-2026-000001»."""
@@ -93,7 +99,7 @@ def title_of(payload: dict[str, Any], locale: str = "it") -> str:
     if payload.get("task_name"):
         item = payload.get("item") if isinstance(payload.get("item"), dict) else {}
         label = (item or {}).get("en" if english else "it") or (item or {}).get("it")
-        task = f" «{payload['task_name']}{f' — {label}' if label else ''}»"
+        task = f" «{task_heading(str(payload['task_name']), label)}»"
     count = int(payload.get("count") or 1)
     many = f" ({count})" if count > 1 else ""
     return f"{en if english else it}{task}{many} - {payload.get('reference', '')}"

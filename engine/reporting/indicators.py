@@ -128,15 +128,22 @@ def aggregates_only(actor: Actor) -> bool:
     return not (actor.is_admin or actor.has_role("coordinator"))
 
 
-def compute_dashboard(
-    uow: UnitOfWork, actor: Actor, q: DashboardQuery, mapping: IndicatorMap
-) -> Dashboard:
-    """Referrals, deadlines, medians between milestones and outcomes, by group."""
+def checked_reader(uow: UnitOfWork, actor: Actor, q: DashboardQuery) -> bool:
+    """Check who reads and what; True when the reader gets suppressed aggregates only, and so
+    whole completed quarters only (no date windows to subtract from each other)."""
     require_dashboard_reader(actor)
     q.check()
     hide = aggregates_only(actor)
     if hide:
-        require_fixed_period(q, uow.now)  # no date windows to subtract from each other
+        require_fixed_period(q, uow.now)
+    return hide
+
+
+def compute_dashboard(
+    uow: UnitOfWork, actor: Actor, q: DashboardQuery, mapping: IndicatorMap
+) -> Dashboard:
+    """Referrals, deadlines, medians between milestones and outcomes, by group."""
+    hide = checked_reader(uow, actor, q)
     base = case_base(q)
     stats = _gather(uow, base, mapping)
     backlog = backlog_by_organization(uow, base, uow.now)

@@ -18,8 +18,7 @@ from sqlalchemy import Subquery, func, select
 
 from engine.actors import Actor
 from engine.reporting.indicator_queries import DashboardQuery, case_base
-from engine.reporting.indicators import IndicatorMap, aggregates_only, require_dashboard_reader
-from engine.reporting.periods import require_fixed_period
+from engine.reporting.indicators import IndicatorMap, checked_reader
 from engine.reporting.suppression import Cell, protected, rate, shown
 from engine.rules.worklist import COMPLETED
 from engine.store.tables import Case, HumanTask, Organization, User
@@ -83,11 +82,7 @@ def compute_results(
     uow: UnitOfWork, actor: Actor, q: DashboardQuery, mapping: IndicatorMap
 ) -> Results:
     """The network's results for the covered cases, suppressed as the reader may see them."""
-    require_dashboard_reader(actor)
-    q.check()
-    hide = aggregates_only(actor)
-    if hide:
-        require_fixed_period(q, uow.now)  # no date windows to subtract from each other
+    hide = checked_reader(uow, actor, q)
     base = case_base(q)
     tallies = _tally(uow, base, mapping)
     types = sorted({t for _e, t in mapping.service_starts})

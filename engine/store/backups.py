@@ -158,14 +158,29 @@ def _schema(url: URL) -> str:
 
 
 def _drop_tables(url: URL) -> str:
-    """SQL dropping every table of Percorsi's schema (its own and any other there)."""
+    """SQL dropping every table of Percorsi's schema (its own and any other there), and its
+    functions (the worklist's triggers), which the archive creates again."""
     db = create_engine(url)
     try:
         names = inspect(db).get_table_names()
         quote = db.dialect.identifier_preparer.quote
+        with db.connect() as conn:
+            functions = conn.execute(text(_SCHEMA_FUNCTIONS)).scalars().all()
     finally:
         db.dispose()
-    return f"DROP TABLE IF EXISTS {', '.join(quote(n) for n in names)} CASCADE;\n" if names else ""
+    tables = f"DROP TABLE IF EXISTS {', '.join(quote(n) for n in names)} CASCADE;\n"
+    return (tables if names else "") + "".join(
+        f"DROP FUNCTION IF EXISTS {signature} CASCADE;\n" for signature in functions
+    )
+
+
+# The schema's own functions with their argument types, leaving out those of extensions.
+_SCHEMA_FUNCTIONS = """
+SELECT p.oid::regprocedure::text FROM pg_proc p
+JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE n.nspname = current_schema()
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
+"""
 
 
 def _replay(url: URL, archive: Path, preamble: str) -> None:

@@ -146,6 +146,7 @@ class Case(Base):
         Index("ix_case_wakeup", "status", "next_wakeup_at"),
         Index("ix_case_opened_by", "opened_by"),
         Index("ix_case_case_manager_id", "case_manager_id"),
+        Index("ix_case_cav_operator_id", "cav_operator_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(32), unique=True)
@@ -221,6 +222,7 @@ class HumanTask(Base):
         Index("ix_human_task_case_status", "case_id", "status"),
         Index("ix_human_task_element", "element_id", "status", "case_id", "completed_at"),
         Index("ix_human_task_assignee_open", "assignee_id", "status", "due_at"),
+        Index("ix_human_task_completed_by", "completed_by"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)

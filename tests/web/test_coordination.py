@@ -241,7 +241,7 @@ def test_differencing_two_exports_gives_no_small_count(
         response = client.get(f"/dashboard/export.csv?kind=indicators&{query}")
         if response.status_code != 200:
             return response.status_code
-        return {r["key"]: r["referrals"] for r in read_csv(response)}
+        return {r["Gruppo"]: r["Segnalazioni"] for r in read_csv(response)}
 
     wide = referrals("from=2026-01-01&to=2026-03-31")  # exactly Q1: allowed, as a quarter
     narrow = referrals("from=2026-01-01&to=2026-03-30")  # one day less: refused
@@ -250,8 +250,8 @@ def test_differencing_two_exports_gives_no_small_count(
     assert referrals("quarter=2026-Q1&process=inclusione_mini") == 422
     assert referrals("quarter=2026-Q2") == 422  # not over: it would change day by day
     quarters = {q: referrals(f"quarter={q}") for q in ("2025-Q4", "2026-Q1")}
-    assert quarters["2026-Q1"] == {"violenza": "6", "*": "6"}
-    assert quarters["2025-Q4"] == {"*": "<5"} or quarters["2025-Q4"] == {}
+    assert quarters["2026-Q1"] == {"Donne vittime di violenza": "6", "Totale": "6"}
+    assert quarters["2025-Q4"] == {"Totale": "<5"} or quarters["2025-Q4"] == {}
     obtainable = [q for q in quarters.values() if isinstance(q, dict)]
     for first in obtainable:
         for second in obtainable:

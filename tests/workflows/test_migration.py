@@ -13,7 +13,7 @@ from engine.commands.accounts import load_actor
 from engine.commands.migrations import migrate_cases
 from engine.rules.migration_plans import MigrationPlan
 from engine.store.tables import Case
-from tests.workflows.conftest import Walk
+from tests.workflows.conftest import ANALISI, Walk
 from web.composition import bundled_files
 
 SERVICES = [
@@ -35,9 +35,8 @@ def changed_pathway() -> dict[str, bytes]:
 def to_services(walk: Walk, refer: Callable[..., str]) -> str:
     ref = refer("adulti", organization="comune_cremona")
     walk.do(ref, "presa_atto", {"resident": True, "adi": False})
-    analisi = {"first_meeting_date": "2026-03-02", "complex_needs": False, "work_ready": False}
-    walk.do(ref, "analisi_preliminare", {**analisi, "disadvantaged": False})
-    pact = {"patto_date": "2026-03-05", "pact_kind": "pais", "services": SERVICES}
+    walk.do(ref, "analisi_preliminare", ANALISI)
+    pact = {"patto_date": walk.today(), "pact_kind": "pais", "services": SERVICES}
     walk.do(ref, "progetto_sociale", pact)
     return ref
 

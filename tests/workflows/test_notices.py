@@ -9,12 +9,13 @@ from types import SimpleNamespace
 
 from sqlalchemy import select
 
+from engine.notices.mail import title_of
 from engine.notices.outbox import deliver_due
 from engine.scheduling.escalation import escalate_due_tasks
 from engine.store.tables import Notification, Outbox, User
-from tests.workflows.conftest import Walk
+from tests.workflows.conftest import ANALISI, Walk
 
-PACT = {"patto_date": "2026-03-20", "pact_kind": "patto_servizio"}
+PACT = {"pact_kind": "patto_servizio"}
 TWO_COURSES = [  # both delivered by Cr.Forma: two tasks of one step for its tutor
     {"type": "formazione", "end_date": "2026-09-30"},
     {"type": "formazione", "end_date": "2026-12-31"},
@@ -53,9 +54,10 @@ def test_a_parallel_steps_tasks_make_one_notice_and_unread_ones_fold(
 ) -> None:
     ref = refer("adulti", organization="comune_cremona")
     walk.do(ref, "presa_atto", {"resident": True, "adi": False})
-    ready = {"first_meeting_date": "2026-03-02", "complex_needs": False, "work_ready": True}
-    walk.do(ref, "analisi_preliminare", {**ready, "disadvantaged": False})
-    walk.do(ref, "patto_servizio_cpi", {**PACT, "services": TWO_COURSES})
+    walk.do(ref, "analisi_preliminare", {**ANALISI, "work_ready": True})
+    walk.do(
+        ref, "patto_servizio_cpi", {**PACT, "patto_date": walk.today(), "services": TWO_COURSES}
+    )
     assert walk.open_elements(ref).count("avvio_formazione") == 2
     grouped = [
         n
@@ -64,7 +66,7 @@ def test_a_parallel_steps_tasks_make_one_notice_and_unread_ones_fold(
     ]
     assert len(grouped) == 1 and grouped[0].payload["count"] == 2
     assert grouped[0].task_id is None  # two tasks: the notice opens the case
-    assert "Nuova attività «Avvio formazione (Cr.Forma)" in grouped[0].title
+    assert "Nuova attività «Avvio: Formazione (Cr.Forma)»" in grouped[0].title
     assert grouped[0].title.endswith(f"(2) - {ref}")
 
     walk.clock.advance(days=31)  # both are overdue: one step of the ladder each
@@ -76,11 +78,12 @@ def test_a_parallel_steps_tasks_make_one_notice_and_unread_ones_fold(
 def test_an_item_names_the_service_in_the_notice(walk: Walk, refer: Callable[..., str]) -> None:
     ref = refer("adulti", organization="comune_cremona")
     walk.do(ref, "presa_atto", {"resident": True, "adi": False})
-    ready = {"first_meeting_date": "2026-03-02", "complex_needs": False, "work_ready": True}
-    walk.do(ref, "analisi_preliminare", {**ready, "disadvantaged": False})
+    walk.do(ref, "analisi_preliminare", {**ANALISI, "work_ready": True})
     service = [{"type": "formazione", "end_date": "2026-09-30"}]
-    walk.do(ref, "patto_servizio_cpi", {**PACT, "services": service})
+    walk.do(ref, "patto_servizio_cpi", {**PACT, "patto_date": walk.today(), "services": service})
     [notice] = [n for n in notices_to(walk, "davide.greco") if n.kind == "task_emitted"]
     assert notice.payload["item"] == {"it": "Formazione (Cr.Forma)", "en": "Training (Cr.Forma)"}
-    assert "«Avvio formazione (Cr.Forma) — Formazione (Cr.Forma)»" in notice.title
+    assert "«Avvio: Formazione (Cr.Forma)» - CR-" in notice.title  # the name says it once
+    closing = {**notice.payload, "task_name": "Conclusione del servizio", "count": 1}
+    assert "«Conclusione del servizio — Formazione (Cr.Forma)»" in title_of(closing)
     assert walk.clock.now + timedelta(days=1) > notice.created_at

@@ -143,7 +143,9 @@ def test_the_dashboard_shows_and_exports_the_results(walk: Walk, stories: list[s
     assert "Tirocinio extracurricolare" in page  # services by type, in words
     assert "Giulia Rossi" in page  # the caseload, by person, for a coordinator
     body = client.get("/dashboard/export.csv?kind=results").get_data(as_text=True)
-    rows = {r["key"]: r for r in csv.DictReader(io.StringIO(body.lstrip("\ufeff")))}
-    assert rows["adulti"]["pacts"] == "6" and rows["adulti"]["dropout_pct"] == "33.3"
+    table = csv.DictReader(io.StringIO(body.lstrip("\ufeff")), delimiter=";")
+    rows = {r["Gruppo"]: r for r in table}  # Italian headers and labels, decimal comma
+    adults = rows["Adulti vulnerabili"]
+    assert adults["Patti firmati"] == "6" and adults["% abbandoni"] == "33,3"
     english = client.get("/dashboard", headers={"Accept-Language": "en"})
     assert "Traineeships ending in a job" in english.get_data(as_text=True)

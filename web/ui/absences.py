@@ -22,6 +22,7 @@ from engine.reads.absences import (
 
 from ..auth import current_actor, engine
 from .labels import ROLES
+from .words import org_label, person_label
 
 bp = Blueprint("absence_pages", __name__)
 
@@ -99,7 +100,10 @@ def end(username: str) -> Response:
         absence = end_absence(uow, actor, username)
         ended = absence.status == "ended"
     flash(
-        _("Assenza terminata: le attività non completate sono tornate a %(name)s.", name=username)
+        _(
+            "Assenza terminata: le attività non completate sono tornate a %(name)s.",
+            name=person_label(username),
+        )
         if ended
         else _("Assenza annullata."),
         "success",
@@ -122,14 +126,14 @@ def _message(code: str, p: dict[str, Any]) -> str | None:
     if code == "missing_roles":
         roles = "; ".join(
             " o ".join(str(ROLES.get(g, g)) for g in r["groups"])
-            + (f" ({r['organization']})" if r.get("organization") else "")
+            + (f" ({org_label(r['organization'])})" if r.get("organization") else "")
             for r in p.get("roles", [])
         )
         return str(
             _(
                 "%(who)s non ha i ruoli delle attività aperte di %(absent)s: manca %(roles)s.",
-                who=p.get("substitute"),
-                absent=p.get("absent"),
+                who=person_label(p.get("substitute")),
+                absent=person_label(p.get("absent")),
                 roles=roles,
             )
         )

@@ -48,9 +48,10 @@ def results_table(kind: str, results: Results, by: str, names: dict[str, str]) -
         _("Gruppo"),
         *(str(h) for _k, h in RESULT_COLUMNS),
         *(_("Servizi avviati: %(name)s", name=service_label(t)) for t in results.service_types),
-        _("%% occupati a 28 giorni"),
-        _("%% occupati a 6 mesi"),
-        _("%% abbandoni"),
+        # The dashboard's msgids; Jinja turns their "%%" into "%", here the "% {}" does.
+        _("%% occupati a 28 giorni") % {},
+        _("%% occupati a 6 mesi") % {},
+        _("%% abbandoni") % {},
     ]
     rows = [
         [

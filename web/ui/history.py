@@ -8,6 +8,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from engine.notices.mail import task_heading
+
 from .labels import EVENTS, label
 from .words import SYSTEM_ACTOR, item_label, person_label
 
@@ -43,8 +45,7 @@ def _step(event: dict[str, Any], names: dict[str, str]) -> str:
     """The step an event concerns: the task's own name and item, else the diagram's name."""
     task = event.get("task") or {}
     if task.get("name"):
-        item = item_label(task.get("item"))
-        return f"{task['name']} — {item}" if item else str(task["name"])
+        return task_heading(str(task["name"]), item_label(task.get("item")))
     element = event.get("element_id")
     if not element:
         return ""

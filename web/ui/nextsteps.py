@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 
+from engine.notices.mail import task_heading
 from engine.reads.context import case_waits
 from engine.rules.progress import Outcome
 from engine.store.tables import HumanTask
@@ -97,8 +98,7 @@ def after_completion(uow: UnitOfWork, outcome: Outcome) -> NextSteps:
 
 
 def _step(uow: UnitOfWork, task: HumanTask) -> tuple[str, str | None]:
-    item = item_label(task.item)
-    title = f"{task.name} — {item}" if item else task.name
+    title = task_heading(task.name, item_label(task.item))
     org = (
         uow.facts.organization_code(uow.session, task.organization_id)
         if task.organization_id

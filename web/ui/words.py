@@ -14,6 +14,7 @@ from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 
 from engine.commands.accounts import organization_names
+from engine.notices.mail import task_heading
 from engine.reads.context import people_names
 from engine.reads.modeling import process_names
 from workflows.catalogue import CATALOGUE
@@ -85,8 +86,7 @@ def item_label(item: Any) -> str:
 
 def task_title(task: dict[str, Any]) -> str:
     """A task's name, with its item for one of several parallel tasks."""
-    item = item_label(task.get("item"))
-    return f"{task.get('name', '')} — {item}" if item else str(task.get("name", ""))
+    return task_heading(str(task.get("name", "")), item_label(task.get("item")))
 
 
 def day(value: Any) -> str:

@@ -47,7 +47,7 @@ def test_recording_an_absence_moves_the_tasks_and_the_worklist_says_for_whom(
     assert saved.status_code == 302
     after = text(ui.get(saved.location))
     assert "Assenza registrata: le attività assegnate sono passate al sostituto." in after
-    assert "sostituisce luca.ferri" in after
+    assert "sostituisce Luca Ferri" in after
     assert "data-task-id" not in text(ui.get("/?view=mine"))
 
     ui.post("/logout")
@@ -55,12 +55,12 @@ def test_recording_an_absence_moves_the_tasks_and_the_worklist_says_for_whom(
     worklist = text(ui.get("/?view=mine"))
     for task_id in ids:
         assert f'data-task-id="{task_id}"' in worklist
-    assert worklist.count("in sostituzione di giulia.rossi") == 2
+    assert worklist.count("in sostituzione di Giulia Rossi") == 2
 
     ui.post("/logout")
     ui.login("giulia.rossi")
     ended = ui.post("/absences/giulia.rossi/end", {"next": "/absences"})
-    assert "le attività non completate sono tornate a giulia.rossi" in text(ui.get(ended.location))
+    assert "le attività non completate sono tornate a Giulia Rossi" in text(ui.get(ended.location))
     mine = text(ui.get("/?view=mine"))
     assert all(f'data-task-id="{task_id}"' in mine for task_id in ids)
 
@@ -77,8 +77,8 @@ def test_a_substitute_without_the_roles_is_refused_beside_the_field(
     page = text(refused)
     assert 'id="error-substitute"' in page
     assert (
-        "clara.conti non ha i ruoli delle attività aperte di giulia.rossi: manca "
-        "Case manager (servizio sociale) (comune_cremona)."
+        "Clara Conti non ha i ruoli delle attività aperte di Giulia Rossi: manca "
+        "Case manager (servizio sociale) (Comune di Cremona)."
     ) in page
     late = ui.post(
         "/absences", {"from": "2026-03-09", "to": "2026-03-05", "substitute": "luca.ferri"}
@@ -92,7 +92,7 @@ def test_a_coordinator_records_a_colleague_s_absence(
     held(engine, seeded)
     ui.login("clara.conti")
     page = text(ui.get("/absences?for=giulia.rossi"))
-    assert "Assenza di giulia.rossi" in page
+    assert "Assenza di Giulia Rossi" in page
 
     ui.post("/absences", {**dates(clock), "substitute": "luca.ferri", "user": "giulia.rossi"})
 

@@ -307,6 +307,7 @@ def test_choices_are_labelled_in_english_from_each_options_x_i18n(app: Flask) ->
     assert ("gol_4", "GOL pathway 4 (work and inclusion)") in fields["pact_kind"].options
     row = fields["services"].children[0]
     assert fields["services"].add_label == "service" and row.label == "Service"
-    [kind, end] = row.children
+    [kind, end, cooperative] = row.children
     assert (kind.label, end.label) == ("Service type", "Planned end date")
+    assert cooperative.label == "Type-B social cooperative"
     assert ("formazione", "Training (Cr.Forma)") in kind.options

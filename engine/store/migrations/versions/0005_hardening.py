@@ -1,7 +1,7 @@
 """token expiry and scope, server-side login sessions, login attempts in the database
 
-Revision ID: 0013
-Revises: 0001
+Revision ID: 0005
+Revises: 0004
 """
 
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 import engine.store.tables
 
-revision = "0013"
-down_revision = "0016"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

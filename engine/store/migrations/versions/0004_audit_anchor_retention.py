@@ -1,7 +1,7 @@
 """audit chain anchor, payload digests, case anonymisation
 
-Revision ID: 0016
-Revises: 0001
+Revision ID: 0004
+Revises: 0003
 
 - `audit_head`: each case's newest chain link (sequence and hash), outside the event rows, filled
   from the events already written, so that deleting a case's newest events is detected;
@@ -16,8 +16,8 @@ from alembic import op
 
 import engine.store.tables
 
-revision = "0016"
-down_revision = "0014"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

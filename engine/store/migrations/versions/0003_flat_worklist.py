@@ -1,8 +1,8 @@
 """A flat worklist: the worklist_entry index kept by triggers, indexes for the hot reads,
 and dashboard snapshots
 
-Revision ID: 0014
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 """
 
 import sqlalchemy as sa
@@ -11,8 +11,8 @@ from alembic import op
 import engine.store.tables
 from engine.store import worklist_entries
 
-revision = "0014"
-down_revision = "0010"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 

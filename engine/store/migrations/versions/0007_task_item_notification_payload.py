@@ -1,14 +1,14 @@
 """a task's multi-instance item; a notification's payload (its title in any language, grouping)
 
-Revision ID: 0011
-Revises: 0001
+Revision ID: 0007
+Revises: 0006
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0015"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """case ownership (owning organisation, named CAV operator) and consents
 
-Revision ID: 0010
+Revision ID: 0002
 Revises: 0001
 """
 
@@ -9,7 +9,7 @@ from alembic import op
 
 import engine.store.tables
 
-revision = "0010"
+revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None

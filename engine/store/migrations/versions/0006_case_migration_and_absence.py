@@ -1,7 +1,7 @@
 """moving cases between versions (runs and their items), absences and substitutes
 
-Revision ID: 0015
-Revises: 0001
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-30 11:45:19.692922
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 import engine.store.tables
 
-revision = "0015"
-down_revision = "0013"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
