@@ -3,6 +3,7 @@ with a code the UI words in the reader's language."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -115,3 +116,37 @@ def test_the_engine_problems_are_worded_in_italian_and_english(app: Any) -> None
         assert (
             worded([found])[0]["text"] == "“Colloquio” has no incoming flow: no step leads to it."
         )
+
+
+def test_prova_runs_the_edited_model_and_keeps_nothing(drive: Driver, network: Engine) -> None:
+    from sqlalchemy import func, select
+
+    from engine.commands.trial import try_model
+    from engine.store.tables import Case, CaseEvent, HumanTask, Outbox, ProcessVersion
+
+    drive.deploy("three_tasks.bpmn", "intake.json", as_user="clara")
+    edited = THREE.replace('value="P10D"', 'value="P3D"', 1)
+
+    def counts() -> list[int]:
+        with network.uow(write=False) as uow:
+            return [
+                uow.session.scalar(select(func.count()).select_from(t)) or 0
+                for t in (Case, HumanTask, ProcessVersion, CaseEvent, Outbox)
+            ]
+
+    before = counts()
+    with network.uow() as uow:
+        trial = try_model(uow, load_actor(uow, "clara"), edited, {}, None, steps=1)
+    assert trial.problem is None, trial.problem
+    assert "intake" in trial.done and [t.element_id for t in trial.tasks] == ["assess"]
+    assert counts() == before  # no case, task, version, event or message is left
+    # the real deploy of another diagram is version 2 (its row may reuse the trial's id: the
+    # specs cached for the trial are forgotten, so a case runs what was published)
+    published = THREE.replace('value="P10D"', 'value="P5D"', 1)
+    with network.uow() as uow:
+        assert deploy_edited(uow, load_actor(uow, "clara"), published)[0].number == 2
+    ref = drive.start("three_tasks", as_user="giulia")
+    [intake] = [t for t in drive.tasks(ref) if t.element_id == "intake"]
+    assert intake.due_at is not None
+    with network.uow(write=False) as uow:
+        assert intake.due_at == uow.now + timedelta(days=5)
