@@ -63,6 +63,11 @@ def worded(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
             params = dict(found.get("params") or {})
             params["expected"] = expected.get(str(params.get("kind")), "")
             text = texts[code] % params
+        elif found.get("field"):
+            text = _("Campo «%(field)s»: %(detail)s") % {
+                "field": str(found["field"]).strip("/"),
+                "detail": found.get("message", ""),
+            }
         else:
             text = _("Il modello non è valido: %(detail)s") % {"detail": found.get("message", "")}
         out.append({**found, "text": text})
