@@ -28,6 +28,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -156,6 +157,17 @@ def child(url: str, label: str, reps: int, plans: str, queue: Any) -> None:
     queue.put({"figures": figures, "rss_mb": rss, "counts": sizes})
 
 
+def _result(queue: Any, process: Any, label: str) -> Any:
+    """The child's figures; stop, naming the data set, if it ended without any."""
+    while True:
+        try:
+            return queue.get(timeout=5)
+        except Empty:
+            if not process.is_alive():
+                failed = f"measuring {label} failed (exit code {process.exitcode})"
+                raise SystemExit(failed) from None
+
+
 def run_backend(name: str, urls: dict[str, str], reps: int) -> dict[str, Any]:
     results: dict[str, Any] = {}
     plans = CACHE / "plans" / name
@@ -167,7 +179,7 @@ def run_backend(name: str, urls: dict[str, str], reps: int) -> dict[str, Any]:
         load = os.getloadavg()[0]
         process = context.Process(target=child, args=(urls[size], size, reps, str(plans), queue))
         process.start()
-        results[size] = queue.get()
+        results[size] = _result(queue, process, f"{name} {size}")
         process.join()
         results[size]["load"] = (load, os.getloadavg()[0])
     report(name, results, plans)

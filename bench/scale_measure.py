@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine as SqlEngine
 
 from engine import SYSTEM, Engine, Settings
 from engine.commands.accounts import create_token
+from engine.commands.logins import open_login_session
 from engine.reporting.indicator_queries import DashboardQuery
 from engine.reporting.indicators import compute_dashboard
 from engine.scheduling.duties import tick
@@ -75,8 +76,8 @@ def measure_all(url: str, now: datetime, reps: int, plans: Path) -> dict[str, tu
         uow.commit()
     api = app.test_client()
     api.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-    ui = logged_in(app.test_client(), OPERATOR)
-    coordinator = logged_in(app.test_client(), COORDINATOR)
+    ui = logged_in(app.test_client(), engine, OPERATOR)
+    coordinator = logged_in(app.test_client(), engine, COORDINATOR)
     reference = api.get("/api/v1/tasks?assignee=me&limit=1").get_json()["items"][0]["case"]
     requests: list[tuple[str, Callable[[], Any]]] = [
         *[
@@ -163,9 +164,13 @@ def page_cursor(api: FlaskClient, path: str, page: int) -> str:
     return cursor
 
 
-def logged_in(client: FlaskClient, username: str) -> FlaskClient:
+def logged_in(client: FlaskClient, engine: Engine, username: str) -> FlaskClient:
+    """A client with a session as the login page opens it (a server-side row, a signed cookie)."""
+    with engine.uow() as uow:
+        key = open_login_session(uow, username)
     with client.session_transaction() as session:
         session["username"] = username
+        session["sid"] = key
     return client
 
 
