@@ -94,3 +94,22 @@ def test_disconnected_unreachable_and_dead_end_are_refused_named_and_marked(
     page.click("#deploy-confirm")
     page.wait_for_selector("#modeler-messages .alert-danger")
     assert page.query_selector("#modeler-messages .alert-success") is None
+
+
+def test_a_message_is_renamed_in_the_panel_and_declared_in_the_model(
+    browser: Any, app: Flask, network: Engine
+) -> None:
+    Driver(network).deploy("message_catch.bpmn", as_user="clara")
+    with serving(app) as url:
+        page = logged_in_page(browser, app, url, "clara")
+        page.goto("/models/message_catch/edit")
+        page.wait_for_selector("body[data-modeler-ready='true']")
+        page.click('.djs-element[data-element-id="wait_esito"]')
+        page.wait_for_selector("#message-fields:not([hidden])")
+        assert page.input_value("#prop-message") == "esito_cpi"
+        page.fill("#prop-message", "esito_colloquio")
+        page.press("#prop-message", "Tab")
+        saved = page.evaluate("async () => (await window.percorsiModeler.saveXML()).xml")
+    assert '<bpmn:message id="message_esito_colloquio" name="esito_colloquio"' in saved
+    assert 'messageRef="message_esito_colloquio"' in saved
+    assert "<spiffworkflow:messageVariable>esito_cpi</spiffworkflow:messageVariable>" in saved
