@@ -16,8 +16,10 @@ from engine.rules.model_diff import BPMN, describe_elements, diff_models
 from engine.rules.versions import latest_version
 from engine.spiff import load_xml
 from engine.spiff.parsing import load_form
+from engine.store.tables import ProcessModel
 from engine.store.uow import UnitOfWork
 
+DI = "{http://www.omg.org/spec/BPMN/20100524/DI}"
 PROCESS_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]{0,119}$")
 
 
@@ -41,11 +43,15 @@ def deploy_edited(
     max_bytes = uow.settings.max_upload_bytes
     drawn = set(describe_elements(xml, max_bytes))
     touched = {process_id: drawn for process_id in ids}
+    same: list[Deployed] = []
     for process_id in ids:
         try:
             latest = latest_version(uow, process_id)
         except ModelNotFound:
             continue
+        if not edited and _same_model(latest.bpmn_xml, xml, max_bytes):
+            name = uow.session.get_one(ProcessModel, latest.model_id).name
+            same.append(Deployed(process_id, name, latest.number, latest.id, False))
         filename = latest.bpmn_file
         files.update({name: text.encode("utf-8") for name, text in latest.dmn.items()})
         touched[process_id] = _touched(latest.bpmn_xml, xml, max_bytes)
@@ -56,7 +62,38 @@ def deploy_edited(
         """Tasks the coordinator draws need a form, a due date and groups."""
         return element_id in touched.get(process_id, set())
 
+    if not dry_run and len(same) == len(ids):
+        return same  # the diagram as published, re-serialised by bpmn-js: nothing to publish
     return deploy_model(uow, files, actor, dry_run=dry_run, complete=complete)
+
+
+def _same_model(before: str, after: str, max_bytes: int) -> bool:
+    """Whether two BPMN texts describe the same elements drawn at the same places (bpmn-js
+    writes a loaded diagram back with other attribute order, prefixes and spacing)."""
+    if not diff_models(before, after, max_bytes).empty:
+        return False
+    return _drawing(before, max_bytes) == _drawing(after, max_bytes)
+
+
+def _drawing(xml: str, max_bytes: int) -> set[tuple[str, ...]]:
+    """Every shape, edge and label of the diagram with its coordinates."""
+    tree = load_xml("model.bpmn", xml.encode("utf-8"), max_bytes)
+    found: set[tuple[str, ...]] = set()
+    found |= {("plane", str(p.get("bpmnElement"))) for p in tree.iter(f"{DI}BPMNPlane")}
+    for node in tree.iter(f"{DI}BPMNShape", f"{DI}BPMNEdge"):
+        points = [
+            f"{float(p.get('x', 0)):g},{float(p.get('y', 0)):g}"
+            + (
+                f",{float(p.get('width', 0)):g},{float(p.get('height', 0)):g}"
+                if p.get("width")
+                else ""
+            )
+            for p in node.iter()
+            if p is not node and p.get("x") is not None
+        ]
+        flags = [f"{k}={node.get(k)}" for k in ("isExpanded", "isMarkerVisible") if node.get(k)]
+        found.add((str(node.get("bpmnElement")), *points, *flags))
+    return found
 
 
 def _touched(before: str, after: str, max_bytes: int) -> set[str]:

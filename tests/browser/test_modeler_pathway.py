@@ -199,3 +199,17 @@ def test_panel_shows_and_edits_loops_calls_and_scripts(
     saved = page.evaluate("async () => (await window.percorsiModeler.saveXML()).xml")
     assert "<bpmn:loopDataInputRef>servizi_scelti</bpmn:loopDataInputRef>" in saved
     assert "admitted = (" in saved
+
+
+def test_the_main_pathway_opened_and_published_untouched_is_unchanged(
+    browser: Any, app: Flask, server: str, engine: Engine
+) -> None:
+    page = logged_in_page(browser, app, server, "clara")
+    page.goto(f"/models/{MAIN}/edit")
+    page.wait_for_selector("body[data-modeler-ready='true']")
+    page.click("#deploy-button")
+    page.click("#deploy-confirm")
+    done = page.wait_for_selector("#modeler-messages .alert-success[data-version='1']")
+    assert "Nessuna modifica rispetto alla versione 1" in done.inner_text()
+    with engine.uow(write=False) as uow:
+        assert model_source(uow, MAIN).number == 1
