@@ -280,11 +280,15 @@ def ownership_choices(uow: UnitOfWork, actor: Actor, reference: str) -> dict[str
     ):
         holders.setdefault(user.id, (user, set()))[1].add((role, code))
     social = social_services(uow, {code for _u, held in holders.values() for _r, code in held})
+    # Held here, the owner stays in the session's identity map (it keeps rows only while
+    # they are referenced): `eligible` reads its kind for every candidate without a query.
+    owner = uow.session.get(Organization, case.owner_organization_id or 0)
     for user, held in holders.values():
         person = Actor(user.id, user.username, frozenset(held), user.is_admin)
         for role in NAMED_ROLES:
             if eligible(uow, case, role, person, social):
                 people[role].append({"username": user.username, "full_name": user.full_name})
+    del owner
     targets = uow.session.scalars(
         select(Organization)
         .where(
