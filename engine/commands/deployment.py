@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,12 +13,19 @@ from sqlalchemy import select
 from engine.actors import Actor
 from engine.commands.metering import metered
 from engine.errors import ModelInvalid, ModelNotFound
-from engine.rules.access import require_coordinator
+from engine.rules.access import NETWORK_ROLES, READ_ONLY_ROLES, require_coordinator
 from engine.rules.ownership import CASE_OWNER
 from engine.rules.startforms import start_form_key
-from engine.rules.versions import latest_forms, latest_version
+from engine.rules.versions import latest_forms, latest_sources, latest_version
 from engine.spiff import ParsedProcess
 from engine.spiff.parsing import load_xml
+from engine.spiff.structure import (
+    display_name,
+    message_events,
+    message_names,
+    named_problem,
+    problem,
+)
 from engine.store.tables import Organization, ProcessModel, ProcessVersion
 from engine.store.uow import UnitOfWork
 
@@ -34,24 +41,41 @@ class Deployed:
     created: bool
 
 
-def validate_model(uow: UnitOfWork, files: Mapping[str, bytes]) -> list[ParsedProcess]:
-    """Parse and check a bundle without storing anything; raises ModelInvalid with the problems."""
+# Which tasks must have a form, a due date and groups: (process id, element id) -> bool.
+Completeness = Callable[[str, str], bool]
+
+
+def validate_model(
+    uow: UnitOfWork, files: Mapping[str, bytes], *, complete: Completeness | None = None
+) -> list[ParsedProcess]:
+    """Parse and check a bundle without storing anything; raises ModelInvalid with the problems.
+
+    `complete`: the user tasks that must also have a form, a due date and groups (those drawn
+    in the Modeler; files deployed as they are may leave them to the defaults)."""
     base_forms = latest_forms(uow)
     merged: dict[str, bytes] = {k: json.dumps(v).encode() for k, v in base_forms.items()}
     merged.update(files)
     parsed = uow.runtime.parse(merged, uow.settings.max_upload_bytes, lambda pid: _source(uow, pid))
     _check_sizes(parsed)
     _check_organizations(uow, parsed)
+    problems = _check_tasks(parsed, complete) + _check_messages(uow, parsed)
+    if problems:
+        raise ModelInvalid(f"{len(problems)} problem(s); first: {problems[0]['message']}", problems)
     return parsed
 
 
 @metered("deploy_model")
 def deploy_model(
-    uow: UnitOfWork, files: Mapping[str, bytes], actor: Actor, *, dry_run: bool = False
+    uow: UnitOfWork,
+    files: Mapping[str, bytes],
+    actor: Actor,
+    *,
+    dry_run: bool = False,
+    complete: Completeness | None = None,
 ) -> list[Deployed]:
     """Validate a bundle of .bpmn/.dmn/forms and store each process as a new version."""
     require_coordinator(actor)
-    parsed = validate_model(uow, files)
+    parsed = validate_model(uow, files, complete=complete)
     if dry_run:
         return [Deployed(p.process_id, p.name, 0, 0, False) for p in parsed]
     deployed = [_store(uow, p, actor) for p in parsed]
@@ -182,6 +206,70 @@ def _check_sizes(parsed: list[ParsedProcess]) -> None:
         )
     if problems:
         raise ModelInvalid(f"{problems[0]['message']} ({len(problems)} problem(s))", problems)
+
+
+# Roles that work on tasks (the Cabina di Regia and auditors only read).
+TASK_ROLES = tuple(r for r in NETWORK_ROLES if r not in READ_ONLY_ROLES)
+
+
+def _check_tasks(
+    parsed: list[ParsedProcess], complete: Completeness | None
+) -> list[dict[str, Any]]:
+    """Tasks offered to roles that work on tasks; with `complete`, each with a form, a due date
+    and groups."""
+    problems: list[dict[str, Any]] = []
+    for p in parsed:
+        names = _element_names(p)
+        for element, props in p.tasks.items():
+            codes = [("unknown_role", g) for g in props.candidate_groups if g not in TASK_ROLES]
+            if complete is not None and complete(p.process_id, element):
+                codes += [("task_no_form", "")] if not props.form_key else []
+                codes += [("task_no_due", "")] if not props.due_in else []
+                codes += [("task_no_groups", "")] if not props.candidate_groups else []
+            problems.extend(
+                named_problem(p.bpmn_file, element, names.get(element, element), code, value)
+                for code, value in codes
+            )
+    return problems
+
+
+def _check_messages(uow: UnitOfWork, parsed: list[ParsedProcess]) -> list[dict[str, Any]]:
+    """A message sent by a process of the bundle is awaited by some process (of the bundle or
+    deployed); a message the model declares is sent or awaited somewhere. A message awaited
+    and sent by no process may come from outside, through the API."""
+    mine = {p.process_id for p in parsed}
+    trees = [(p.bpmn_file, _tree(p.bpmn_xml)) for p in parsed]
+    others = [_tree(xml) for pid, xml in latest_sources(uow) if pid not in mine]
+    caught: set[str] = set()
+    sent: set[str] = set()
+    for tree in [t for _f, t in trees] + others:
+        for _event, message, throws in message_events(tree):
+            (sent if throws else caught).add(message)
+    problems = []
+    for filename, tree in trees:
+        declared = message_names(tree)
+        for event, message, throws in message_events(tree):
+            if message not in declared.values():
+                problems.append(problem(filename, event, "unknown_message", message))
+            elif throws and message not in caught:
+                problems.append(problem(filename, event, "message_not_caught", message))
+        for name in declared.values():
+            if name not in caught | sent:
+                problems.append(named_problem(filename, None, "", "message_unused", name))
+    return problems
+
+
+def _tree(xml: str) -> Any:
+    content = xml.encode()
+    return load_xml("model.bpmn", content, len(content) + 1)
+
+
+def _element_names(parsed: ParsedProcess) -> dict[str, str]:
+    return {
+        str(node.get("id")): display_name(node)
+        for node in _tree(parsed.bpmn_xml).iter()
+        if isinstance(node.tag, str) and node.get("id")
+    }
 
 
 def _task_names(parsed: ParsedProcess) -> list[tuple[str, str]]:

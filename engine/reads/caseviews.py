@@ -26,10 +26,10 @@ from engine.rules.ownership import (
     CAV,
     NAMED_ROLES,
     OWNER_KINDS,
-    actor_of,
     eligible,
     may_manage,
     owner_code,
+    social_services,
 )
 from engine.rules.progress import Outcome, element_ids
 from engine.spiff.parsing import load_xml
@@ -259,24 +259,36 @@ def ownership(uow: UnitOfWork, actor: Actor, case: Case) -> dict[str, Any]:
     }
 
 
+def _named_role_holders() -> Any:
+    return select(Membership.user_id).where(Membership.role.in_(NAMED_ROLES))
+
+
 def ownership_choices(uow: UnitOfWork, actor: Actor, reference: str) -> dict[str, Any]:
     """Who may be named on a case, and where it may be transferred (for the case page)."""
     case = visible_case(uow, actor, reference)
     if not may_manage(uow, actor, case):
         return {"case_manager": [], "cav_operator": [], "owners": []}
     people: dict[str, list[dict[str, str]]] = {role: [] for role in NAMED_ROLES}
-    holders = uow.session.execute(
-        select(User)
+    # Everyone who holds a named role, with all their memberships, in one query.
+    holders: dict[int, tuple[User, set[tuple[str, str]]]] = {}
+    for user, role, code in uow.session.execute(
+        select(User, Membership.role, Organization.code)
         .join(Membership, Membership.user_id == User.id)
-        .where(Membership.role.in_(NAMED_ROLES), User.active.is_(True))
-        .distinct()
-        .order_by(User.full_name, User.username)
-    ).scalars()
-    for user in holders:
-        person = actor_of(uow, user)
+        .join(Organization, Organization.id == Membership.organization_id)
+        .where(User.active.is_(True), User.id.in_(_named_role_holders()))
+        .order_by(User.full_name, User.username, User.id)
+    ):
+        holders.setdefault(user.id, (user, set()))[1].add((role, code))
+    social = social_services(uow, {code for _u, held in holders.values() for _r, code in held})
+    # Held here, the owner stays in the session's identity map (it keeps rows only while
+    # they are referenced): `eligible` reads its kind for every candidate without a query.
+    owner = uow.session.get(Organization, case.owner_organization_id or 0)
+    for user, held in holders.values():
+        person = Actor(user.id, user.username, frozenset(held), user.is_admin)
         for role in NAMED_ROLES:
-            if eligible(uow, case, role, person):
+            if eligible(uow, case, role, person, social):
                 people[role].append({"username": user.username, "full_name": user.full_name})
+    del owner
     targets = uow.session.scalars(
         select(Organization)
         .where(

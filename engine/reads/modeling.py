@@ -3,17 +3,22 @@ of the Modeler's panel, and what changed between two versions."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 
 from engine.actors import Actor
-from engine.rules.access import NETWORK_ROLES, require_coordinator
+from engine.errors import InvalidInput
+from engine.rules.access import NETWORK_ROLES, READ_ONLY_ROLES, require_coordinator
 from engine.rules.model_diff import ModelDiff, diff_models
 from engine.rules.progress import RUNNING
-from engine.rules.versions import available_forms, latest_version, version_of
+from engine.rules.versions import latest_forms, latest_version, version_of
+from engine.spiff import with_diagram
+from engine.spiff.forms import sample_case
 from engine.spiff.properties import ESCALATION_ACTIONS, PRIORITY_NAMES
+from engine.spiff.scripting import check_source
 from engine.store.tables import Case, Organization, ProcessModel, ProcessVersion, User
 from engine.store.uow import UnitOfWork
 
@@ -58,7 +63,8 @@ class EditorOptions:
 
     roles: tuple[str, ...]
     organizations: list[tuple[str, str]]
-    forms: list[str]
+    forms: dict[str, Any]  # the deployed forms (JSON Schema) by key
+    processes: list[tuple[str, str]] = field(default_factory=list)  # (process id, name)
     priorities: tuple[str, ...] = tuple(PRIORITY_NAMES)
     escalation_actions: tuple[str, ...] = ESCALATION_ACTIONS
 
@@ -109,18 +115,24 @@ def model_source(uow: UnitOfWork, process_id: str, number: int | None = None) ->
 def editable_source(
     uow: UnitOfWork, actor: Actor, process_id: str, number: int | None = None
 ) -> VersionSource:
-    """A version's BPMN for the Modeler (coordinators only)."""
+    """A version's BPMN for the Modeler and the viewers (coordinators only), with a diagram laid
+    out for the processes that have none (models written without one still open)."""
     require_coordinator(actor)
-    return model_source(uow, process_id, number)
+    found = model_source(uow, process_id, number)
+    drawn = with_diagram(found.bpmn_xml, uow.settings.max_upload_bytes)
+    return replace(found, bpmn_xml=drawn) if drawn != found.bpmn_xml else found
 
 
 def editor_options(uow: UnitOfWork, actor: Actor) -> EditorOptions:
-    """Roles, organisation codes and deployed form keys for the properties panel."""
+    """Roles that work on tasks, organisations and deployed forms for the properties panel."""
     require_coordinator(actor)
     orgs = uow.session.execute(
         select(Organization.code, Organization.name).order_by(Organization.code)
     ).all()
-    return EditorOptions(NETWORK_ROLES, [(c, n) for c, n in orgs], available_forms(uow))
+    roles = tuple(r for r in NETWORK_ROLES if r not in READ_ONLY_ROLES)
+    return EditorOptions(
+        roles, [(c, n) for c, n in orgs], latest_forms(uow), processes=process_names(uow)
+    )
 
 
 def diff_versions(
@@ -130,3 +142,53 @@ def diff_versions(
     require_coordinator(actor)
     old, new = version_of(uow, process_id, before), version_of(uow, process_id, after)
     return diff_models(old.bpmn_xml, new.bpmn_xml, uow.settings.max_upload_bytes)
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    """Model code tried on a sample case: `outcome` is "true"/"false" for a condition, "ran"
+    for a script or an expression; "refused" when it does not compile, "failed" when it raised.
+    `names`: the case data a script leaves; `detail`: the sandbox's words for a problem."""
+
+    outcome: str
+    detail: str = ""
+    names: tuple[str, ...] = ()
+
+
+CODE_KINDS = ("condition", "script", "expression")
+
+
+def check_code(
+    uow: UnitOfWork,
+    actor: Actor,
+    kind: str,
+    source: str,
+    form_keys: list[str],
+    data: dict[str, Any] | None = None,
+) -> CodeCheck:
+    """Compile `source` under the sandbox and run it on a sample case made from the forms the
+    case has filled in by then; nothing is stored."""
+    require_coordinator(actor)
+    if kind not in CODE_KINDS:
+        raise InvalidInput(
+            f"kind must be one of {', '.join(CODE_KINDS)}, not {kind!r}",
+            [{"field": "kind", "message": "unknown kind"}],
+        )
+    reason = check_source(source, expression=kind != "script")
+    if reason is not None:
+        return CodeCheck("refused", reason)
+    engine_names = {"case_reference": "PROVA-0001", "referring_organization": ""}
+    context = {**engine_names, **sample_case(latest_forms(uow), form_keys, data or {})}
+    environment = uow.runtime.environment
+    uow.runtime.begin_command()
+    try:
+        if kind == "script":
+            before = set(context)
+            environment.execute(source, context)
+            return CodeCheck("ran", names=tuple(sorted(set(context) - before)))
+        value = environment.evaluate(source, context)
+    except Exception as exc:  # model code may raise anything: the coordinator reads why
+        return CodeCheck("failed", f"{type(exc).__name__}: {exc}")
+    if kind == "condition":
+        return CodeCheck("true" if value else "false")
+    return CodeCheck("ran", str(value)[:200])

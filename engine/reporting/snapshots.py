@@ -30,6 +30,7 @@ from engine.reporting.indicators import (
     compute_dashboard,
     require_dashboard_reader,
 )
+from engine.reporting.results import CaseloadRow, ResultRow, Results, compute_results
 from engine.rules.access import AGGREGATE_ONLY
 from engine.store.tables import IndicatorSnapshot
 from engine.store.uow import UnitOfWork
@@ -42,8 +43,12 @@ EVERYTHING = Actor(None, "indicator-snapshots", is_admin=True)
 CABINA = Actor(None, "indicator-snapshots", frozenset({(AGGREGATE_ONLY, "")}))
 
 
-def snapshot_key(q: DashboardQuery, hide: bool, mapping: IndicatorMap) -> str:
+def snapshot_key(
+    q: DashboardQuery, hide: bool, mapping: IndicatorMap, kind: str = "dashboard"
+) -> str:
     facts = {"query": asdict(q), "hide": hide, "mapping": asdict(mapping)}
+    if kind != "dashboard":
+        facts["kind"] = kind
     return hashlib.sha256(json.dumps(facts, default=str, sort_keys=True).encode()).hexdigest()
 
 
@@ -51,27 +56,46 @@ def read_dashboard(
     uow: UnitOfWork, actor: Actor, q: DashboardQuery, mapping: IndicatorMap
 ) -> Dashboard:
     """The dashboard from a fresh snapshot, or computed now and kept (commits the snapshot)."""
+    board: Dashboard = _read(uow, actor, q, mapping, "dashboard")
+    return board
+
+
+def read_results(
+    uow: UnitOfWork, actor: Actor, q: DashboardQuery, mapping: IndicatorMap
+) -> Results:
+    """The network's results, kept and refreshed like the dashboard they are shown with."""
+    results: Results = _read(uow, actor, q, mapping, "results")
+    return results
+
+
+def _read(
+    uow: UnitOfWork, actor: Actor, q: DashboardQuery, mapping: IndicatorMap, kind: str
+) -> Any:
     require_dashboard_reader(actor)
     q.check()
     hide = aggregates_only(actor)
-    key = snapshot_key(q, hide, mapping)
+    compute, encoded, decoded = KINDS[kind]
+    key = snapshot_key(q, hide, mapping, kind)
     row = uow.session.get(IndicatorSnapshot, key)
     if row is not None and row.computed_at >= uow.now - FRESH_FOR:
-        board = decode(row.payload)
+        kept = decoded(row.payload)
         if row.read_at < uow.now - timedelta(hours=1):  # kept refreshed while it is read
-            _write(uow, key, lambda kept: setattr(kept, "read_at", uow.now))
-        return board
-    board = compute_dashboard(uow, actor, q, mapping)
+            _write(uow, key, lambda found: setattr(found, "read_at", uow.now))
+        return kept
+    value = compute(uow, actor, q, mapping)
     source = json.loads(
-        json.dumps({"query": asdict(q), "hide": hide, "mapping": asdict(mapping)}, default=str)
+        json.dumps(
+            {"query": asdict(q), "hide": hide, "mapping": asdict(mapping), "kind": kind},
+            default=str,
+        )
     )
 
-    def store(kept: IndicatorSnapshot) -> None:
-        kept.source, kept.payload = source, encode(board)
-        kept.computed_at = kept.read_at = uow.now
+    def store(found: IndicatorSnapshot) -> None:
+        found.source, found.payload = source, encoded(value)
+        found.computed_at = found.read_at = uow.now
 
     _write(uow, key, store)
-    return board
+    return value
 
 
 def _write(uow: UnitOfWork, key: str, change: Any) -> None:
@@ -101,8 +125,9 @@ def refresh_snapshots(uow: UnitOfWork) -> int:
         source = row.source
         q = _query(source["query"])
         mapping = IndicatorMap(**{k: _tuple(v) for k, v in source["mapping"].items()})
-        board = compute_dashboard(uow, CABINA if source["hide"] else EVERYTHING, q, mapping)
-        row.payload, row.computed_at = encode(board), uow.now
+        compute, encoded, _decoded = KINDS[source.get("kind", "dashboard")]
+        value = compute(uow, CABINA if source["hide"] else EVERYTHING, q, mapping)
+        row.payload, row.computed_at = encoded(value), uow.now
     uow.commit()
     return len(due)
 
@@ -135,3 +160,25 @@ def decode(raw: dict[str, Any]) -> Dashboard:
     values["backlog_total"] = BacklogRow(**raw["backlog_total"])
     assert {f.name for f in fields(Dashboard)} == set(values)
     return Dashboard(**values)
+
+
+def encode_results(results: Results) -> dict[str, Any]:
+    return asdict(results)
+
+
+def decode_results(raw: dict[str, Any]) -> Results:
+    """Results back from their stored form."""
+    return Results(
+        aggregates_only=raw["aggregates_only"],
+        service_types=list(raw["service_types"]),
+        groups=[ResultRow(**g) for g in raw["groups"]],
+        total=ResultRow(**raw["total"]),
+        caseload=[CaseloadRow(**c) for c in raw["caseload"]],
+    )
+
+
+# What each kind of snapshot holds: how it is computed, stored and read back.
+KINDS: dict[str, tuple[Any, Any, Any]] = {
+    "dashboard": (compute_dashboard, encode, decode),
+    "results": (compute_results, encode_results, decode_results),
+}

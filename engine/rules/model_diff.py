@@ -28,6 +28,9 @@ FIELDS = (
     "interrupting",
     "called_element",
     "decision",
+    "loop",
+    "messageVariable",
+    "messagePayload",
     "script",
 )
 
@@ -118,12 +121,15 @@ def _describe(node: Any, incoming: list[str], outgoing: list[str]) -> Element:
         ("calledElement", "called_element"),
     ):
         fields[key] = node.get(attr, "")
-    if node.get("cancelActivity") is not None:
-        fields["interrupting"] = node.get("cancelActivity")
+    if _local(node) == "boundaryEvent":  # BPMN's default: a boundary event interrupts
+        fields["interrupting"] = node.get("cancelActivity", "true")
     fields["timer"] = _timer(node)
     fields["message"] = " ".join(
         d.get("messageRef", "") for d in node.findall(f"{BPMN}messageEventDefinition")
     ).strip()
+    fields["loop"] = _loop(node)
+    for kind in ("messageVariable", "messagePayload", "instructionsForEndUser"):
+        fields[kind] = _text(node.find(f"{BPMN}extensionElements/{SPIFF}{kind}"))
     fields["script"] = _scripts(node)
     fields["decision"] = _text(node.find(f"{BPMN}extensionElements/{SPIFF}calledDecisionId"))
     fields.update({f"property:{k}": v for k, v in _properties(node).items()})
@@ -137,6 +143,21 @@ def _timer(node: Any) -> str:
             if found is not None:
                 return f"{kind}: {_text(found)}"
     return ""
+
+
+def _loop(node: Any) -> str:
+    """A multi-instance's collection, item, results and completion, in words of the XML."""
+    loop = node.find(f"{BPMN}multiInstanceLoopCharacteristics")
+    if loop is None:
+        return ""
+    parts = [f"sequential={loop.get('isSequential', 'false')}"]
+    for kind in ("loopCardinality", "loopDataInputRef", "loopDataOutputRef", "completionCondition"):
+        if (found := loop.find(f"{BPMN}{kind}")) is not None:
+            parts.append(f"{kind}={_text(found)}")
+    for kind in ("inputDataItem", "outputDataItem"):
+        if (found := loop.find(f"{BPMN}{kind}")) is not None:
+            parts.append(f"{kind}={found.get('name') or found.get('id')}")
+    return " ".join(parts)
 
 
 def _scripts(node: Any) -> str:

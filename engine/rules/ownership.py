@@ -78,8 +78,11 @@ def social_services(uow: UnitOfWork, codes: set[str]) -> set[str]:
     )
 
 
-def eligible(uow: UnitOfWork, case: Case, role: str, person: Actor) -> bool:
-    """Whether `person` may be the case's named `role` (see the module)."""
+def eligible(
+    uow: UnitOfWork, case: Case, role: str, person: Actor, social: set[str] | None = None
+) -> bool:
+    """Whether `person` may be the case's named `role` (see the module). `social`, when given,
+    holds the social services among the organisations in question (read once for many)."""
     owner = owner_code(uow, case)
     if owner is None:
         return False
@@ -89,7 +92,7 @@ def eligible(uow: UnitOfWork, case: Case, role: str, person: Actor) -> bool:
         return False
     if owned_by_cav(uow, case):
         orgs = {org for r, org in person.memberships if r == CASE_MANAGER}
-        return bool(social_services(uow, orgs))
+        return bool(orgs & social if social is not None else social_services(uow, orgs))
     return person.has_role(CASE_MANAGER, owner)
 
 

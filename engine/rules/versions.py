@@ -42,11 +42,6 @@ def latest_version_number(uow: UnitOfWork, process_id: str) -> tuple[int, int]:
     return found[0], found[1]
 
 
-def available_forms(uow: UnitOfWork) -> list[str]:
-    """The form keys a model may name: those of the newest version of every model."""
-    return sorted(latest_forms(uow))
-
-
 def latest_forms(uow: UnitOfWork) -> dict[str, Any]:
     """Every form of the newest version of every model, by key."""
     newest = (
@@ -76,3 +71,21 @@ def version_of(uow: UnitOfWork, process_id: str, number: int) -> ProcessVersion:
     if found is None:
         raise ModelNotFound(f"process model {process_id!r} has no version {number}")
     return found
+
+
+def latest_sources(uow: UnitOfWork) -> list[tuple[str, str]]:
+    """(process id, BPMN XML) of the newest version of every model."""
+    newest = (
+        select(ProcessVersion.model_id, func.max(ProcessVersion.number).label("n"))
+        .group_by(ProcessVersion.model_id)
+        .subquery()
+    )
+    rows = uow.session.execute(
+        select(ProcessModel.process_id, ProcessVersion.bpmn_xml)
+        .join(ProcessModel, ProcessModel.id == ProcessVersion.model_id)
+        .join(
+            newest,
+            (ProcessVersion.model_id == newest.c.model_id) & (ProcessVersion.number == newest.c.n),
+        )
+    ).all()
+    return [(p, x) for p, x in rows]

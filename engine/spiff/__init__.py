@@ -7,6 +7,7 @@ modules (errors, durations). The rest of the engine uses the names exported here
 
 from engine.spiff.clock import frozen_now
 from engine.spiff.instance import Failure, Instance, ReadyTask
+from engine.spiff.layout import with_diagram
 from engine.spiff.parsing import ParsedProcess, load_xml
 from engine.spiff.properties import (
     TaskProperties,
@@ -33,4 +34,5 @@ __all__ = [
     "parse_properties",
     "resolve_form",
     "task_properties",
+    "with_diagram",
 ]

@@ -474,3 +474,55 @@ def item_labels(forms: dict[str, Any], item: dict[str, Any] | None) -> dict[str,
 
 def _is_date(text: str) -> bool:
     return len(text) == 10 and text[4] == "-" and text[7] == "-"
+
+
+def sample_case(
+    forms: dict[str, Any], keys: list[str], data: dict[str, Any], today: date | None = None
+) -> dict[str, Any]:
+    """Case data as the forms `keys` would leave it (a plausible value per field), then `data`:
+    what the Modeler tries conditions, scripts and "Prova" on."""
+    sample: dict[str, Any] = {}
+    for key in keys:
+        schema = forms.get(key)
+        props = schema.get("properties") if isinstance(schema, dict) else None
+        required = set(schema.get("required") or []) if isinstance(schema, dict) else set()
+        for name, prop in (props or {}).items():
+            if _sampled(prop, name in required):
+                sample[str(name)] = sample_value(prop, str(name), today or date.today())
+    sample.update(data)
+    return sample
+
+
+def _sampled(prop: Any, required: bool) -> bool:
+    """Fields with a pattern or a special format are sampled only when required."""
+    if not isinstance(prop, dict):
+        return False
+    special = "pattern" in prop or prop.get("format") not in (None, "date")
+    return required or not special
+
+
+def sample_value(prop: dict[str, Any], name: str, today: date) -> Any:
+    """A value a field of this kind could hold: its constant, its first choice, a date (of
+    birth: an adult's), a number, yes, a word, or an object of its required fields."""
+    if "const" in prop:
+        return prop["const"]
+    options = choices(prop)
+    if options:
+        return options[0]
+    kind = value_type(prop)
+    if kind == "string" and prop.get("format") == "date":
+        born = "birth" in name or "nascita" in name
+        return (today.replace(year=today.year - 30) if born else today).isoformat()
+    if kind == "array":
+        items = prop.get("items")
+        return (
+            [sample_value(items, name, today)] if isinstance(items, dict) and choices(items) else []
+        )
+    if kind == "object":
+        props, required = prop.get("properties") or {}, set(prop.get("required") or [])
+        return {
+            str(k): sample_value(v, str(k), today)
+            for k, v in props.items()
+            if k in required and isinstance(v, dict)
+        }
+    return {"integer": 1, "number": 1, "boolean": True}.get(str(kind), "Prova")

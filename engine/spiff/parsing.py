@@ -18,6 +18,7 @@ from engine.durations import is_duration, parse_duration
 from engine.errors import ModelInvalid, UploadRejected, UploadTooLarge
 from engine.spiff.properties import TaskProperties, parse_escalation, parse_properties
 from engine.spiff.scripting import check_source
+from engine.spiff.structure import check_structure, named_problem, unknown_calls
 
 _XML_PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
@@ -96,17 +97,31 @@ def parse_bundle(
     services: Iterable[str],
     existing: ExistingSource,
     serialize: Callable[[Any], dict[str, Any]],
+    callables: Iterable[str] = (),
 ) -> list[ParsedProcess]:
-    """Validate a bundle of .bpmn/.dmn/.json files and return its executable processes."""
+    """Validate a bundle of .bpmn/.dmn/.json files and return its executable processes.
+
+    `callables`: the helpers and builtins model code may call (none given: not checked)."""
     bpmn, dmn, forms = _split(files, max_bytes)
     parser = SpiffBpmnParser(validator=VALIDATOR)
     sources: dict[str, tuple[str, str]] = {}
-    for name, content in bpmn.items():
-        tree = load_xml(name, content, max_bytes)
+    trees = {name: load_xml(name, content, max_bytes) for name, content in bpmn.items()}
+    for name, tree in trees.items():
         _check_flows(name, tree)
+    in_upload = {p.get("id") for t in trees.values() for p in t.iterfind(f"{{{BPMN_NS}}}process")}
+    shape = [
+        found
+        for name, tree in trees.items()
+        for found in check_structure(
+            name, tree, lambda pid: pid in in_upload or bool(existing(pid))
+        )
+    ]
+    if shape:
+        raise ModelInvalid(f"{len(shape)} problem(s); first: {shape[0]['message']}", shape)
+    for name, tree in trees.items():
         _guard(name, partial(parser.add_bpmn_xml, tree, name))
         for proc in tree.iterfind(f"{{{BPMN_NS}}}process"):
-            sources[proc.get("id")] = (name, xml_text(content, tree))
+            sources[proc.get("id")] = (name, xml_text(bpmn[name], tree))
     dmn_text: dict[str, str] = {}
     for name, content in dmn.items():
         tree = load_xml(name, content, max_bytes)
@@ -118,7 +133,9 @@ def parse_bundle(
     if not processes:
         raise ModelInvalid("the bundle holds no executable BPMN process", [])
     return [
-        _parse_process(parser, pid, sources[pid], dmn_text, forms, services, serialize)
+        _parse_process(
+            parser, pid, sources[pid], dmn_text, forms, services, serialize, frozenset(callables)
+        )
         for pid in processes
     ]
 
@@ -165,7 +182,7 @@ def _split(
         elif base.endswith(".dmn"):
             dmn[base] = content
         elif base.endswith(".json"):
-            forms[base] = _load_form(base, content, max_bytes)
+            forms[base] = load_form(base, content, max_bytes)
         else:
             raise UploadRejected(
                 f"{base}: only .bpmn, .dmn and .json (form) files can be deployed",
@@ -176,7 +193,8 @@ def _split(
     return bpmn, dmn, forms
 
 
-def _load_form(name: str, content: bytes, max_bytes: int) -> Any:
+def load_form(name: str, content: bytes, max_bytes: int) -> Any:
+    """A form file's JSON Schema, checked as a deploy checks it (ModelInvalid otherwise)."""
     from engine.spiff.forms import (
         check_schema,  # forms knows jsonschema; imported late to stay one-way
     )
@@ -308,6 +326,7 @@ def _parse_process(
     forms: dict[str, Any],
     services: Iterable[str],
     serialize: Callable[[Any], dict[str, Any]],
+    callables: frozenset[str] = frozenset(),
 ) -> ParsedProcess:
     filename, xml = source
     spec = _guard_value(filename, lambda: parser.get_spec(process_id))
@@ -317,7 +336,7 @@ def _parse_process(
     names = {str(k) for form in forms.values() for k in (form.get("properties") or {})}
     for wf_spec in [spec, *subprocesses.values()]:
         for task_spec in wf_spec.task_specs.values():
-            problems.extend(_check_code(filename, task_spec, set(services)))
+            problems.extend(_check_code(filename, task_spec, set(services), callables))
             item = getattr(task_spec, "input_item", None)
             if item is not None and getattr(item, "bpmn_id", None):
                 names.add(str(item.bpmn_id))
@@ -375,8 +394,11 @@ def _guard_value(filename: str, action: Callable[[], Any]) -> Any:
     return box[0]
 
 
-def _check_code(filename: str, task_spec: Any, services: set[str]) -> list[dict[str, Any]]:
-    """Scripts, conditions and timer expressions must compile under RestrictedPython."""
+def _check_code(
+    filename: str, task_spec: Any, services: set[str], callables: frozenset[str] = frozenset()
+) -> list[dict[str, Any]]:
+    """Scripts, conditions and timer expressions must compile under RestrictedPython and call
+    only the helpers and builtins the sandbox gives them."""
     element = getattr(task_spec, "bpmn_id", None) or task_spec.name
     found: list[tuple[str, str, bool]] = []
     for attr in ("script", "prescript", "postscript"):
@@ -397,6 +419,13 @@ def _check_code(filename: str, task_spec: Any, services: set[str]) -> list[dict[
         for kind, source, is_expr in found
         if (reason := check_source(source, expression=is_expr)) is not None
     ]
+    if callables and not problems:
+        name = str(getattr(task_spec, "bpmn_name", None) or element)
+        problems.extend(
+            named_problem(filename, element, name, "unknown_helper", called)
+            for _kind, source, is_expr in found
+            for called in unknown_calls(source, is_expr, callables)
+        )
     operation = getattr(task_spec, "operation_name", None)
     if operation and operation not in services:
         problems.append(

@@ -115,6 +115,7 @@ class Runtime:
             services=self.environment.services,
             existing=existing,
             serialize=self.serializer.to_dict,
+            callables=self.environment.callable_names(),
         )
 
     def specs(self, version_id: int, spec_json: Callable[[], str]) -> Specs:
@@ -132,6 +133,16 @@ class Runtime:
                     {k: restore(v) for k, v in payload["subprocess_specs"].items()},
                 )
             return self._specs[version_id]
+
+    def forget(self, version_ids: Iterable[int], case_ids: Iterable[int]) -> None:
+        """Drop what is cached for versions and cases that were rolled back (their ids may be
+        given again to other rows)."""
+        with self._lock:
+            for version_id in version_ids:
+                self._specs.pop(version_id, None)
+                self._restriction.pop(version_id, None)
+            for case_id in case_ids:
+                self._instances.pop(case_id, None)
 
     def restriction(self, version_id: int, spec_json: Callable[[], str]) -> dict[str, Any]:
         """Per process of the version (called ones included): {"restricted", "target_groups"}."""

@@ -264,6 +264,10 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
     def pool(self) -> WorkerPool:
         return shared_pool(*self._pool_args)
 
+    def callable_names(self) -> frozenset[str]:
+        """What model code may call: the helpers and the sandbox's builtins."""
+        return frozenset(self.globals) | frozenset(BUILTINS)
+
     def reserved_names(self) -> frozenset[str]:
         """Names start data may not use: helpers, builtins and the engine's own keys."""
         return frozenset(self.globals) | ENGINE_NAMES

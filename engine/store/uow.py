@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
@@ -49,6 +49,7 @@ class UnitOfWork:
         self.now = now or engine.clock()
         self._after_commit: list[Callable[[], None]] = []
         self._stack = ExitStack()
+        self._trial = False
         self.chain_heads: dict[int, tuple[int, str]] = {}  # case id -> last (seq, hash) written
         self.moved_heads: set[int] = set()  # cases whose chain head is not anchored yet
         self._flush_hooks: dict[str, Callable[[UnitOfWork], None]] = {}
@@ -140,7 +141,23 @@ class UnitOfWork:
         for hook in list(self._flush_hooks.values()):
             hook(self)
 
+    @contextmanager
+    def trial(self) -> Iterator[None]:
+        """Run commands whose commits only write within the transaction, then roll it all back:
+        nothing is kept and nothing that waits for a commit (mail, wake-ups) happens."""
+        self._trial = True
+        try:
+            yield
+        finally:
+            self._trial = False
+            self.rollback()
+
     def commit(self) -> None:
+        if self._trial:
+            self.flush()
+            self._after_commit.clear()
+            self._wakeup = None
+            return
         self.flush()
         if self._wakeup is not None and not self.settings.is_sqlite:
             wakeups.publish(self.session.connection(), self._wakeup)  # sent only on commit

@@ -26,9 +26,11 @@ def require_browser() -> None:
         pytest.skip("front-end assets missing: run `make assets` (npm ci) first")
 
 
-def logged_in_page(browser: Any, app: Flask, base_url: str, username: str) -> Any:
+def logged_in_page(
+    browser: Any, app: Flask, base_url: str, username: str, lang: str | None = None
+) -> Any:
     """A page whose session cookie names a server-side session of `username` (signed with the
-    app's secret), as the login page would leave it."""
+    app's secret), as the login page would leave it; `lang`: the language chosen in the app."""
     from engine.commands.logins import open_login_session
 
     with app.extensions["percorsi"].uow() as uow:
@@ -41,7 +43,9 @@ def logged_in_page(browser: Any, app: Flask, base_url: str, username: str) -> An
         [
             {
                 "name": app.config["SESSION_COOKIE_NAME"],
-                "value": serializer.dumps({"username": username, "sid": key}),
+                "value": serializer.dumps(
+                    {"username": username, "sid": key, **({"lang": lang} if lang else {})}
+                ),
                 "url": base_url,
             }
         ]

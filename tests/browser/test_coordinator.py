@@ -75,6 +75,7 @@ def set_properties_in_panel(page: Any, element_id: str) -> None:
     page.fill("#prop-due-amount", "7")
     page.press("#prop-due-amount", "Tab")
     page.select_option("#prop-priority", "high")
+    page.select_option("#prop-form", label="Esito del percorso")  # forms are chosen by title
     assert page.inner_text("#prop-due-iso") == "P7D"
 
 

@@ -136,6 +136,16 @@ def test_new_model_is_deployed_under_its_own_process_id(drive: Driver, client: F
     login(client, "clara")
     assert client.get("/models/new").status_code == 200
     xml = V1.replace("inclusione_mini", "percorso_nuovo")
+    refused = post_xml(client, "/models/deploy", xml)  # drawn tasks need a form each
+    assert refused.status_code == 422
+    assert "«Firma del patto» è un'attività senza modulo." in [
+        e["text"] for e in refused.json["errors"]
+    ]
+    xml = xml.replace(
+        '<spiffworkflow:property name="candidateGroups"',
+        '<spiffworkflow:property name="formKey" value="esito.json" />'
+        '<spiffworkflow:property name="candidateGroups"',
+    )
     body = post_xml(client, "/models/deploy", xml).json["deployed"][0]
     assert (body["process_id"], body["number"], body["edit_url"]) == (
         "percorso_nuovo",

@@ -149,3 +149,29 @@ def test_the_dashboard_shows_and_exports_the_results(walk: Walk, stories: list[s
     assert adults["Patti firmati"] == "6" and adults["% abbandoni"] == "33,3"
     english = client.get("/dashboard", headers={"Accept-Language": "en"})
     assert "Traineeships ending in a job" in english.get_data(as_text=True)
+
+
+def test_the_results_are_served_from_a_snapshot_and_refreshed(
+    walk: Walk, stories: list[str], refer: Callable[..., str]
+) -> None:
+    """Results read every case: like the dashboard, they come from a snapshot kept fresh."""
+    from engine.reporting.snapshots import read_results, refresh_snapshots
+
+    def read() -> Results:
+        with walk.engine.uow(write=False) as uow:
+            return read_results(uow, walk.actor("roberto.villa"), DashboardQuery(), INDICATORS)
+
+    first = read()
+    assert first == results(walk, "roberto.villa")
+    pacts = first.total.counts["pacts"]
+    ref = refer("adulti")
+    walk.do(ref, "presa_atto", {"resident": True, "adi": False})
+    walk.do(ref, "analisi_preliminare", {**ANALISI, "work_ready": True})
+    pact = {"patto_date": walk.today(), "pact_kind": "pais", "services": []}
+    walk.do(ref, "patto_servizio_cpi", pact)
+    assert results(walk, "roberto.villa").total.counts["pacts"] == pacts + 1
+    assert read().total.counts["pacts"] == pacts  # the snapshot answers while fresh
+    walk.clock.advance(minutes=8)
+    with walk.engine.uow() as uow:
+        assert refresh_snapshots(uow) == 1  # older than 7 minutes: recomputed as results
+    assert read().total.counts["pacts"] == pacts + 1

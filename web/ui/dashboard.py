@@ -25,7 +25,7 @@ from engine.reporting.indicators import (
 )
 from engine.reporting.periods import completed_quarters, for_quarter, quarter_of
 from engine.reporting.results import compute_results
-from engine.reporting.snapshots import read_dashboard
+from engine.reporting.snapshots import read_dashboard, read_results
 from workflows.indicators import INDICATORS
 
 from ..auth import current_actor, engine
@@ -103,7 +103,7 @@ def index() -> str:
     q = board_query(actor)
     with engine().uow(write=False) as uow:
         board = read_dashboard(uow, actor, q, indicator_map())
-        results = compute_results(uow, actor, q, indicator_map())
+        results = read_results(uow, actor, q, indicator_map())
         processes = process_names(uow)
         orgs = organization_names(uow)
     names = {g.key: group_label(q.by, g.key, orgs) for g in [*board.groups, board.total]}

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from engine.commands.modeling import deploy_edited
-from engine.errors import InvalidInput
+from engine.commands.modeling import check_form, deploy_edited
+from engine.commands.trial import MAX_STEPS, Trial, TrialTask, try_model
+from engine.errors import InvalidInput, ModelInvalid
 from engine.reads.modeling import (
+    CodeCheck,
     EditorOptions,
     VersionSource,
+    check_code,
     diff_versions,
     editable_source,
     editor_options,
@@ -19,8 +25,11 @@ from engine.reads.modeling import (
 )
 
 from ..auth import current_actor, engine
+from .forms import build_fields, label_of
 from .guards import install_error_pages
 from .labels import ELEMENT_TYPES, ESCALATION_LABELS, PRIORITY_LABELS, ROLES, label
+from .modelwords import worded
+from .words import day
 
 bp = Blueprint("model_pages", __name__)
 install_error_pages(bp)
@@ -84,13 +93,44 @@ def editor_config(options: EditorOptions, source: VersionSource | None) -> dict[
         "editUrl": url_for(".edit", process_id="__ID__"),
         "roles": [{"code": r, "label": label(ROLES, r)} for r in options.roles],
         "organizations": [{"code": c, "label": n} for c, n in options.organizations],
-        "forms": options.forms,
+        "forms": form_choices(options.forms),
+        "formFields": form_fields(options.forms),
+        "formSchemas": options.forms,
+        "processes": [{"code": p, "label": n} for p, n in options.processes],
+        "checkUrl": url_for(".check"),
+        "tryUrl": url_for(".trial"),
+        "previewUrl": url_for(".form_preview"),
         "priorities": [{"code": p, "label": label(PRIORITY_LABELS, p)} for p in options.priorities],
         "escalationActions": [
             {"code": a, "label": label(ESCALATION_LABELS, a)} for a in options.escalation_actions
         ],
         "newProcessName": _("Nuovo percorso"),
         "text": modeler_texts(),
+    }
+
+
+def form_choices(forms: dict[str, Any]) -> list[dict[str, str]]:
+    """The deployed forms by their title in the UI's language (the key when untitled)."""
+    locale = str(get_locale() or "it")
+    found = [
+        {"code": key, "label": label_of(schema, key.removesuffix(".json"), locale)}
+        for key, schema in forms.items()
+        if isinstance(schema, dict)
+    ]
+    return sorted(found, key=lambda f: f["label"].casefold())
+
+
+def form_fields(forms: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
+    """The case data fields each form fills in: name and title in the UI's language."""
+    locale = str(get_locale() or "it")
+    return {
+        key: [
+            {"code": str(name), "label": label_of(prop, str(name), locale)}
+            for name, prop in (schema.get("properties") or {}).items()
+            if isinstance(prop, dict)
+        ]
+        for key, schema in forms.items()
+        if isinstance(schema, dict)
     }
 
 
@@ -108,6 +148,16 @@ def modeler_texts() -> dict[str, str]:
         "clean": _("Nessuna modifica da pubblicare"),
         "importError": _("Il diagramma non può essere aperto: %(detail)s"),
         "line": _("riga"),
+        "checking": _("Verifica in corso…"),
+        "trying": _("Prova in corso…"),
+        "showPanel": _("Mostra le proprietà"),
+        "caseOwner": _("l'organizzazione titolare del caso"),
+        "fromData": _("quella indicata nel dato del caso «%(name)s»"),
+        "badSchema": _("Lo schema non è JSON valido: %(detail)s"),
+        "newFormTitle": _("Nuovo modulo"),
+        "newFieldTitle": _("Note"),
+        "hidePanel": _("Nascondi le proprietà"),
+        "badJson": _("I dati del caso di prova non sono un oggetto JSON valido: %(detail)s"),
         "editing": _("Stai modificando la versione %(n)s (ultima pubblicata: %(latest)s)."),
     }
 
@@ -135,12 +185,35 @@ def posted_xml() -> str:
     return xml
 
 
+def posted_forms() -> dict[str, Any]:
+    """The forms edited in the Modeler, sent as {"forms": {"name.json": {schema}}}."""
+    body = request.get_json(silent=True) if request.is_json else None
+    forms = body.get("forms") if isinstance(body, dict) else None
+    if forms is None:
+        return {}
+    if not isinstance(forms, dict) or not all(isinstance(v, dict) for v in forms.values()):
+        raise InvalidInput(
+            'send the edited forms as {"forms": {"name.json": {...}}}',
+            [{"field": "forms", "message": "not an object of forms"}],
+        )
+    return {str(k): v for k, v in forms.items()}
+
+
+@contextmanager
+def worded_problems() -> Iterator[None]:
+    """A refused model's problems, each with its text in the reader's language."""
+    try:
+        yield
+    except ModelInvalid as error:
+        raise type(error)(error.detail, worded(error.problems)) from error
+
+
 @bp.post("/models/validate")
 def validate() -> Response:
     """Check the Modeler's diagram as a deploy would, storing nothing."""
     actor = current_actor()
-    with engine().uow() as uow:
-        checked = deploy_edited(uow, actor, posted_xml(), dry_run=True)
+    with engine().uow() as uow, worded_problems():
+        checked = deploy_edited(uow, actor, posted_xml(), dry_run=True, forms=posted_forms())
     return jsonify({"valid": True, "processes": [d.process_id for d in checked]})
 
 
@@ -148,8 +221,8 @@ def validate() -> Response:
 def deploy() -> Response:
     """Deploy the Modeler's diagram as a new version (or report it unchanged)."""
     actor = current_actor()
-    with engine().uow() as uow:
-        deployed = deploy_edited(uow, actor, posted_xml())
+    with engine().uow() as uow, worded_problems():
+        deployed = deploy_edited(uow, actor, posted_xml(), forms=posted_forms())
     return jsonify(
         {
             "deployed": [
@@ -164,6 +237,126 @@ def deploy() -> Response:
             ]
         }
     )
+
+
+@bp.post("/models/check")
+def check() -> Response:
+    """Try a condition, a script or an expression on a sample case: compiled by the sandbox and
+    run on the data the forms upstream would leave; nothing is stored."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("source"), str):
+        raise InvalidInput(
+            'send {"kind": "condition", "source": "...", "forms": ["..."]}',
+            [{"field": "source", "message": "missing"}],
+        )
+    forms = [str(f) for f in body.get("forms") or [] if isinstance(f, str)]
+    actor = current_actor()
+    with engine().uow(write=False) as uow:
+        found = check_code(uow, actor, str(body.get("kind")), body["source"], forms)
+    return jsonify(
+        {"outcome": found.outcome, "text": check_text(found), "names": list(found.names)}
+    )
+
+
+def check_text(found: CodeCheck) -> str:
+    """What trying the code found, in words."""
+    texts = {
+        "refused": _("Non è un'espressione accettata: %(detail)s"),
+        "failed": _("Sul caso di prova si ferma con un errore: %(detail)s"),
+        "true": _("Corretta. Sul caso di prova la condizione è vera."),
+        "false": _("Corretta. Sul caso di prova la condizione è falsa."),
+        "ran": _("Corretto. Sul caso di prova viene eseguito senza errori."),
+    }
+    if found.outcome == "ran" and found.names:
+        text = _("Corretto. Sul caso di prova imposta: %(detail)s.")
+        return str(text % {"detail": ", ".join(found.names)})
+    return str(texts[found.outcome] % {"detail": found.detail})
+
+
+@bp.post("/models/form-preview")
+def form_preview() -> Response:
+    """A form being edited, checked as a deploy checks it and drawn by the task page's
+    renderer; its problems in words when it is refused."""
+    body = request.get_json(silent=True)
+    body = body if isinstance(body, dict) else {}
+    key, schema = body.get("key"), body.get("schema")
+    if not isinstance(key, str) or not isinstance(schema, dict):
+        raise InvalidInput(
+            'send {"key": "name.json", "schema": {...}}',
+            [{"field": "schema", "message": "missing"}],
+        )
+    with worded_problems():
+        check_form(current_actor(), key, schema)
+    fields = build_fields(schema, {}, {}, str(get_locale() or "it"))
+    html = render_template("models/_form_preview.html", fields=fields, form_readonly=True)
+    locale = str(get_locale() or "it")
+    return jsonify(
+        {
+            "html": html,
+            "title": label_of(schema, key.removesuffix(".json"), locale),
+            "fields": form_fields({key: schema})[key],
+        }
+    )
+
+
+@bp.post("/models/try")
+def trial() -> Response:
+    """ "Prova": the diagram run with sample data through the engine, everything rolled back."""
+    body = request.get_json(silent=True)
+    body = body if isinstance(body, dict) else {}
+    start = body.get("data")
+    if start is not None and not isinstance(start, dict):
+        raise InvalidInput(
+            "the trial's case data must be a JSON object",
+            [{"field": "data", "message": "not an object"}],
+        )
+    steps = body.get("steps", 0)
+    if not isinstance(steps, int) or isinstance(steps, bool) or not 0 <= steps <= MAX_STEPS:
+        raise InvalidInput(
+            f"steps must be a whole number from 0 to {MAX_STEPS}",
+            [{"field": "steps", "message": "not a number of steps"}],
+        )
+    actor = current_actor()
+    with engine().uow() as uow, worded_problems():
+        found = try_model(uow, actor, posted_xml(), start, None, steps, posted_forms())
+    return jsonify(trial_json(found))
+
+
+def trial_json(found: Trial) -> dict[str, Any]:
+    """The trial in words: the tasks with their groups, organisation and due date."""
+    if found.problem and found.stopped_at:
+        summary = _("La prova si ferma a «%(name)s»: %(detail)s") % {
+            "name": found.stopped_name,
+            "detail": found.problem,
+        }
+    elif found.problem:
+        summary = _("Il caso di prova non si apre: %(detail)s") % {"detail": found.problem}
+    elif found.finished:
+        summary = _("Il caso di prova arriva alla fine del percorso.")
+    else:
+        summary = _("Il caso di prova attende %(n)s attività.") % {"n": len(found.tasks)}
+    return {
+        "start_data": found.start_data,
+        "done": found.done,
+        "active": found.active,
+        "finished": found.finished,
+        "stopped_at": found.stopped_at,
+        "summary": summary,
+        "tasks": [{"element_id": t.element_id, "text": task_words(t)} for t in found.tasks],
+    }
+
+
+def task_words(task: TrialTask) -> str:
+    """One emitted task in words: who does it, for which organisation, by when."""
+    values = {
+        "name": task.name,
+        "groups": ", ".join(label(ROLES, g) for g in task.groups) or _("nessun ruolo"),
+        "organization": task.organization or _("l'organizzazione del caso"),
+    }
+    if task.due_at is None:
+        return str(_("«%(name)s» a %(groups)s di %(organization)s, senza scadenza") % values)
+    text = _("«%(name)s» a %(groups)s di %(organization)s, entro il %(due)s")
+    return str(text % {**values, "due": day(task.due_at)})
 
 
 @bp.get("/models/<process_id>/diff")

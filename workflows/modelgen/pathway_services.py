@@ -140,11 +140,15 @@ def _service(s: Process) -> None:
     s.xor("gw_avviato")
     s.xor("gw_tirocinio", "Tirocinio?")
     s.chain("servizio_start", "servizio_init", "gw_erogatore")
-    for kind in SERVICE_TYPES:
+    for i, kind in enumerate(SERVICE_TYPES):
         form = "avvio_tirocinio" if kind.code in TRAINEESHIPS else "avvio_servizio"
         name = f"Avvio: {kind.it}"
         s.user(f"avvio_{kind.code}", name, **task(kind.role, kind.organization, "P30D", form))
-        s.flow("gw_erogatore", f"avvio_{kind.code}", kind.code, f'service["type"] == "{kind.code}"')
+        if i == len(SERVICE_TYPES) - 1:  # the last type is the default: no case stops here
+            s.default("gw_erogatore", s.flow("gw_erogatore", f"avvio_{kind.code}", kind.code))
+        else:
+            condition = f'service["type"] == "{kind.code}"'
+            s.flow("gw_erogatore", f"avvio_{kind.code}", kind.code, condition)
         s.flow(f"avvio_{kind.code}", "gw_avviato")
     _closing(s, "conclusione_servizio", "Conclusione del servizio", "esito_servizio", "")
     _closing(

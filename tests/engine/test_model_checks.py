@@ -1,0 +1,152 @@
+"""Deploy refuses the shapes a case could not get through, naming each element by its name,
+with a code the UI words in the reader's language."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from engine import Engine
+from engine.commands.accounts import load_actor
+from engine.commands.modeling import deploy_edited
+from engine.errors import ModelInvalid
+from tests.support import FIXTURES, Driver, fixture_files
+
+TIMER = (FIXTURES / "timer_wait.bpmn").read_text(encoding="utf-8")
+THREE = (FIXTURES / "three_tasks.bpmn").read_text(encoding="utf-8")
+
+
+def refused(drive: Driver, name: str, xml: str) -> list[dict[str, Any]]:
+    with pytest.raises(ModelInvalid) as caught:
+        drive.deploy(files={**fixture_files("intake.json"), name: xml.encode()}, as_user="clara")
+    return caught.value.problems
+
+
+@pytest.fixture
+def drive(network: Engine) -> Driver:
+    return Driver(network)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [('"every hour"', "timeDuration"), ('"31/01/2026"', "timeDate"), ('"P1D"', "timeCycle")],
+)
+def test_a_timer_that_does_not_parse_is_named(drive: Driver, text: str, kind: str) -> None:
+    xml = TIMER.replace(
+        '<bpmn:timeDuration>"PT1H"</bpmn:timeDuration>', f"<bpmn:{kind}>{text}</bpmn:{kind}>"
+    )
+    [found] = refused(drive, "timer_wait.bpmn", xml)
+    assert (found["element_id"], found["name"], found["code"]) == ("wait", "One hour", "bad_timer")
+    assert found["params"]["kind"] == kind
+    assert "One hour: the timer" in found["message"]
+
+
+def test_a_timer_expression_over_case_data_is_left_to_the_sandbox_check(drive: Driver) -> None:
+    xml = TIMER.replace('"PT1H"', "deadline")
+    drive.deploy(files={"timer_wait.bpmn": xml.encode()}, as_user="clara")
+
+
+def test_a_call_activity_naming_no_deployed_process_is_refused(drive: Driver) -> None:
+    xml = (FIXTURES / "parent.bpmn").read_text(encoding="utf-8")
+    problems = refused(drive, "parent.bpmn", xml)
+    assert {p["code"] for p in problems} == {"unknown_call"}
+    drive.deploy("child.bpmn", as_user="clara")
+    drive.deploy("parent.bpmn", as_user="clara")  # the called process is deployed now
+
+
+def test_a_message_nothing_waits_for_is_refused_until_a_catcher_is_deployed(
+    drive: Driver,
+) -> None:
+    xml = (FIXTURES / "message_throw.bpmn").read_text(encoding="utf-8")
+    [found] = refused(drive, "message_throw.bpmn", xml)
+    assert (found["code"], found["name"], found["params"]["value"]) == (
+        "message_not_caught",
+        "Send outcome",
+        "esito_cpi",
+    )
+    drive.deploy("message_catch.bpmn", as_user="clara")
+    drive.deploy("message_throw.bpmn", as_user="clara")
+
+
+def test_a_task_offered_to_a_read_only_role_is_refused(drive: Driver) -> None:
+    xml = THREE.replace('value="case_manager"', 'value="cabina_viewer"', 1)
+    problems = refused(drive, "three_tasks.bpmn", xml)
+    assert [(p["code"], p["params"]["value"]) for p in problems] == [
+        ("unknown_role", "cabina_viewer")
+    ]
+
+
+def test_the_modeler_needs_a_form_a_due_date_and_groups_on_tasks_it_draws(
+    drive: Driver, network: Engine
+) -> None:
+    drive.deploy("three_tasks.bpmn", "intake.json", as_user="clara")
+    renamed = THREE.replace('name="Assess"', 'name="Primo colloquio"', 1)
+    with network.uow() as uow:  # tasks already published keep what they had
+        deploy_edited(uow, load_actor(uow, "clara"), renamed, dry_run=True)
+    drawn = renamed.replace('id="assess"', 'id="colloquio"').replace(">assess<", ">colloquio<")
+    drawn = drawn.replace('Ref="assess"', 'Ref="colloquio"')
+    with network.uow() as uow, pytest.raises(ModelInvalid) as caught:
+        deploy_edited(uow, load_actor(uow, "clara"), drawn, dry_run=True)
+    codes = {(p["name"], p["code"]) for p in caught.value.problems}
+    assert ("Primo colloquio", "task_no_form") in codes
+    assert all(name == "Primo colloquio" for name, _code in codes)
+
+
+def test_model_code_calling_an_unknown_helper_is_named(drive: Driver) -> None:
+    xml = (FIXTURES / "script_task.bpmn").read_text(encoding="utf-8")
+    script = xml.split("<bpmn:script>", 1)[1].split("</bpmn:script>", 1)[0]
+    broken = xml.replace(script, script + "\nvalue = send_sms(1)\nother = len([])")
+    problems = refused(drive, "script_task.bpmn", broken)
+    assert [(p["code"], p["params"]["value"]) for p in problems] == [("unknown_helper", "send_sms")]
+    assert "is not a helper model code may use" in problems[0]["message"]
+
+
+def test_the_engine_problems_are_worded_in_italian_and_english(app: Any) -> None:
+    from web.ui.modelwords import worded
+
+    found = {"code": "no_incoming", "params": {"name": "Colloquio"}, "message": "x"}
+    with app.test_request_context(headers={"Accept-Language": "it"}):
+        assert (
+            worded([found])[0]["text"]
+            == "«Colloquio» non ha un flusso in entrata: nessun passo vi conduce."
+        )
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert (
+            worded([found])[0]["text"] == "“Colloquio” has no incoming flow: no step leads to it."
+        )
+
+
+def test_prova_runs_the_edited_model_and_keeps_nothing(drive: Driver, network: Engine) -> None:
+    from sqlalchemy import func, select
+
+    from engine.commands.trial import try_model
+    from engine.store.tables import Case, CaseEvent, HumanTask, Outbox, ProcessVersion
+
+    drive.deploy("three_tasks.bpmn", "intake.json", as_user="clara")
+    edited = THREE.replace('value="P10D"', 'value="P3D"', 1)
+
+    def counts() -> list[int]:
+        with network.uow(write=False) as uow:
+            return [
+                uow.session.scalar(select(func.count()).select_from(t)) or 0
+                for t in (Case, HumanTask, ProcessVersion, CaseEvent, Outbox)
+            ]
+
+    before = counts()
+    with network.uow() as uow:
+        trial = try_model(uow, load_actor(uow, "clara"), edited, {}, None, steps=1)
+    assert trial.problem is None, trial.problem
+    assert "intake" in trial.done and [t.element_id for t in trial.tasks] == ["assess"]
+    assert counts() == before  # no case, task, version, event or message is left
+    # the real deploy of another diagram is version 2 (its row may reuse the trial's id: the
+    # specs cached for the trial are forgotten, so a case runs what was published)
+    published = THREE.replace('value="P10D"', 'value="P5D"', 1)
+    with network.uow() as uow:
+        assert deploy_edited(uow, load_actor(uow, "clara"), published)[0].number == 2
+    ref = drive.start("three_tasks", as_user="giulia")
+    [intake] = [t for t in drive.tasks(ref) if t.element_id == "intake"]
+    assert intake.due_at is not None
+    with network.uow(write=False) as uow:
+        assert intake.due_at == uow.now + timedelta(days=5)
