@@ -9,7 +9,7 @@ engine's clock and the scheduler's `tick`, as `percorsi tick --now` does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -82,7 +82,6 @@ class Walk:
     clock: FakeClock
     ref: str = ""
     user: str = ""
-    steps: list[str] = field(default_factory=list)  # "who: what" for the closing note
 
     @property
     def today(self) -> date:
@@ -116,7 +115,6 @@ class Walk:
         _no_errors(self.page)
         assert "/cases/" in self.page.url, f"the referral was not registered: {self.page.url}"
         self.ref = self.page.url.rstrip("/").rsplit("/", 1)[-1].split("?")[0]
-        self.steps.append(f"{username}: Segnalazione")
         assert_in_words(self.page)
         return self.ref
 
@@ -127,8 +125,8 @@ class Walk:
         rows = self.page.locator("table.worklist tbody tr").filter(has_text=self.ref)
         row = rows.filter(has=self.page.locator(".cell-task a", has_text=title))
         assert row.count() >= 1, (
-            f"{username} does not find «{title}» of {self.ref} in her worklist:\n"
-            + rows.all_inner_texts().__repr__()
+            f"{username} does not find «{title}» of {self.ref} in her worklist: "
+            f"{rows.all_inner_texts()!r}"
         )
         assert_in_words(self.page)
         row.first.locator(".cell-task a").click()
@@ -149,7 +147,6 @@ class Walk:
         done = self.page.locator(".flash-area").inner_text()
         assert done.startswith("Completata"), f"{title}: {done}"
         assert_in_words(self.page)
-        self.steps.append(f"{username}: {title}")
         return done
 
     def case_page(self) -> str:
