@@ -149,8 +149,11 @@ def bounded_count(uow: UnitOfWork, scan: Scan) -> BoundedCount:
     """How many open tasks match, up to COUNT_CAP."""
     if scan.empty:
         return BoundedCount(0, COUNT_CAP)
+    # In the due index's order: PostgreSQL otherwise guesses a grant's rows are spread over
+    # the table and scans it whole to find COUNT_CAP of a grant that has fewer.
     branches = [
-        select(E.task_id).where(*scan.where(grant)).limit(COUNT_CAP) for grant in scan.grants
+        select(E.task_id).where(*scan.where(grant)).order_by(E.due_key, E.task_id).limit(COUNT_CAP)
+        for grant in scan.grants
     ]
     if len(branches) == 1:
         rows = branches[0].subquery()
