@@ -23,6 +23,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from engine.spiff import clock as _clock  # noqa: F401  (installs the engine clock into SpiffWorkflow)
+from engine.spiff import joins as _joins  # noqa: F401  (parallel joins keep every branch's changes)
 from engine.spiff.instance import Instance
 from engine.spiff.parsing import ExistingSource, ParsedProcess, parse_bundle
 from engine.spiff.scripting import RestrictedEnvironment, RestrictedScriptEngine

@@ -19,20 +19,37 @@ from workflows.demo_people import user_for
 MAIN = "percorso_inclusione"
 REFERRAL = {
     "comune": "Cremona",
-    "consent": True,
+    "date_of_birth": "2002-05-14",  # 24 on the demo's day: within every target group's ages
+    "sex": "F",
+    "citizenship": "italiana",
     "privacy_notice": True,
+    "consents": {"private_partners": True, "pathway": True, "given_by": "interessato"},
     "urgency": "alta",
     "reason": "Chiede un orientamento al lavoro dopo un lungo periodo di inattività.",
 }
 PRESA = {"resident": True, "adi": False}
+# The CAV's intake of a violence case: she agrees to a work pathway, her name stays with the CAV
+VIO_INTAKE = {
+    "consent_confirmed": True,
+    "identity_to_case_manager": False,
+    "safety_plan": True,
+    "employed": False,
+    "wants_work_path": True,
+}
 COMPLEX = {
     "first_meeting_date": "2026-11-02",
     "complex_needs": True,
     "work_ready": False,
     "disadvantaged": True,
+    "employment_status": "disoccupato",
+    "did": True,
+    "did_date": "2026-10-20",
 }
+# The Equipe the case manager calls, and the day it meets (after the demo's "now")
+PARTNERS = ["azienda_sociale_cremonese", "provincia_cremona", "asst_cremona", "cr_forma", "cgil"]
+CONVOCATION = {"equipe_partners": PARTNERS, "meeting_date": "2026-11-20"}
 CONTRIBUTION = {"assessment": "fragilita", "proposed_services": ["formazione", "orientamento"]}
-SINTESI = {"meeting_date": "2026-11-10", "joint_project": True}
+SINTESI = {"meeting_held_on": "2026-11-16", "joint_project": True}
 
 
 class Pathways(Driver):
@@ -70,7 +87,7 @@ class Pathways(Driver):
         ref = self.refer("adulti", "giulia.rossi", "comune_cremona")
         self.do(ref, "presa_atto", PRESA)
         self.do(ref, "analisi_preliminare", COMPLEX)
-        for key in ("sociale", "lavoro", "sanitario", "formazione", "cooperativa"):
-            self.do(ref, f"contributo_{key}", CONTRIBUTION)
+        self.do(ref, "convocazione_equipe", CONVOCATION)
+        self.do(ref, "contributo_equipe", CONTRIBUTION)  # one task per partner
         self.do(ref, "sintesi_equipe", SINTESI)
         return ref

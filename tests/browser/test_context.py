@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.pathways import PRESA, Pathways
+from tests.browser.pathways import VIO_INTAKE, Pathways
 from tests.browser.words import assert_in_words
 
 
@@ -46,8 +46,9 @@ def test_a_restricted_case_names_whom_to_contact_never_the_woman(
 ) -> None:
     page = demo_page
     ref = pathways.refer("violenza", "anna.conti", "cav_aida")
-    demo_login(page, "giulia.rossi")  # a case manager, not this case's named one
-    page.goto(f"/tasks/{pathways.task_id(ref, 'presa_atto')}")
+    pathways.do(ref, "vio_presa_in_carico", VIO_INTAKE)  # her name stays with the CAV
+    demo_login(page, "giulia.rossi")  # the Comune's case manager: Reddito di libertà is hers
+    page.goto(f"/tasks/{pathways.task_id(ref, 'vio_reddito_liberta')}")
     contact = page.locator("#restricted-contact").inner_text()
     assert "Anna Conti" in contact and "Centro antiviolenza AIDA Cremona" in contact
     body = page.locator("body").inner_text()
@@ -62,7 +63,7 @@ def test_the_cav_operator_follows_her_cases_and_sees_their_names(
     demo_page: Any, demo_login: Callable[..., None], pathways: Pathways
 ) -> None:
     ref = pathways.refer("violenza", "anna.conti", "cav_aida")
-    pathways.do(ref, "presa_atto", PRESA)
+    pathways.do(ref, "vio_presa_in_carico", VIO_INTAKE)
     demo_login(demo_page, "anna.conti")
     demo_page.goto("/cases")  # "Seguiti da me"
     row = demo_page.locator(f"tr[data-case='{ref}']")

@@ -87,13 +87,13 @@ def test_an_absence_from_the_user_menu_hands_her_tasks_to_the_substitute(
     page.select_option("#substitute", "clara.conti")
     page.click("#save-absence")
     refusal = page.inner_text("#error-substitute")
-    assert "clara.conti non ha i ruoli delle attività aperte di giulia.rossi" in refusal
+    assert "Clara Conti non ha i ruoli delle attività aperte di Giulia Rossi" in refusal
     assert serious_violations(page) == []
 
     page.select_option("#substitute", "luca.ferri")
     page.click("#save-absence")
     page.wait_for_selector("#current-absence")
-    assert "sostituisce luca.ferri" in page.inner_text("#current-absence")
+    assert "sostituisce Luca Ferri" in page.inner_text("#current-absence")  # a name
     screenshot(page, "absence-recorded")
     page.click("#user-menu")
     page.click("#logout")
@@ -101,6 +101,6 @@ def test_an_absence_from_the_user_menu_hands_her_tasks_to_the_substitute(
     log_in(page, "luca.ferri", PASSWORD)
     page.goto("/?view=mine")
     row = page.locator(f"tr[data-task-id='{task.id}']")
-    assert "in sostituzione di giulia.rossi" in row.inner_text()
+    assert "in sostituzione di Giulia Rossi" in row.inner_text()  # her name, not her username
     assert serious_violations(page) == []
     screenshot(page, "absence-substitute-worklist")

@@ -24,7 +24,8 @@ def test_operator_works_a_demo_task_through_to_the_case_diagram(
     demo_login(page, "giulia.rossi")
     assert page.locator("h1").inner_text() == "Attività"
     mine = int(page.locator("#tab-mine [data-count]").get_attribute("data-count"))
-    assert mine >= 10 and page.locator("table.worklist tbody tr").count() == min(mine, 25)
+    # 9 of the demo's own (its disability and violence cases now reach their services)
+    assert mine >= 9 and page.locator("table.worklist tbody tr").count() == min(mine, 25)
     assert page.locator("table.worklist .badge", has_text="Scaduta").count() >= 1
     assert page.locator("table.worklist .badge", has_text="Sollecitata").count() >= 1
     assert int(page.locator("#overdue-count [data-count]").inner_text()) >= 1

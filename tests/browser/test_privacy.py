@@ -49,7 +49,10 @@ def test_a_rectified_answer_and_the_subject_export(
     page.locator("label[for='f-adi-2']").click()  # No
     page.locator("#f-notes").fill("Preferisce essere contattata al mattino")
     page.get_by_role("button", name="Completa attività").click()
-    assert "Attività completata" in page.locator(".flash-area").inner_text()
+    assert (
+        "Completata. Prossimo passo: Analisi preliminare — Comune di Cremona"
+        in page.locator(".flash-area").inner_text()
+    )
 
     page.goto(task_url)
     page.locator("#rectify").click()

@@ -52,11 +52,11 @@ def test_the_joint_pact_with_two_services_activates_both(
     page.goto(f"/tasks/{pathways.task_id(ref, 'patto_congiunto')}")
     assert page.locator("h1").inner_text() == "Firma del patto congiunto"
     context = page.locator("#referral-context").inner_text()
-    assert "Comune di residenza dichiarato" in context and "Cremona" in context
+    assert "Comune di residenza" in context and "Cremona" in context
     assert "Urgenza" in context and "Alta" in context and "Chiede un orientamento" in context
     assert "Comune di Cremona" in context and "Giulia Rossi" in context
     answers = page.locator("#answers-title + details, #answers-title ~ details")
-    assert answers.filter(has_text="Contributo ASST").count() == 1
+    assert answers.filter(has_text="Contributo alla valutazione — ASST di Cremona").count() == 1
     assert_in_words(page)
 
     _fill_pact(page)
@@ -84,11 +84,11 @@ def test_the_joint_pact_with_two_services_activates_both(
     page.get_by_role("button", name="Completa attività").click()
     done = page.locator(".flash-area").inner_text()
     assert "Completata. Prossimi passi:" in done and "(3 attività)" in done  # and the outcome
-    assert "Avvio formazione (Cr.Forma) — Formazione (Cr.Forma) — Cr.Forma" in done
+    assert "Avvio: Formazione (Cr.Forma) — Cr.Forma" in done
     assert "Azienda Sociale del Cremonese" in done
     page.locator("#flash-case-link").click()
     tasks = page.locator("#tasks-title + ul").inner_text()
-    assert "Avvio tirocinio di inclusione (SIL) — Tirocinio di inclusione (SIL)" in tasks
+    assert "Avvio: Tirocinio di inclusione (SIL)" in tasks
     assert "Cr.Forma" in tasks and "Azienda Sociale del Cremonese (ASC)" in tasks
     assert "Percorsi (automatico)" in page.locator(".case-timeline").inner_text()
     assert_in_words(page)
@@ -105,9 +105,8 @@ def test_the_tutor_finds_the_activated_service_with_its_item(
     demo_login(demo_page, "davide.greco")  # training tutor at Cr.Forma
     demo_page.goto(f"/?view=groups&process={'percorso_inclusione'}")
     row = demo_page.locator("table.worklist tbody tr").filter(has_text=ref)
-    assert row.locator(".cell-task a").inner_text() == (
-        "Avvio formazione (Cr.Forma) — Formazione (Cr.Forma)"
-    )
+    # the start's name says the service: its item is not repeated after it
+    assert row.locator(".cell-task a").inner_text() == "Avvio: Formazione (Cr.Forma)"
     assert "Cr.Forma" in row.locator(".cell-task").inner_text()
     assert_in_words(demo_page)
 

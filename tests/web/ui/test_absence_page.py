@@ -98,6 +98,7 @@ def test_a_coordinator_records_a_colleague_s_absence(
 
     listed = text(ui.get("/absences"))
     assert 'data-user="giulia.rossi"' in listed
+    assert '<th scope="row">Giulia Rossi</th>' in listed and "<td>Luca Ferri" in listed  # names
     ui.post("/logout")
     ui.login("marco.bassi")
     assert ui.get("/absences?for=giulia.rossi").status_code == 403
