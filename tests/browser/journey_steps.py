@@ -27,9 +27,7 @@ from workflows.demo_people import DEMO_PASSWORD, create_demo_users
 from workflows.seed import seed_network
 
 START = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)  # a Monday morning
-# The closing note's folder when there is one (the project's notes), else the tests' artifacts
-NOTES = Path("/work/notes")
-SHOTS = NOTES / "shots" if NOTES.is_dir() else Path(__file__).parent / "artifacts"
+SHOTS = Path(__file__).parent / "artifacts"  # with the other screenshots, not committed
 
 # Roles and organisations as the pages name them
 CASE_MANAGER = "Case manager (servizio sociale)"
