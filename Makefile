@@ -52,7 +52,10 @@ translations: $(CATALOGS)
 messages: $(STAMP)
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location \
 	  --project Percorsi --copyright-holder Percorsi -o web/translations/messages.pot .
-	$(BIN)/pybabel -q update -i web/translations/messages.pot -d web/translations --width 100
+	$(BIN)/pybabel -q update -i web/translations/messages.pot -d web/translations --width 100 \
+	  --ignore-obsolete
+	# No creation date: an extraction that finds nothing new leaves every file as it was.
+	sed -i '/^"POT-Creation-Date: /d' web/translations/messages.pot web/translations/*/LC_MESSAGES/messages.po
 
 setup: $(STAMP) $(ASSETS) translations
 	$(BIN)/percorsi init
