@@ -9,6 +9,7 @@ engine's clock and the scheduler's `tick`, as `percorsi tick --now` does.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -80,6 +81,10 @@ class Walk:
     clock: FakeClock
     ref: str = ""
     user: str = ""
+    # When set, each step's filled-in form is saved as "<steps>-NN-<step>.png" (the main
+    # pathway's journey, for the closing note).
+    steps: str = ""
+    taken: int = 0
 
     @property
     def today(self) -> date:
@@ -108,6 +113,7 @@ class Walk:
             self.page.locator("#f-organization").select_option(organization)
         assert_in_words(self.page)
         fill(self.page, data)
+        self.step_shot("Segnalazione")
         self.page.locator("#submit-referral").click()
         self.page.wait_for_load_state()
         _no_errors(self.page)
@@ -139,6 +145,7 @@ class Walk:
         """Open the task as `username`, fill its form, complete it; returns the flash."""
         self.open_task(username, title)
         fill(self.page, data)
+        self.step_shot(title)
         self.page.get_by_role("button", name="Completa attività").click()
         self.page.wait_for_load_state()
         _no_errors(self.page)
@@ -146,6 +153,16 @@ class Walk:
         assert done.startswith("Completata"), f"{title}: {done}"
         assert_in_words(self.page)
         return done
+
+    def step_shot(self, title: str) -> None:
+        """The page of a step, filled in, when this walk keeps one per step."""
+        if not self.steps:
+            return
+        self.taken += 1
+        slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        path = SHOTS / f"{self.steps}-{self.taken:02d}-{slug}.png"
+        self.page.screenshot(path=str(path), full_page=True)
 
     def case_page(self) -> str:
         self.page.goto(f"/cases/{self.ref}")

@@ -232,6 +232,7 @@ def test_adults_ready_for_work_sign_the_service_pact_at_the_cpi(walk: Walk) -> N
 
 def test_adults_with_complex_needs_go_through_the_equipe_to_a_joint_pact(walk: Walk) -> None:
     w = walk
+    w.steps = "journey-main"  # one screenshot per step of the main pathway
     intake(w, "adulti", "Carla", "Equipe")
     done = w.do("giulia.rossi", "Analisi preliminare", analysis(w, complex_needs=True))
     assert "Convocazione dell'Equipe — Comune di Cremona" in done
