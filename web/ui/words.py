@@ -18,6 +18,7 @@ from engine.notices.mail import task_heading
 from engine.reads.context import people_names
 from engine.reads.modeling import process_names
 from workflows.catalogue import CATALOGUE
+from workflows.network import CAVS
 
 from ..auth import engine
 
@@ -106,8 +107,21 @@ def number(value: Any) -> str:
     return str(format_decimal(value)) if isinstance(value, (int, float)) else str(value)
 
 
+def task_roles(groups: Any, organization: str | None) -> list[str]:
+    """The roles of a task's candidate groups that its organisation has: a case's lead is offered
+    to case managers and CAV operators alike (whoever owns it), but a Comune has no CAV operators
+    and a CAV no social workers."""
+    groups = list(groups or [])
+    if not organization:
+        return groups
+    cav = organization in CAVS
+    shown = [g for g in groups if g != ("case_manager" if cav else "cav_operator")]
+    return shown or groups
+
+
 def init_words(app: Flask) -> None:
     app.jinja_env.globals.update(
+        task_roles=task_roles,
         org_label=org_label,
         pathway_label=pathway_label,
         person_label=person_label,

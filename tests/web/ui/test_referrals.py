@@ -159,3 +159,21 @@ def test_a_referral_without_the_form_token_is_refused(net: UiClient, engine: Eng
     _login(net, "giulia.rossi")
     forged = net.client.post("/cases/new", data=REFERRAL)  # no csrf_token: another site's form
     assert forged.status_code == 400 and _cases(engine) == []
+
+
+def test_a_task_names_only_the_roles_its_organisation_has(net: UiClient, engine: Engine) -> None:
+    """A case's lead is offered to case managers and CAV operators alike; a Comune's task names
+    its case managers only, a CAV's its operators only."""
+    _login(net, "giulia.rossi")
+    net.post("/cases/new", REFERRAL)
+    worklist = text(net.get("/?view=all"))
+    assert "Case manager (servizio sociale) · Comune di Cremona" in worklist
+    assert "Operatrice del Centro antiviolenza" not in worklist
+    net.post("/logout")
+    _login(net, "anna.conti")
+    violence = {**REFERRAL, "target_group": "violenza", "organization": "cav_aida"}
+    assert net.post("/cases/new", violence).status_code == 302
+    [_, restricted] = _cases(engine)
+    page = text(net.get(f"/cases/{restricted.reference}"))
+    assert "Operatrice del Centro antiviolenza · Centro antiviolenza AIDA Cremona" in page
+    assert "Case manager (servizio sociale) · Centro antiviolenza" not in page
