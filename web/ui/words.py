@@ -111,12 +111,12 @@ def task_roles(groups: Any, organization: str | None) -> list[str]:
     """The roles of a task's candidate groups that its organisation has: a case's lead is offered
     to case managers and CAV operators alike (whoever owns it), but a Comune has no CAV operators
     and a CAV no social workers."""
-    groups = list(groups or [])
+    offered = [str(g) for g in groups or []]
     if not organization:
-        return groups
+        return offered
     cav = organization in CAVS
-    shown = [g for g in groups if g != ("case_manager" if cav else "cav_operator")]
-    return shown or groups
+    shown = [g for g in offered if g != ("case_manager" if cav else "cav_operator")]
+    return shown or offered
 
 
 def init_words(app: Flask) -> None:
