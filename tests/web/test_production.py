@@ -268,13 +268,12 @@ def test_two_web_workers_and_two_schedulers_under_mixed_load(
     assert per_case == dict.fromkeys(timed, 1)  # each timer fired once, none lost
     late = [(at - due).total_seconds() for _c, at, due in fired]
     median = sorted(late)[len(late) // 2]
+    # Lateness is reported, not asserted: on a shared machine it measures the neighbours too
+    # (bench/scheduler.py is where it has a target).
     print(f"{len(fired)} timers, lateness p50 {median:.3f} s, p99 {p99(late):.3f} s")
-    assert p99(late) < 2.0, sorted(late)[-5:]
     histograms = [scrape(f"http://127.0.0.1:{p}/") for p in metric_ports]
     counted = sum(h["percorsi_timer_lateness_seconds_count{}"] for h in histograms)
-    within = sum(h['percorsi_timer_lateness_seconds_bucket{"le": "2.0"}'] for h in histograms)
-    assert counted == len(fired)  # measured after each commit, by the wall clock
-    assert within >= 0.99 * counted, (within, counted)
+    assert counted == len(fired)  # every firing measured, after its commit
     assert all(p.stop() == 0 for p in (web, *schedulers))
     for process in (web, *schedulers):
         assert "Traceback" not in process.output(), process.output()[-3000:]
