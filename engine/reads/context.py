@@ -36,6 +36,17 @@ def _instance_read(uow: UnitOfWork, case: Case, read: Any) -> Any:
     return read(uow.runtime.load(case_specs(uow, case), case.state_json))
 
 
+def open_tasks_of(uow: UnitOfWork, case: Case) -> list[HumanTask]:
+    """The case's open human tasks, in the order they were opened."""
+    return list(
+        uow.session.scalars(
+            select(HumanTask)
+            .where(HumanTask.case_id == case.id, HumanTask.status == "open")
+            .order_by(HumanTask.id)
+        )
+    )
+
+
 def case_waits(uow: UnitOfWork, case: Case) -> list[dict[str, Any]]:
     """The timers and messages a running case waits for, with their dates."""
     if case.status != "running":

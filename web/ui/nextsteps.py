@@ -10,10 +10,9 @@ from typing import Any
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import select
 
 from engine.notices.mail import task_heading
-from engine.reads.context import case_waits
+from engine.reads.context import case_waits, open_tasks_of
 from engine.rules.progress import Outcome
 from engine.store.tables import HumanTask
 from engine.store.uow import UnitOfWork
@@ -88,10 +87,7 @@ def after_completion(uow: UnitOfWork, outcome: Outcome) -> NextSteps:
     steps = NextSteps(case.reference, case.status, [_step(uow, t) for t in outcome.emitted])
     if steps.opened or case.status != "running":
         return steps
-    open_tasks = uow.session.scalars(
-        select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.status == "open")
-    ).all()
-    steps.still_open = [_step(uow, t) for t in open_tasks]
+    steps.still_open = [_step(uow, t) for t in open_tasks_of(uow, case)]
     waits = case_waits(uow, case)
     steps.wait = (waits[0]["name"], waits[0]["until"]) if waits else None
     return steps

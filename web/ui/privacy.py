@@ -8,15 +8,14 @@ from typing import Any
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from engine import Actor
 from engine.commands.rectification import rectify_answer
 from engine.errors import Conflict, FormDataInvalid, InvalidInput
+from engine.reads.queries import find_case
 from engine.reads.subjects import require_exporter, subject_record
 from engine.reads.taskviews import task_detail
 from engine.rules.rectification import may_rectify
-from engine.store.tables import Case
 from engine.store.uow import UnitOfWork
 
 from ..auth import current_actor, engine
@@ -70,8 +69,7 @@ def may_rectify_task(uow: UnitOfWork, actor: Actor, task: dict[str, Any]) -> boo
     """True when the task page should offer the rettifica of its answers to this actor."""
     if task["status"] != "completed" or not task["form"] or task["kind"] != "bpmn":
         return False
-    case = uow.session.scalar(select(Case).where(Case.reference == task["case"]))
-    return case is not None and may_rectify(uow, actor, case)
+    return may_rectify(uow, actor, find_case(uow, task["case"]))
 
 
 def _locale() -> str:
