@@ -83,12 +83,12 @@ def start_case(
         opener = organization_code(uow, columns["organization_id"])
         require_restricted_opener(uow, opener, f"the pathway {process_id}")
         columns["restricted"] = True  # before any model code runs: no script can undo it
+    referrer = organization_code(uow, columns["organization_id"])
+    owner, columns["owner_organization_id"] = _owner(uow, columns, data, referrer)
     case = uow.insert_now(Case, **columns)
     start_chain(uow, case.id)
     if subject:
         uow.session.add(CaseSubject(case_id=case.id, identity=subject))
-    referrer = organization_code(uow, case.organization_id)
-    owner = _owner(uow, case, data, referrer)
     for org_id in {case.organization_id, case.owner_organization_id}:
         if org_id is not None:
             add_party(uow, case.id, org_id)
@@ -115,13 +115,14 @@ def _object(value: Any, what: str) -> dict[str, Any]:
     return dict(value)
 
 
-def _owner(uow: UnitOfWork, case: Case, data: dict[str, Any], referrer: str | None) -> str | None:
-    """The owning organisation: the process's `caseOwner` over the start data, else the
-    referring organisation."""
-    expression = owner_expression(uow, case.version_id, case.process_id)
+def _owner(
+    uow: UnitOfWork, columns: dict[str, Any], data: dict[str, Any], referrer: str | None
+) -> tuple[str | None, int | None]:
+    """The owning organisation (code, id) of a new case's row: the process's `caseOwner` over
+    the start data, else the referring organisation."""
+    expression = owner_expression(uow, columns["version_id"], columns["process_id"])
     if expression is None:
-        case.owner_organization_id = case.organization_id
-        return referrer
+        return referrer, columns["organization_id"]
     context = {**data, "referring_organization": referrer}
     try:
         code = uow.runtime.environment.evaluate_checked(expression, context)
@@ -136,8 +137,7 @@ def _owner(uow: UnitOfWork, case: Case, data: dict[str, Any], referrer: str | No
             f"the pathway names {code!r} as the case's owner: not an organisation of the network",
             [{"field": "organization", "message": "unknown owner"}],
         )
-    case.owner_organization_id = org_id
-    return str(code)
+    return str(code), org_id
 
 
 def _new_case(

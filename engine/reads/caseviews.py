@@ -240,6 +240,7 @@ def ownership(uow: UnitOfWork, actor: Actor, case: Case) -> dict[str, Any]:
     """Who owns and leads the case, the consents on record, and whether the actor may change
     who leads it (or record consents: the named people may too)."""
     named = (case.case_manager_id, case.cav_operator_id)
+    manages = may_manage(uow, actor, case)
     return {
         "owner": owner_code(uow, case),
         "case_manager": _person(uow, case.case_manager_id),
@@ -253,9 +254,8 @@ def ownership(uow: UnitOfWork, actor: Actor, case: Case) -> dict[str, Any]:
             }
             for c in consent_rows(uow, case.id)
         ],
-        "may_manage": may_manage(uow, actor, case),
-        "may_record_consents": may_manage(uow, actor, case)
-        or (actor.user_id is not None and actor.user_id in named),
+        "may_manage": manages,
+        "may_record_consents": manages or (actor.user_id is not None and actor.user_id in named),
     }
 
 
@@ -280,15 +280,11 @@ def ownership_choices(uow: UnitOfWork, actor: Actor, reference: str) -> dict[str
     ):
         holders.setdefault(user.id, (user, set()))[1].add((role, code))
     social = social_services(uow, {code for _u, held in holders.values() for _r, code in held})
-    # Held here, the owner stays in the session's identity map (it keeps rows only while
-    # they are referenced): `eligible` reads its kind for every candidate without a query.
-    owner = uow.session.get(Organization, case.owner_organization_id or 0)
     for user, held in holders.values():
         person = Actor(user.id, user.username, frozenset(held), user.is_admin)
         for role in NAMED_ROLES:
             if eligible(uow, case, role, person, social):
                 people[role].append({"username": user.username, "full_name": user.full_name})
-    del owner
     targets = uow.session.scalars(
         select(Organization)
         .where(
@@ -302,7 +298,7 @@ def ownership_choices(uow: UnitOfWork, actor: Actor, reference: str) -> dict[str
 
 
 def _person(uow: UnitOfWork, user_id: int | None) -> dict[str, str] | None:
-    user = uow.session.get(User, user_id) if user_id is not None else None
+    user = uow.get(User, user_id)
     if user is None:
         return None
     return {"username": user.username, "full_name": user.full_name or user.username}

@@ -99,7 +99,7 @@ def _organization_name(uow: UnitOfWork, organization_id: int | None) -> str | No
 
 
 def _person(uow: UnitOfWork, user_id: int | None) -> dict[str, str] | None:
-    user = uow.session.get(User, user_id) if user_id is not None else None
+    user = uow.get(User, user_id)
     if user is None:
         return None
     return {"name": user.full_name or user.username, "email": user.email}

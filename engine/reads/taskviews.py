@@ -263,7 +263,7 @@ def _base_query() -> TaskQuery:
 
 
 def _name_of(uow: UnitOfWork, user_id: int | None) -> str | None:
-    user = uow.session.get(User, user_id) if user_id is not None else None
+    user = uow.get(User, user_id)
     return (user.full_name or user.username) if user is not None else None
 
 
@@ -271,7 +271,7 @@ def summarize_task(uow: UnitOfWork, task: HumanTask, case: Case | None = None) -
     """The worklist row of a task a command has just changed."""
     case = case or uow.session.get_one(Case, task.case_id)
     org = task_organization(uow, task)
-    assignee = uow.session.get(User, task.assignee_id) if task.assignee_id else None
+    assignee = uow.get(User, task.assignee_id)
     return task_summary(task, case, org, assignee.username if assignee else None, uow.now)
 
 

@@ -134,7 +134,7 @@ def is_private(uow: UnitOfWork, organization_id: int | None) -> bool:
     """A private partner: its kind is one of PRIVATE_KINDS."""
     if organization_id is None:
         return False
-    org = uow.session.get(Organization, organization_id)
+    org = uow.get(Organization, organization_id)
     return org is not None and org.kind in PRIVATE_KINDS
 
 

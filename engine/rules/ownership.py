@@ -37,7 +37,7 @@ def organization_kind(uow: UnitOfWork, organization_id: int | None) -> str | Non
     """The kind of an organisation (None for None)."""
     if organization_id is None:
         return None
-    org = uow.session.get(Organization, organization_id)
+    org = uow.get(Organization, organization_id)
     return org.kind if org is not None else None
 
 
@@ -110,7 +110,7 @@ def named_people(uow: UnitOfWork, case: Case) -> list[Actor]:
     """The case's named case manager and CAV operator (active users), in that order."""
     people = []
     for user_id in (case.case_manager_id, case.cav_operator_id):
-        user = uow.session.get(User, user_id) if user_id is not None else None
+        user = uow.get(User, user_id)
         if user is not None and user.active:
             people.append(actor_of(uow, user))
     return people

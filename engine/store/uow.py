@@ -61,6 +61,7 @@ class UnitOfWork:
         # Rows read ahead for a group of cases (the scheduler's), by (what, case id); each is
         # taken once, by the first command step that needs it, then read afresh.
         self.prefetched: dict[tuple[str, int], Any] = {}
+        self._kept: dict[tuple[type, int], Any] = {}  # rows `get` has read, held till the end
         self.session: Session
 
     @property
@@ -94,6 +95,18 @@ class UnitOfWork:
         if self._wakeup is None or at < self._wakeup:
             self._wakeup = at
         self.after_commit(lambda: self.engine.notify_wakeup(at))
+
+    def get(self, entity: type[Row], row_id: int | None) -> Row | None:
+        """The row with this id (None for None or none), held for the rest of the unit of work.
+
+        The session's identity map keeps a row only while something references it: a command
+        that asks again for an organisation's kind or a person's name would query again."""
+        if row_id is None:
+            return None
+        row = self.session.get(entity, row_id)
+        if row is not None:
+            self._kept[(entity, row_id)] = row
+        return row
 
     def append(self, table: Table, row: dict[str, Any]) -> None:
         """Insert `row` into an append-only table with the transaction's other writes."""
@@ -172,6 +185,7 @@ class UnitOfWork:
         self._after_commit.clear()
         self._appended.clear()
         self.prefetched.clear()
+        self._kept.clear()
         self.chain_heads.clear()  # the events they point at were rolled back too
         self.moved_heads.clear()
         self._wakeup = None
