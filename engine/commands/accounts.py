@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 
 from engine.actors import SYSTEM, Actor
 from engine.errors import (
@@ -277,19 +277,31 @@ def external_login(uow: UnitOfWork, subject: str, email: str | None) -> Actor:
     return actor_for(uow, user)
 
 
-def colleagues(uow: UnitOfWork, actor: Actor) -> list[str]:
-    """Usernames of the active users sharing an organisation with the actor (for reassigning)."""
+def colleagues(
+    uow: UnitOfWork, actor: Actor, search: str = "", limit: int | None = None
+) -> list[tuple[str, str]]:
+    """(username, full name) of the active users sharing an organisation with the actor, by
+    name (for reassigning); `search` keeps those whose username or full name contains it."""
     if not actor.organizations:
         return []
-    rows = uow.session.scalars(
-        select(User.username)
+    query = (
+        select(User.username, User.full_name)
         .join(Membership, Membership.user_id == User.id)
         .join(Organization, Organization.id == Membership.organization_id)
         .where(Organization.code.in_(sorted(actor.organizations)), User.active.is_(True))
         .distinct()
-        .order_by(User.username)
-    ).all()
-    return list(rows)
+        .order_by(User.full_name, User.username)
+        .limit(limit)
+    )
+    words = search.strip().lower()
+    if words:
+        query = query.where(
+            or_(
+                func.lower(User.username).contains(words, autoescape=True),
+                func.lower(func.coalesce(User.full_name, "")).contains(words, autoescape=True),
+            )
+        )
+    return [(username, full_name or username) for username, full_name in uow.session.execute(query)]
 
 
 def organization_names(uow: UnitOfWork) -> dict[str, str]:

@@ -168,14 +168,11 @@ def _held_since(uow: UnitOfWork, task: HumanTask) -> Any:
     return next((at for at, payload in events if (payload or {}).get("task_id") == task.id), None)
 
 
-def people_names(uow: UnitOfWork, usernames: set[str] | None = None) -> dict[str, str]:
-    """Full names by username (the username itself for someone without a full name); every
-    user's when no usernames are given (a network has hundreds, not millions)."""
-    query = select(User.username, User.full_name)
-    if usernames is not None:
-        if not usernames:
-            return {}
-        query = query.where(User.username.in_(sorted(usernames)))
+def people_names(uow: UnitOfWork, usernames: set[str]) -> dict[str, str]:
+    """Full names by username (the username itself for someone without a full name)."""
+    if not usernames:
+        return {}
+    query = select(User.username, User.full_name).where(User.username.in_(sorted(usernames)))
     rows = uow.session.execute(query).all()
     return {username: full_name or username for username, full_name in rows}
 

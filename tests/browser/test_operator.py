@@ -64,3 +64,26 @@ def test_operator_works_a_demo_task_through_to_the_case_diagram(
     active = page.locator(f"g.djs-element.element-active[data-element-id='{NEXT_ELEMENT[group]}']")
     assert active.count() == 1
     snap(page, "operator-3-case-diagram")
+
+
+def test_a_large_organisation_finds_the_colleague_to_reassign_to_as_she_types(
+    page: Any, login: Callable[..., None], monkeypatch: Any
+) -> None:
+    """With more colleagues than the page lists at once, the reassign field proposes those
+    whose name matches what she types, by full name, and the reassignment goes through."""
+    monkeypatch.setattr("web.ui.worklist.COLLEAGUES_LISTED", 1)
+    login(page, "giulia.rossi")
+    page.goto("/?view=groups")
+    assert page.locator("#colleagues option").count() == 0
+    page.locator("table.worklist tbody tr .task-select").first.check()
+    page.select_option("#bulk-action", "assign")
+    field = page.locator("#bulk-assignee")
+    assert "mentre scrive" in page.locator("#bulk-assignee-hint").inner_text()
+    field.press_sequentially("ferr", delay=30)
+    proposed = page.locator("#colleagues option[value='luca.ferri']")
+    proposed.wait_for(state="attached")
+    assert proposed.inner_text() == "Luca Ferri"
+    assert page.locator("#colleagues option").count() == 1
+    field.fill("luca.ferri")
+    page.locator("#bulk-submit").click()
+    assert "1 attività riassegnata" in page.locator("main").inner_text()

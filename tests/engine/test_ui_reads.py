@@ -75,8 +75,16 @@ def test_external_identity_maps_to_an_existing_user(engine: Engine, seeded: Seed
 
 def test_colleagues_share_an_organisation(engine: Engine, seeded: Seeded) -> None:
     with engine.uow(write=False) as uow:
-        names = colleagues(uow, load_actor(uow, "giulia.rossi"))
-        assert "luca.ferri" in names and "clara.conti" in names and "marco.bassi" not in names
+        giulia = load_actor(uow, "giulia.rossi")
+        found = dict(colleagues(uow, giulia))
+        assert found["luca.ferri"] == "Luca Ferri" and found["clara.conti"] == "Clara Conti"
+        assert "marco.bassi" not in found
+        # searched by a piece of the full name or of the username, whatever the case
+        assert colleagues(uow, giulia, "FERR") == [("luca.ferri", "Luca Ferri")]
+        assert colleagues(uow, giulia, "clara.c") == [("clara.conti", "Clara Conti")]
+        # a wildcard is a character like any other, not "everyone"
+        assert colleagues(uow, giulia, "%") == [] and colleagues(uow, giulia, "_") == []
+        assert len(colleagues(uow, giulia, limit=2)) == 2
 
 
 def test_diagram_and_names_are_scoped_like_the_case(engine: Engine, seeded: Seeded) -> None:

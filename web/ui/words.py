@@ -69,12 +69,12 @@ def person_label(username: str | None) -> str:
         return ""
     if username == SYSTEM_ACTOR:
         return str(_("Percorsi (automatico)"))
-    return str(_cached("percorsi_people", _people).get(username, username))
-
-
-def _people() -> dict[str, str]:
-    with engine().uow(write=False) as uow:
-        return people_names(uow)
+    known: dict[str, str] = _cached("percorsi_people", dict)
+    if username not in known:  # read when first named: an installation has thousands of users
+        with engine().uow(write=False) as uow:
+            known.update(people_names(uow, {username}))
+        known.setdefault(username, username)
+    return known[username]
 
 
 def item_label(item: Any) -> str:

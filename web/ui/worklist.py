@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -23,6 +23,10 @@ bp = Blueprint("worklist", __name__)
 VIEWS = ("mine", "groups", "organization", "all")
 FILTERS = ("target_group", "process", "overdue", "week", "cursor")
 ROME = ZoneInfo("Europe/Rome")
+# Colleagues offered at once for reassigning; an organisation with more is searched by name as
+# the operator types (a Comune may have hundreds of users: the page would list them all).
+COLLEAGUES_LISTED = 40
+COLLEAGUES_FOUND = 15
 
 
 def end_of_week(now: datetime) -> datetime:
@@ -72,7 +76,7 @@ def index() -> Any:
         f = task_filter(actor, request.args, uow.now)
         page = list_tasks(uow, actor, f, cursor=request.args.get("cursor") or None, limit=25)
         facets = worklist_facets(uow, actor)
-        people = colleagues(uow, actor)
+        people = colleagues(uow, actor, limit=COLLEAGUES_LISTED + 1)
         counts = tab_counts(uow, actor, request.args.get("org"))
     query: dict[str, Any] = {k: v for k, v in request.args.items() if k != "cursor"}
     return render_template(
@@ -85,11 +89,22 @@ def index() -> Any:
         first_url=url_for("worklist.index", **query) if request.args.get("cursor") else None,
         args=request.args,
         facets=facets,
-        people=people,
+        people=people if len(people) <= COLLEAGUES_LISTED else [],
+        search_people=len(people) > COLLEAGUES_LISTED,
         counts=counts,
         filtered=any(request.args.get(k) for k in FILTERS),
         organizations=sorted(actor.organizations),
     )
+
+
+@bp.get("/tasks/colleagues")
+def colleague_search() -> Response:
+    """Colleagues whose name or username contains `q`, for the reassign field (JSON)."""
+    actor = current_actor()
+    search = request.args.get("q", "")[:80]
+    with engine().uow(write=False) as uow:
+        found = colleagues(uow, actor, search, limit=COLLEAGUES_FOUND) if search.strip() else []
+    return jsonify([{"username": username, "name": name} for username, name in found])
 
 
 @bp.post("/tasks/bulk")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from engine import Engine
 from engine.commands.accounts import load_actor
@@ -117,3 +118,21 @@ def test_tabs_show_counts_and_an_empty_mine_points_to_the_groups(
     assert "Nessuna attività assegnata a lei" not in page and len(_rows(page)) == 1
     filtered = text(ui.get("/?view=mine&target_group=disabilita"))
     assert "Non ci sono attività che corrispondono a questi filtri" in filtered
+
+
+def test_a_large_organisation_searches_colleagues_instead_of_listing_them(
+    ui: UiClient, seeded: Seeded, monkeypatch: Any
+) -> None:
+    ui.login("giulia.rossi")
+    listed = text(ui.get("/?view=groups"))
+    assert '<option value="luca.ferri">Luca Ferri</option>' in listed
+    assert "data-people-url" not in listed
+    monkeypatch.setattr("web.ui.worklist.COLLEAGUES_LISTED", 1)
+    searched = text(ui.get("/?view=groups"))
+    assert '<option value="luca.ferri">' not in searched
+    assert 'data-people-url="/tasks/colleagues"' in searched
+    found = ui.get("/tasks/colleagues?q=Ferri")
+    assert found.status_code == 200
+    assert found.get_json() == [{"username": "luca.ferri", "name": "Luca Ferri"}]
+    assert ui.get("/tasks/colleagues?q=bassi").get_json() == []  # another organisation's
+    assert ui.get("/tasks/colleagues?q=%20").get_json() == []

@@ -21,6 +21,35 @@
     sync();
   });
 
+  // The reassign field of a large organisation: colleagues are proposed as the operator types.
+  document.querySelectorAll("input[data-people-url]").forEach(function (field) {
+    var list = document.getElementById(field.getAttribute("list"));
+    var timer = null;
+    var asked = "";
+    var propose = function () {
+      var words = field.value.trim();
+      if (words.length < 2 || words === asked) { return; }
+      asked = words;
+      var url = field.dataset.peopleUrl + "?q=" + encodeURIComponent(words);
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : []; })
+        .then(function (people) {
+          if (words !== asked) { return; }
+          list.replaceChildren.apply(list, people.map(function (person) {
+            var option = document.createElement("option");
+            option.value = person.username;
+            option.textContent = person.name;
+            return option;
+          }));
+        })
+        .catch(function () { /* the field still takes a username typed in full */ });
+    };
+    field.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(propose, 200);
+    });
+  });
+
   // Lists of objects (repeatable rows): add and remove rows in place. Without JavaScript the
   // same buttons post the form and the server draws it again with the row added or removed.
   var FIELD = "input:not([type=hidden]), select, textarea";
