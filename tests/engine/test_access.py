@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import CaseNotFound, Forbidden, TaskNotFound
-from engine.reads.caseviews import CaseFilter, case_detail, case_events, list_cases
+from engine.reads.caselists import CaseFilter, list_cases
+from engine.reads.caseviews import case_detail, case_events
 from engine.reads.taskviews import TaskFilter, list_tasks, task_detail
 from tests.support import Driver
 

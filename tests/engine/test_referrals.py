@@ -15,7 +15,7 @@ from engine.commands.referrals import refer_case, referring_organizations, valid
 from engine.commands.tasks import claim_task
 from engine.errors import Forbidden, FormDataInvalid
 from engine.notices.notifications import mark_read_except_latest, unread_count
-from engine.reads.caseviews import CaseFilter, list_cases_with_tasks
+from engine.reads.caselists import CaseFilter, list_cases_with_tasks
 from engine.rules.startforms import start_form
 from engine.store.tables import Notification
 from tests.seed import Seeded, seed_network

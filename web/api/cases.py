@@ -10,12 +10,11 @@ from engine import Actor
 from engine.commands.cases import cancel_case_by_reference, start_case
 from engine.commands.consents import give_consent, withdraw_consent
 from engine.commands.ownership import set_case_manager, transfer_case
+from engine.reads.caselists import CaseFilter, list_cases
 from engine.reads.caseviews import (
-    CaseFilter,
     case_detail,
     case_events,
     case_summary,
-    list_cases,
     ownership,
     started_case_detail,
 )

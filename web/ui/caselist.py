@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import get_locale
 
-from engine.reads.caseviews import CaseFilter, list_cases_with_tasks
+from engine.reads.caselists import CaseFilter, list_cases_with_tasks
 from workflows.catalogue import CATALOGUE
 from workflows.network import TARGET_GROUPS
 
