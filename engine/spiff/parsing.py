@@ -195,8 +195,8 @@ def _split(
 
 def load_form(name: str, content: bytes, max_bytes: int) -> Any:
     """A form file's JSON Schema, checked as a deploy checks it (ModelInvalid otherwise)."""
-    from engine.spiff.forms import (
-        check_schema,  # forms knows jsonschema; imported late to stay one-way
+    from engine.spiff.form_checks import (
+        check_schema,  # form_checks knows jsonschema; imported late to stay one-way
     )
 
     if len(content) > max_bytes:

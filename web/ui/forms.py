@@ -1,11 +1,11 @@
 """JSON Schema task forms on the server: fields to render, submissions to typed data, errors.
 
 The one renderer of the app (task pages, referrals, the modeler's preview). It draws the subset
-of JSON Schema that `engine.spiff.forms.drawing_problems` lets a form use at deploy: text, dates,
-e-mail, numbers with bounds, yes/no, choices (radios or a select), checkbox groups, nested
-groups, and arrays of objects as repeatable rows. Rows work without JavaScript: every row posts
-a marker field, and "add"/"remove" are submit buttons the page answers by drawing the form again;
-with JavaScript (percorsi.js) the same buttons add and remove rows in place.
+of JSON Schema that `engine.spiff.form_checks.drawing_problems` lets a form use at deploy: text,
+dates, e-mail, numbers with bounds, yes/no, choices (radios or a select), checkbox groups,
+nested groups, and arrays of objects as repeatable rows. Rows work without JavaScript: every row
+posts a marker field, and "add"/"remove" are submit buttons the page answers by drawing the form
+again; with JavaScript (percorsi.js) the same buttons add and remove rows in place.
 
 Labels come from each property's `title` (Italian); a property may carry translations as
 `"x-i18n": {"en": {"title": ..., "description": ..., "enum": {value: label}}}` (or just

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from engine.errors import ModelInvalid
-from engine.spiff.forms import check_schema, drawing_problems, validate_data
+from engine.spiff.form_checks import check_schema, drawing_problems
+from engine.spiff.forms import validate_data
 from web.ui.forms import build_fields, parse_submission, row_change
 
 KEYS = st.sampled_from(["nome", "data_inizio", "esito", "note", "servizi", "ore", "tipo", "x1"])
