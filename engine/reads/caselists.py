@@ -15,7 +15,7 @@ from engine.reads.caseviews import case_summary
 from engine.rules.access import (
     case_scope,
     may_see_identity,
-    record_restricted_read,
+    record_restricted_reads,
     require_case_reader,
 )
 from engine.store.pages import Page, check_limit, cursor_key, encode_cursor
@@ -146,16 +146,20 @@ def _restricted_names(uow: UnitOfWork, actor: Actor, items: list[dict[str, Any]]
     """The identities of the listed restricted cases the actor may see, each read audited."""
     if not items or actor.user_id is None:
         return {}
-    found = {}
-    for item in items:
-        case = uow.session.scalar(select(Case).where(Case.reference == item["reference"]))
-        if case is None or not may_see_identity(uow, actor, case):
-            continue
-        subject = uow.session.get(CaseSubject, case.id)
-        if subject is not None:
-            found[case.reference] = dict(subject.identity)
-            record_restricted_read(uow, actor, case, {"what": "case_list", "identity_shown": True})
-    return found
+    references = [item["reference"] for item in items]
+    cases = uow.session.scalars(
+        select(Case).where(Case.reference.in_(references)).options(defer(Case.state_json))
+    ).all()
+    seen = [case for case in cases if may_see_identity(uow, actor, case)]
+    subjects = {
+        subject.case_id: subject
+        for subject in uow.session.scalars(
+            select(CaseSubject).where(CaseSubject.case_id.in_([case.id for case in seen]))
+        )
+    }
+    shown = [case for case in seen if case.id in subjects]
+    record_restricted_reads(uow, actor, shown, {"what": "case_list", "identity_shown": True})
+    return {case.reference: dict(subjects[case.id].identity) for case in shown}
 
 
 def _full_name(identity: Any) -> str | None:

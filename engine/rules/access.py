@@ -258,14 +258,24 @@ def record_restricted_read(
     uow: UnitOfWork, actor: Actor, case: Case, payload: dict[str, Any]
 ) -> None:
     """Reading a restricted case is an audit event (with the case row locked for the chain)."""
-    if not case.restricted:
+    record_restricted_reads(uow, actor, [case], payload)
+
+
+def record_restricted_reads(
+    uow: UnitOfWork, actor: Actor, cases: list[Case], payload: dict[str, Any]
+) -> None:
+    """An audit event on each restricted case read, all in one transaction (a list of cases
+    commits once, not once per case)."""
+    restricted = sorted((case for case in cases if case.restricted), key=lambda case: case.id)
+    if not restricted:
         return
     # A read transaction that turns into a write fails on SQLite if another command committed
     # meanwhile: end the read, and begin the write with the write lock (BEGIN IMMEDIATE).
     uow.session.commit()
     uow.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-    lock_case(uow, case.id)
-    record(uow, case, "restricted_case_read", actor, payload)
+    for case in restricted:  # locked in id order: two lists never wait on each other
+        lock_case(uow, case.id)
+        record(uow, case, "restricted_case_read", actor, payload)
     uow.commit()
 
 

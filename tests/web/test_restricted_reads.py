@@ -42,3 +42,25 @@ def test_reading_a_restricted_cases_diagram_or_export_is_audited(api: Api, app: 
     assert export.status_code == 200 and restricted in export.text
     assert reads_of(api, restricted)[-1] == ("clara", {"what": "export"})
     assert reads_of(api, plain) == []
+
+
+def test_a_case_list_shows_the_cav_operator_her_cases_names_each_read_audited(
+    api: Api, app: Flask
+) -> None:
+    references = []
+    for given in ("Maria", "Lucia"):
+        body = {
+            "process_id": "three_tasks",
+            "data": {"restricted": True, "subject": {"given_name": given, "family_name": "Neri"}},
+            "organization": "cav_aida",
+        }
+        references.append(api.as_("anna").post("/api/v1/cases", json=body).json["reference"])
+    before = {ref: len(reads_of(api, ref)) for ref in references}
+    client = app.test_client()
+    open_ui_session(client, api.engine, "anna")
+    page = client.get("/cases").get_data(as_text=True)
+    assert "Maria Neri" in page and "Lucia Neri" in page
+    for ref in references:  # one audited read each, written together
+        assert reads_of(api, ref)[before[ref] :] == [
+            ("anna", {"what": "case_list", "identity_shown": True})
+        ]

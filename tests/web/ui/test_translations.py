@@ -28,3 +28,22 @@ def test_english_catalogue_translates_every_text_of_the_ui() -> None:
     }
     missing = _source_ids() - translated
     assert not missing, f"run `make messages` and translate: {sorted(missing)}"
+
+
+def test_templates_follow_a_locale_forced_inside_the_request() -> None:
+    """Templates remember the request's catalogue; a document forced into another language
+    (force_locale) is still written in that language, and the page after it in the first."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    from engine import Settings
+    from web.app import create_app
+    from web.composition import build_engine
+
+    app = create_app(engine=build_engine(Settings.from_env({}, database_url="sqlite://")))
+    page = '{{ _("Azione") }} {{ ngettext("%(num)d attività", "%(num)d attività", 2) }}'
+    with app.test_request_context(headers={"Accept-Language": "it"}):
+        assert render_template_string(page) == "Azione 2 attività"
+        with force_locale("en"):
+            assert render_template_string(page).startswith("Action ")
+        assert render_template_string(page) == "Azione 2 attività"
