@@ -155,6 +155,23 @@ def service_to_closure(
     w.closed(shot)
 
 
+def sil_traineeship_to_closure(w: Walk, shot: str) -> None:
+    """The SIL traineeship opens beside the outcome: the ASC's SIL tutor starts it, then the
+    case manager of the Comune takes the case to closure."""
+    w.expect_next(
+        ("Avvio: Tirocinio di inclusione (SIL)", SIL_TUTOR, ASC),
+        ("Esito del percorso", CASE_MANAGER, COMUNE),
+    )
+    service_to_closure(
+        w,
+        ("elena.marino", "Avvio: Tirocinio di inclusione (SIL)", traineeship(w)),
+        closing(w, "Conclusione del tirocinio"),
+        "giulia.rossi",
+        COMUNE,
+        shot,
+    )
+
+
 def closing(w: Walk, title: str = "Conclusione del servizio", by: str = "giulia.rossi") -> Any:
     return (by, title, {"result": "completato", "end_date": w.days(0)})
 
@@ -261,18 +278,7 @@ def test_adults_with_complex_needs_go_through_the_equipe_to_a_joint_pact(walk: W
     w.expect_next(("Firma del patto congiunto", CASE_MANAGER, COMUNE))
     joint = pact(w, "gol_4", "tirocinio_inclusione", days=180)
     w.do("giulia.rossi", "Firma del patto congiunto", joint)
-    w.expect_next(
-        ("Avvio: Tirocinio di inclusione (SIL)", SIL_TUTOR, ASC),
-        ("Esito del percorso", CASE_MANAGER, COMUNE),
-    )
-    service_to_closure(
-        w,
-        ("elena.marino", "Avvio: Tirocinio di inclusione (SIL)", traineeship(w)),
-        closing(w, "Conclusione del tirocinio"),
-        "giulia.rossi",
-        COMUNE,
-        "journey-equipe-closed",
-    )
+    sil_traineeship_to_closure(w, "journey-equipe-closed")
 
 
 def test_a_young_neet_joins_garanzia_giovani_and_goes_back_to_training(walk: Walk) -> None:
@@ -359,18 +365,7 @@ def test_a_person_without_l68_status_gets_an_inclusion_traineeship(walk: Walk) -
     w.expect_next(("Parere ASST", ASST_OPERATOR, ASST))
     opinion = {"asst_service": "disabilita", "supports_traineeship": True}
     w.do("paolo.ricci", "Parere ASST", opinion)
-    w.expect_next(
-        ("Avvio: Tirocinio di inclusione (SIL)", SIL_TUTOR, ASC),
-        ("Esito del percorso", CASE_MANAGER, COMUNE),
-    )
-    service_to_closure(
-        w,
-        ("elena.marino", "Avvio: Tirocinio di inclusione (SIL)", traineeship(w)),
-        closing(w, "Conclusione del tirocinio"),
-        "giulia.rossi",
-        COMUNE,
-        "journey-disability-sil-closed",
-    )
+    sil_traineeship_to_closure(w, "journey-disability-sil-closed")
 
 
 def test_a_woman_referred_by_the_cav_keeps_her_identity_with_the_cav(walk: Walk) -> None:
