@@ -4,9 +4,11 @@ Builds (once, then cached) the demo's 200 cases as the 1x data set, and a copy m
 50,000 running cases and about 1,000,000 task rows (bench/scale_build.py). Then, for each size
 in a fresh process (so its RSS is the web worker's), it times the requests an operator and a
 coordinator make through the Flask app -- UI pages and API calls, the worklist with the UI's
-filters and sorts and its page 50, the case list, one case, the dashboard -- and a scheduler
-pass with nothing due; prints p50/p95 per size and the ratio large/1x against the targets of
-issue 14, and saves the query plans of every statement each request ran.
+filters and sorts and its page 50, the case list, one case, the dashboard -- a scheduler
+pass with nothing due, and last the dashboard snapshots' refresh; prints p50/p95 per size and
+the ratio large/1x against the targets of issue 14, the worker's peak RSS before the refresh
+(requests only; their snapshots are computed beforehand in a process of their own, as the
+scheduler would have) and with it, and saves the query plans of every statement each request ran.
 
     .venv/bin/python bench/scale.py [--reps 30] [--rebuild] [--backend sqlite|postgresql|both]
 
@@ -22,7 +24,6 @@ import argparse
 import json
 import multiprocessing
 import os
-import resource
 import shutil
 import sys
 import time
@@ -36,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import text
 
 from bench.scale_build import build_base, counts, multiply, reset_sequences
-from bench.scale_measure import measure_all
+from bench.scale_measure import max_rss_mb, measure_all, prime_snapshots
 from engine.store import worklist_entries
 from engine.store.db import connect
 from engine.store.schema import upgrade
@@ -147,14 +148,28 @@ def prepare(url: str) -> None:
 
 
 def child(url: str, label: str, reps: int, plans: str, queue: Any) -> None:
-    """Measure one data set in this fresh process; put the figures and the RSS on the queue."""
+    """Measure one data set in this fresh process; put the figures and the RSS on the queue:
+    the peak before the snapshot refresh (requests only) and the peak with it."""
     now = built_at(url)
     assert now is not None
-    figures = measure_all(url, now, reps, Path(plans) / label)
+    figures, rss_requests = measure_all(url, now, reps, Path(plans) / label)
     with connect(url).connect() as conn:
         sizes = counts(conn)
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    queue.put({"figures": figures, "rss_mb": rss, "counts": sizes})
+    queue.put(
+        {
+            "figures": figures,
+            "rss_requests_mb": rss_requests,
+            "rss_mb": max_rss_mb(),
+            "counts": sizes,
+        }
+    )
+
+
+def primer(url: str) -> None:
+    """In a process of its own: the snapshots the coordinator's dashboard reads."""
+    now = built_at(url)
+    assert now is not None
+    prime_snapshots(url, now)
 
 
 def _result(queue: Any, process: Any, label: str) -> Any:
@@ -175,6 +190,11 @@ def run_backend(name: str, urls: dict[str, str], reps: int) -> dict[str, Any]:
     context = multiprocessing.get_context("spawn")
     for size in SIZES:
         prepare(urls[size])
+        priming = context.Process(target=primer, args=(urls[size],))
+        priming.start()
+        priming.join()
+        if priming.exitcode != 0:
+            raise SystemExit(f"computing the snapshots of {name} {size} failed")
         queue = context.Queue()
         load = os.getloadavg()[0]
         process = context.Process(target=child, args=(urls[size], size, reps, str(plans), queue))
@@ -199,11 +219,18 @@ def report(backend: str, results: dict[str, Any], plans: Path) -> None:
         ratio = l50 / p50 if p50 else float("inf")
         figures = f"{p50:8.1f} {p95:8.1f} {l50:8.1f} {l95:8.1f} {ratio:6.1f}"
         print(f"{name:<34} {figures}  {verdict(name, l95, ratio)}")
-    rss_ratio = large["rss_mb"] / small["rss_mb"]
-    ok = "met" if rss_ratio <= TARGET_RSS_RATIO else "NOT met"
+    requests = large["rss_requests_mb"] / small["rss_requests_mb"]
     print(
-        f"worker max RSS: 1x {small['rss_mb']:.0f} MB, large {large['rss_mb']:.0f} MB,"
-        f" ratio {rss_ratio:.2f} (<= {TARGET_RSS_RATIO}: {ok})"
+        f"worker max RSS, requests only: 1x {small['rss_requests_mb']:.0f} MB,"
+        f" large {large['rss_requests_mb']:.0f} MB, ratio {requests:.2f}"
+    )
+    # `percorsi serve` runs the scheduler, and so the refresh, in a web worker: the target
+    # holds for the figure that includes it.
+    rss_ratio = large["rss_mb"] / small["rss_mb"]
+    print(
+        f"worker max RSS with the snapshot refresh: 1x {small['rss_mb']:.0f} MB,"
+        f" large {large['rss_mb']:.0f} MB, ratio {rss_ratio:.2f}"
+        f" (<= {TARGET_RSS_RATIO}: {_met(rss_ratio <= TARGET_RSS_RATIO)})"
     )
     print(f"query plans: {plans}/")
 
@@ -216,7 +243,7 @@ def verdict(name: str, p95: float, ratio: float) -> str:
     """The issue's target for this request at the large size."""
     if name.startswith("ui dashboard"):
         return f"p95 <= {TARGET_DASHBOARD_MS:.0f} ms: {_met(p95 <= TARGET_DASHBOARD_MS)}"
-    if name.startswith("dashboard computed"):
+    if name.startswith("snapshots computed"):
         return "(in the background, every 5 minutes)"
     if name.startswith("scheduler"):
         return f"p95 <= {TARGET_TICK_MS:.0f} ms: {_met(p95 <= TARGET_TICK_MS)}"

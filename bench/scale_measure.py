@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import resource
 import statistics
 import time
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from engine import SYSTEM, Engine, Settings
 from engine.commands.accounts import create_token
 from engine.commands.logins import open_login_session
 from engine.reporting.indicator_queries import DashboardQuery
-from engine.reporting.indicators import compute_dashboard
+from engine.reporting.snapshots import KINDS
 from engine.scheduling.duties import tick
 from web.app import create_app
 from web.composition import build_engine
@@ -25,6 +26,12 @@ from workflows.indicators import INDICATORS
 
 OPERATOR = "giulia.rossi"  # case manager and Equipe member at the Comune
 COORDINATOR = "roberto.villa"
+REFRESH = "snapshots computed (refresh)"
+
+
+def max_rss_mb() -> float:
+    """This process's peak resident memory so far."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def p50_p95(values: list[float]) -> tuple[float, float]:
@@ -64,8 +71,11 @@ def explain(db: SqlEngine, statements: list[tuple[str, Any]]) -> str:
     return "\n\n========\n\n".join(out)
 
 
-def measure_all(url: str, now: datetime, reps: int, plans: Path) -> dict[str, tuple[float, float]]:
-    """p50/p95 in ms of each request at `now`, on the data set at `url`."""
+def measure_all(
+    url: str, now: datetime, reps: int, plans: Path
+) -> tuple[dict[str, tuple[float, float]], float]:
+    """p50/p95 in ms of each request at `now`, on the data set at `url`, and the process's peak
+    RSS in MB before the snapshot refresh (the requests' own; the refresh comes last)."""
     engine = build_engine(
         Settings.from_env({}, database_url=url, secret_key="bench"), clock=lambda: now
     )
@@ -85,11 +95,14 @@ def measure_all(url: str, now: datetime, reps: int, plans: Path) -> dict[str, tu
             for name, client, path in pages(api, ui, coordinator, reference)
         ],
         ("scheduler pass, nothing due", lambda: tick(engine, now)),
-        ("dashboard computed (refresh)", lambda: _compute_dashboard(engine)),
+        (REFRESH, lambda: _refresh_snapshots(engine)),
     ]
     figures = {}
+    rss_requests = 0.0
     plans.mkdir(parents=True, exist_ok=True)
     for name, call in requests:
+        if name == REFRESH:
+            rss_requests = max_rss_mb()
         if reps:
             call()  # warm: caches, compiled statements
         recorder.statements.clear()
@@ -107,7 +120,7 @@ def measure_all(url: str, now: datetime, reps: int, plans: Path) -> dict[str, tu
             timings.append(time.perf_counter() - began)
         figures[name] = p50_p95(timings)
     engine.dispose()
-    return figures
+    return figures, rss_requests
 
 
 def pages(
@@ -147,10 +160,23 @@ def pages(
     ]
 
 
-def _compute_dashboard(engine: Engine) -> Any:
-    """What the scheduler's snapshot refresh (or a reader of a stale snapshot) computes."""
+def _refresh_snapshots(engine: Engine) -> Any:
+    """What the scheduler's snapshot refresh (or a reader of a stale snapshot) computes: every
+    kind of snapshot, over every case."""
     with engine.uow(write=False) as uow:
-        return compute_dashboard(uow, SYSTEM, DashboardQuery(), INDICATORS)
+        return [
+            compute(uow, SYSTEM, DashboardQuery(), INDICATORS) for compute, _e, _d in KINDS.values()
+        ]
+
+
+def prime_snapshots(url: str, now: datetime) -> None:
+    """Keep the coordinator's dashboard snapshots computed at `now`, as the scheduler would have:
+    the measured requests then read them, and the worker's RSS before the refresh is theirs."""
+    engine = build_engine(
+        Settings.from_env({}, database_url=url, secret_key="bench"), clock=lambda: now
+    )
+    _get(logged_in(create_app(engine=engine).test_client(), engine, COORDINATOR), "/dashboard")()
+    engine.dispose()
 
 
 def page_cursor(api: FlaskClient, path: str, page: int) -> str:

@@ -8,13 +8,15 @@ from sqlalchemy import select
 
 from engine.actors import Actor
 from engine.errors import Forbidden
-from engine.reporting.indicator_queries import DashboardQuery, case_base, case_rows, outcome_values
-from engine.reporting.indicators import (
-    IndicatorMap,
-    aggregates_only,
-    milestones_reached,
-    require_dashboard_reader,
+from engine.reporting.indicator_queries import (
+    DashboardQuery,
+    case_base,
+    case_rows,
+    first_milestones,
+    last_of_each_case,
+    outcome_values,
 )
+from engine.reporting.indicators import IndicatorMap, aggregates_only, require_dashboard_reader
 from engine.rules.access import record_restricted_read
 from engine.store.tables import Case
 from engine.store.uow import UnitOfWork
@@ -53,12 +55,10 @@ def case_export(
         raise Forbidden(f"{actor.username} may export aggregates only")
     q.check()
     base = case_base(q)
-    reached = milestones_reached(uow, base, mapping)
-    outcomes: dict[int, str] = {}
-    for case_id, _key, data in outcome_values(uow, base, mapping.outcome):
-        value = (data or {}).get(mapping.outcome_field)
-        if value is not None:
-            outcomes[case_id] = str(value)
+    reached = {c: r for c, _k, _o, r in first_milestones(uow, base, mapping.milestone_of())}
+    values = outcome_values(uow, base, mapping.outcome, mapping.outcome_field)
+    recorded = last_of_each_case((c, k, v) for c, k, v in values if v is not None)
+    outcomes = {case_id: str(value) for case_id, _key, value in recorded}
     rows = case_rows(uow, base)
     restricted = [row.id for row in rows if row.restricted]
     if restricted:  # the export reads their data: audited as any read of a restricted case

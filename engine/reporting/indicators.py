@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Subquery, select
+from sqlalchemy import Subquery
 
 from engine.actors import Actor
 from engine.errors import Forbidden
@@ -23,7 +23,8 @@ from engine.reporting.indicator_queries import (
     case_base,
     count_by_key,
     deadline_counts,
-    milestone_times,
+    first_milestones,
+    last_of_each_case,
     outcome_values,
 )
 from engine.reporting.periods import require_fixed_period
@@ -191,27 +192,9 @@ def _gather(uow: UnitOfWork, base: Subquery, mapping: IndicatorMap) -> dict[str,
         stats[key].referrals, stats[key].closed = n, closed
     for key, (judged, in_time) in deadline_counts(uow, base, mapping.assessment, uow.now).items():
         stats[key].judged, stats[key].in_time = judged, in_time
-    cases = {
-        int(i): (str(k), t)
-        for i, k, t in uow.session.execute(select(base.c.id, base.c.key, base.c.opened_at))
-    }
-    for case_id, reached in milestones_reached(uow, base, mapping).items():
-        key, opened = cases[case_id]
+    for _case, key, opened, reached in first_milestones(uow, base, mapping.milestone_of()):
         _add_durations(stats[key], opened, reached, mapping.patto_days)
     return stats
-
-
-def milestones_reached(
-    uow: UnitOfWork, base: Subquery, mapping: IndicatorMap
-) -> dict[int, dict[str, datetime]]:
-    """Per case, when each milestone was first reached."""
-    names = mapping.milestone_of()
-    reached: dict[int, dict[str, datetime]] = defaultdict(dict)
-    for case_id, element, at in milestone_times(uow, base, names):
-        name = names[element]
-        if name not in reached[case_id] or at < reached[case_id][name]:
-            reached[case_id][name] = at
-    return reached
 
 
 def _days(start: datetime, end: datetime) -> float:
@@ -278,14 +261,11 @@ def _outcomes(
     uow: UnitOfWork, base: Subquery, mapping: IndicatorMap, hide: bool
 ) -> list[OutcomeRow]:
     """Each case's last recorded outcome, counted overall and by group."""
-    last: dict[int, tuple[str, str]] = {}
-    for case_id, key, data in outcome_values(uow, base, mapping.outcome):
-        value = (data or {}).get(mapping.outcome_field)
-        if isinstance(value, str | int | bool) and str(value):
-            last[case_id] = (key, str(value))
+    values = outcome_values(uow, base, mapping.outcome, mapping.outcome_field)
+    recorded = ((c, k, v) for c, k, v in values if isinstance(v, str | int | bool) and str(v))
     by_value: dict[str, Counter[str]] = defaultdict(Counter)
-    for key, value in last.values():
-        by_value[value][key] += 1
+    for _case, key, value in last_of_each_case(recorded):
+        by_value[str(value)][key] += 1
     totals = protected({v: sum(groups.values()) for v, groups in by_value.items()}, hide)
     return [
         OutcomeRow(value, totals[value], protected(dict(sorted(groups.items())), hide))

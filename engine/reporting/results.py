@@ -17,11 +17,19 @@ from typing import Any
 from sqlalchemy import Subquery, func, select
 
 from engine.actors import Actor
-from engine.reporting.indicator_queries import DashboardQuery, case_base
+from engine.reporting.indicator_queries import (
+    DashboardQuery,
+    answers,
+    case_base,
+    cases_completing,
+    completions_by_element,
+    count_by_key,
+    last_of_each_case,
+    outcome_values,
+)
 from engine.reporting.indicators import IndicatorMap, checked_reader
 from engine.reporting.suppression import Cell, protected, rate, shown
-from engine.rules.worklist import COMPLETED
-from engine.store.tables import Case, HumanTask, Organization, User
+from engine.store.tables import Case, Organization, User
 from engine.store.uow import UnitOfWork
 
 COUNTS = (
@@ -104,40 +112,23 @@ def compute_results(
 
 
 def _tally(uow: UnitOfWork, base: Subquery, m: IndicatorMap) -> dict[str, _Tally]:
-    """One pass over the completed tasks that mark results."""
+    """Counts of the completed tasks that mark results, and the answers that some of them give."""
     starts = dict(m.service_starts)
-    elements = {
-        *m.patto,
-        *starts,
-        *m.traineeship_starts,
-        *m.traineeship_ends,
-        *m.followup_28_days,
-        *m.followup_6_months,
-        *m.outcome,
-    }
     tallies: dict[str, _Tally] = defaultdict(_Tally)
-    for key, _n in uow.session.execute(select(base.c.key, func.count()).group_by(base.c.key)):
-        tallies[str(key)] = _Tally()
-    pacts: dict[str, set[int]] = defaultdict(set)
-    outcome: dict[int, tuple[str, Any]] = {}
-    rows = uow.session.execute(
-        select(base.c.id, base.c.key, HumanTask.element_id, HumanTask.data)
-        .join(HumanTask, HumanTask.case_id == base.c.id)
-        .where(HumanTask.status == COMPLETED, HumanTask.element_id.in_(sorted(elements)))
-        .order_by(HumanTask.completed_at, HumanTask.id)
-    ).all()
-    for case_id, key, element, data in rows:
-        t, answer = tallies[str(key)], data if isinstance(data, dict) else {}
-        if element in m.patto:
-            pacts[str(key)].add(int(case_id))
+    for key in count_by_key(uow, base):
+        tallies[key] = _Tally()
+    for key, n in cases_completing(uow, base, m.patto).items():
+        tallies[key].counts["pacts"] = n
+    for key, element, n in completions_by_element(uow, base, {*starts, *m.traineeship_starts}):
         if element in starts:
-            t.services[starts[element]] += 1
-        _count(t, m, element, answer)
-        if element in m.outcome:
-            outcome[int(case_id)] = (str(key), answer.get(m.outcome_field))
-    for key, cases in pacts.items():
-        tallies[key].counts["pacts"] = len(cases)
-    for key, value in outcome.values():  # each case's last recorded outcome
+            tallies[key].services[starts[element]] += n
+        if element in m.traineeship_starts:
+            tallies[key].counts["traineeships_started"] += n
+    answered = {*m.traineeship_ends, *m.followup_28_days, *m.followup_6_months}
+    for _case, key, element, data in answers(uow, base, answered):
+        _count(tallies[key], m, element, data or {})
+    outcomes = outcome_values(uow, base, m.outcome, m.outcome_field)
+    for _case, key, value in last_of_each_case(outcomes):  # each case's last recorded outcome
         tallies[key].counts["outcomes"] += 1
         tallies[key].counts["dropouts"] += value == m.dropout_outcome
     return tallies
@@ -145,8 +136,6 @@ def _tally(uow: UnitOfWork, base: Subquery, m: IndicatorMap) -> dict[str, _Tally
 
 def _count(t: _Tally, m: IndicatorMap, element: str, answer: dict[str, Any]) -> None:
     c = t.counts
-    if element in m.traineeship_starts:
-        c["traineeships_started"] += 1
     if element in m.traineeship_ends:
         c["traineeships_completed"] += answer.get("result") in m.completed_results
         c["traineeships_to_job"] += answer.get("result") == m.job_result

@@ -178,7 +178,7 @@ class Scheduler:
     def _refresh_snapshots(self) -> None:
         """Recompute the dashboards read lately before they go stale."""
         try:
-            with self.engine.uow() as uow:
+            with self.engine.uow(write=False) as uow:  # writes each snapshot on its own
                 refresh_snapshots(uow)
         except Exception:  # the next run tries again; readers compute their own meanwhile
             log.exception("refreshing the dashboard snapshots failed")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from engine import Engine
 from engine.commands.accounts import create_user
@@ -21,7 +24,7 @@ from engine.reporting.indicators import (
 from engine.reporting.periods import completed_quarters, for_quarter, quarter_bounds
 from engine.reporting.snapshots import read_dashboard, refresh_snapshots
 from engine.store.tables import HumanTask
-from tests.support import Driver, FakeClock
+from tests.support import PG_URL, Driver, FakeClock
 
 MINI = IndicatorMap(
     assessment=("analisi_preliminare",),
@@ -242,3 +245,38 @@ def test_dashboards_are_served_from_fresh_snapshots_and_refreshed(
     clock.advance(minutes=11)
     drive.start("inclusione_mini", {"target_group": "giovani"}, as_user="giulia")
     assert read("clara").total.referrals == 10  # stale: computed again on reading
+
+
+@pytest.mark.skipif(PG_URL is not None, reason="SQLite's write lock")
+def test_commands_write_while_the_snapshots_are_computed(
+    scenario: Scenario, network: Engine, clock: FakeClock, database_url: str
+) -> None:
+    """The scheduler's refresh reads in a read transaction and writes each snapshot apart: on
+    SQLite a write transaction would hold back every command for the seconds it computes."""
+    with network.uow(write=False) as uow:
+        read_dashboard(uow, scenario.drive.actor("clara"), DashboardQuery(), MINI)
+    scenario.drive.start("inclusione_mini", {"target_group": "giovani"}, as_user="giulia")
+    clock.advance(minutes=8)
+    elsewhere = sqlite3.connect(database_url.split("///", 1)[1], timeout=0, isolation_level=None)
+    locked: list[bool] = []
+
+    def try_to_write(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "human_task" in statement:  # while the figures are computed
+            try:
+                elsewhere.execute("BEGIN IMMEDIATE")
+                elsewhere.execute("ROLLBACK")
+                locked.append(False)
+            except sqlite3.OperationalError:
+                locked.append(True)
+
+    event.listen(network.db, "before_cursor_execute", try_to_write)
+    try:
+        with network.uow(write=False) as uow:  # as the scheduler opens it
+            assert refresh_snapshots(uow) == 1
+    finally:
+        event.remove(network.db, "before_cursor_execute", try_to_write)
+        elsewhere.close()
+    assert locked and not any(locked)
+    with network.uow(write=False) as uow:
+        fresh = read_dashboard(uow, scenario.drive.actor("clara"), DashboardQuery(), MINI)
+    assert fresh.total.referrals == 9  # recomputed and kept
