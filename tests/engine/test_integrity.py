@@ -17,7 +17,7 @@ from engine.errors import Conflict, TaskAlreadyCompleted, TaskNotReady
 from engine.reads.queries import find_case
 from engine.rules.audit import verify_chain
 from engine.rules.progress import case_specs
-from engine.store.tables import CaseEvent, HumanTask, Incident, ProcessVersion
+from engine.store.tables import Case, CaseEvent, HumanTask, Incident, ProcessVersion
 from tests.support import Driver, FakeClock
 
 
@@ -105,6 +105,29 @@ def test_a_deleted_event_breaks_the_chain(drive: Driver) -> None:
     with drive.engine.uow(write=False) as uow:
         check = verify_chain(uow, cid)
     assert (check.ok, check.broken_at) == (False, 2)
+
+
+def test_a_row_changed_in_a_unit_of_work_is_what_its_next_read_finds(drive: Driver) -> None:
+    drive.deploy("three_tasks.bpmn", "intake.json")
+    ref = drive.start("three_tasks")
+    with drive.engine.uow() as uow:
+        case = find_case(uow, ref)
+        uow.update(case, target_group="adults", lock_version=case.lock_version + 1)
+        assert case.target_group == "adults"  # the object at once
+        column = select(Case.target_group).where(Case.id == case.id)
+        assert uow.session.scalar(column) == "adults"  # any statement after it sees the row
+        uow.update(case, comune="Cremona")
+        again = uow.session.scalar(
+            select(Case).where(Case.id == case.id).execution_options(populate_existing=True)
+        )
+        assert again is case and (case.comune, case.target_group) == ("Cremona", "adults")
+        uow.update(case, comune="Crema")
+        uow.commit()  # the last change, written by the commit
+    with drive.engine.uow(write=False) as uow:
+        assert (find_case(uow, ref).comune, find_case(uow, ref).target_group) == (
+            "Crema",
+            "adults",
+        )
 
 
 def test_state_is_stored_without_specs_and_round_trips(drive: Driver) -> None:

@@ -10,9 +10,10 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from engine import Engine
 from engine.scheduling.duties import tick
@@ -140,6 +141,28 @@ def test_a_scheduler_killed_mid_batch_loses_and_repeats_nothing(
     fired = fired_per_case(drive.engine)
     assert len(fired) == total and set(fired.values()) == {1}
     assert running_cases(drive.engine) == 0
+
+
+def test_a_group_of_timers_writes_its_cases_in_one_statement(
+    drive: Driver, clock: FakeClock
+) -> None:
+    drive.deploy("timer_wait.bpmn")
+    refs = [drive.start("timer_wait") for _ in range(5)]
+    written: list[int] = []
+
+    def count(*args: Any) -> None:
+        statement, context = args[2], args[4]
+        if statement.startswith('UPDATE "case"'):
+            written.append(len(context.compiled_parameters))  # the rows it changes
+
+    event.listen(drive.engine.db, "before_cursor_execute", count)
+    try:
+        assert tick(drive.engine, clock.now + timedelta(hours=2)).timers == 5
+    finally:
+        event.remove(drive.engine.db, "before_cursor_execute", count)
+    assert written == [5]  # one executemany of the five rows, not one UPDATE per case
+    assert [drive.case(r)["status"] for r in refs] == ["completed"] * 5
+    assert set(fired_per_case(drive.engine).values()) == {1}
 
 
 def test_a_case_whose_timer_cannot_fire_is_set_aside_without_blocking_others(
