@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -147,6 +148,28 @@ def test_state_is_stored_without_specs_and_round_trips(drive: Driver) -> None:
     assert len(stored) < len(spec_json)  # under half of a full serialization
     assert json.loads(dumped) == state
     assert [t.element_id for t in instance.ready_human_tasks()] == ["child_task"]
+
+
+def test_a_dump_in_one_thread_leaves_the_conversions_of_other_threads_alone(
+    engine: Engine,
+) -> None:
+    registry = engine.runtime.serializer.registry
+    value = {"at": datetime(2025, 1, 2, tzinfo=UTC)}
+    plain = registry.convert(value)  # {"at": {"typename": "datetime", ...}}
+    seen: list[Any] = []
+
+    def convert() -> None:
+        seen.append((registry.convert(value), registry.percorsi_task_maps))
+
+    registry._encoder_mode, registry.percorsi_task_maps = True, []  # as in this thread's dump
+    try:
+        assert registry.convert(value) != plain  # the dump's own mode
+        other = threading.Thread(target=convert)
+        other.start()
+        other.join(30)
+    finally:
+        registry._encoder_mode, registry.percorsi_task_maps = False, None
+    assert seen == [(plain, None)]  # a web request's command, converting as usual
 
 
 def test_a_fresh_case_stores_a_small_fraction_of_a_full_serialization(drive: Driver) -> None:
