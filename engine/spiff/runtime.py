@@ -28,6 +28,7 @@ from engine.spiff import joins as _joins  # noqa: F401  (parallel joins keep eve
 from engine.spiff.instance import Instance
 from engine.spiff.parsing import ExistingSource, ParsedProcess, parse_bundle
 from engine.spiff.scripting import RestrictedEnvironment, RestrictedScriptEngine
+from engine.spiff.task_ids import shared_ids
 from engine.spiff.workflow import FlatSubWorkflow, FlatWorkflow
 
 Specs = tuple[Any, dict[str, Any]]
@@ -207,7 +208,8 @@ class Runtime:
         dct["spec"] = spec
         dct["subprocess_specs"] = subprocesses
         self.serializer.migrate(dct)
-        workflow = self.serializer.registry.restore(dct)
+        with shared_ids():
+            workflow = self.serializer.registry.restore(dct)
         workflow.script_engine = self.script_engine
         return Instance(workflow)
 

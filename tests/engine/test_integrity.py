@@ -172,6 +172,23 @@ def test_a_dump_in_one_thread_leaves_the_conversions_of_other_threads_alone(
     assert seen == [(plain, None)]  # a web request's command, converting as usual
 
 
+def test_a_restored_case_parses_each_task_id_once(drive: Driver) -> None:
+    drive.deploy("parent.bpmn", "child.bpmn")
+    ref = drive.start("parent")
+    drive.complete(ref, "before")
+    with drive.engine.uow(write=False) as uow:
+        case = find_case(uow, ref)
+        instance = uow.runtime.load(case_specs(uow, case), case.state_json)
+    workflows = [instance.wf, *instance.wf.subprocesses.values()]
+    keys = {id(key) for wf in workflows for key in wf.tasks}
+    for wf in workflows:
+        for key, task in wf.tasks.items():
+            assert task.id is key  # one UUID object per id: its key, its links
+            assert task._parent is None or id(task._parent) in keys
+            assert all(id(child) in keys for child in task._children)
+    assert len(keys) == sum(len(wf.tasks) for wf in workflows) > 6
+
+
 def test_a_fresh_case_stores_a_small_fraction_of_a_full_serialization(drive: Driver) -> None:
     drive.deploy("three_tasks.bpmn", "intake.json")
     ref = drive.start("three_tasks", as_user="giulia")
