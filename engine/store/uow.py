@@ -28,6 +28,7 @@ from engine.observing import Observer
 from engine.settings import Settings
 from engine.spiff import Runtime, frozen_now
 from engine.store import wakeups
+from engine.store.bulk import insert_rows
 from engine.store.facts import Facts
 from engine.store.tables import Base
 
@@ -178,7 +179,7 @@ class UnitOfWork:
         if appended:
             connection = self.session.connection()
             for table, rows in appended.items():
-                connection.execute(insert(table), rows)
+                insert_rows(connection, table, rows)
         for hook in list(self._flush_hooks.values()):
             hook(self)
 

@@ -16,6 +16,8 @@ import pytest
 from sqlalchemy import event, func, select
 
 from engine import Engine
+from engine.reads.queries import find_case
+from engine.rules.audit import verify_chain
 from engine.scheduling.duties import tick
 from engine.scheduling.scheduler import Scheduler
 from engine.store.tables import Case, CaseEvent, Incident, utcnow
@@ -163,6 +165,19 @@ def test_a_group_of_timers_writes_its_cases_in_one_statement(
     assert written == [5]  # one executemany of the five rows, not one UPDATE per case
     assert [drive.case(r)["status"] for r in refs] == ["completed"] * 5
     assert set(fired_per_case(drive.engine).values()) == {1}
+    with drive.engine.uow(write=False) as uow:  # ten events written at once (PostgreSQL: COPY)
+        for ref in refs:
+            case = find_case(uow, ref)
+            assert verify_chain(uow, case.id).ok
+            events = uow.session.scalars(
+                select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
+            ).all()
+            assert [(e.kind, e.actor_name) for e in events[-2:]] == [
+                ("timer_fired", "system"),
+                ("case_completed", "system"),
+            ]
+            assert events[-2].payload == {"due_at": (clock.now + timedelta(hours=1)).isoformat()}
+            assert events[-1].at == clock.now + timedelta(hours=2)
 
 
 def test_a_case_whose_timer_cannot_fire_is_set_aside_without_blocking_others(
