@@ -51,7 +51,7 @@ def claim_due_cases(uow: UnitOfWork, case_ids: list[int], now: datetime) -> list
     return list(
         uow.session.scalars(
             select(Case)
-            .where(Case.id.in_(case_ids), Case.status == RUNNING, Case.next_wakeup_at < now)
+            .where(uow.among(Case.id, case_ids), Case.status == RUNNING, Case.next_wakeup_at < now)
             .order_by(Case.id)
             .with_for_update(skip_locked=True)
             .execution_options(populate_existing=True)
@@ -121,7 +121,7 @@ def subscriptions(uow: UnitOfWork, case_ids: list[int]) -> dict[int, list[str]]:
     """The message names each case is subscribed to (sorted), in one query for a group."""
     rows = uow.session.execute(
         select(MessageSubscription.case_id, MessageSubscription.name)
-        .where(MessageSubscription.case_id.in_(case_ids))
+        .where(uow.among(MessageSubscription.case_id, case_ids))
         .order_by(MessageSubscription.case_id, MessageSubscription.name)
     )
     held: dict[int, list[str]] = {}

@@ -1,8 +1,10 @@
-"""Inserting many rows of one table at once: COPY on PostgreSQL, executemany elsewhere.
+"""Working on many rows at once: the scheduler fires timers a group of 100 cases at a time.
 
-psycopg's executemany sends one statement per row (pipelined): some 20 us of this process's
-time and as much of the server's for each. COPY streams the rows as one statement, a few
-microseconds each; the scheduler's group of 100 timers writes 200 audit events at a time.
+- `insert_rows`: COPY on PostgreSQL, executemany elsewhere. psycopg's executemany sends one
+  statement per row (pipelined): some 20 us of this process's time and as much of the server's
+  for each. COPY streams the rows as one statement, a few microseconds each.
+- `among`: `IN` a list of ids, as one array parameter on PostgreSQL (`= ANY`): SQLAlchemy binds
+  an `IN` list one parameter per id, some 0.6 ms of Python for 100 ids on each query.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import ColumnElement, Integer, Table, any_, bindparam, insert
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 
 COPY_FROM = 8  # fewer rows than this go as executemany (a COPY costs a round trip to set up)
@@ -46,3 +49,10 @@ def _processor(connection: Connection, table: Table, name: str) -> Callable[[Any
     kind = table.columns[name].type
     processor: Callable[[Any], Any] | None = kind.dialect_impl(dialect).bind_processor(dialect)
     return processor
+
+
+def among(column: ColumnElement[int], ids: list[int], dialect: str) -> ColumnElement[bool]:
+    """`column IN ids` for the dialect: one array parameter on PostgreSQL, a list elsewhere."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
+    return column.in_(ids)

@@ -28,7 +28,7 @@ from engine.observing import Observer
 from engine.settings import Settings
 from engine.spiff import Runtime, frozen_now
 from engine.store import wakeups
-from engine.store.bulk import insert_rows
+from engine.store.bulk import among, insert_rows
 from engine.store.facts import Facts
 from engine.store.tables import Base
 
@@ -124,6 +124,10 @@ class UnitOfWork:
         if row is not None:
             self._kept[(entity, row_id)] = row
         return row
+
+    def among(self, column: Any, ids: list[int]) -> ColumnElement[bool]:
+        """`column IN ids`, bound as cheaply as the database allows (a group's case ids)."""
+        return among(column, ids, self.engine.db.dialect.name)
 
     def append(self, table: Table, row: dict[str, Any]) -> None:
         """Insert `row` into an append-only table with the transaction's other writes."""
