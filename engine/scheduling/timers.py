@@ -8,8 +8,11 @@ retried alone, then set aside with an incident, so it never blocks the others.
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -91,11 +94,29 @@ def fire_due_timers(engine: Engine, now: datetime | None = None) -> int:
             return fired
         seen.update(batch)
         for start in range(0, len(batch), GROUP):
-            fired += _fire_group(engine, batch[start : start + GROUP], moment)
+            with _collector_paused():
+                fired += _fire_group(engine, batch[start : start + GROUP], moment)
             if engine.settings.is_sqlite:
                 # SQLite's busy handler is not fair: pause so that web requests and the
                 # lease heartbeat get the single write lock between groups.
                 time.sleep(SQLITE_PAUSE)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a group fires (the collector's state is restored).
+
+    A group's objects (its cases' workflows, rows, session) live until its commit and then die
+    together. A collection meanwhile found them all alive and moved them to older generations,
+    whose full collections walk every object of the process: 60 ms each, every few hundred
+    timers, a third of the pass. Collected after the group, they are young garbage."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _fire_group(engine: Engine, case_ids: list[int], now: datetime) -> int:

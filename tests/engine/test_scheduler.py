@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
@@ -16,6 +17,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from engine import Engine
+from engine.observing import Observer
 from engine.reads.queries import find_case
 from engine.rules.audit import verify_chain
 from engine.scheduling.duties import tick
@@ -198,3 +200,27 @@ def test_a_case_whose_timer_cannot_fire_is_set_aside_without_blocking_others(
         assert cases[refs[1]].next_wakeup_at is None  # not retried on every pass
         assert [(i.case_id, i.kind) for i in incidents] == [(cases[refs[1]].id, "scheduler")]
     assert tick(drive.engine, clock.now + timedelta(hours=3)).timers == 0
+
+
+def test_timers_fire_with_the_cyclic_collector_paused_and_leave_it_running(
+    drive: Driver, clock: FakeClock
+) -> None:
+    drive.deploy("timer_wait.bpmn")
+    refs = [drive.start("timer_wait") for _ in range(3)]
+    with drive.engine.uow() as uow:  # one case fails: its group is retried case by case
+        broken = uow.session.scalar(select(Case).where(Case.reference == refs[1]))
+        assert broken is not None
+        broken.state_json = '{"not": "a workflow"}'
+        uow.commit()
+    collecting: list[bool] = []
+
+    class Watching(Observer):
+        def command(self, name: str, outcome: str, seconds: float) -> None:
+            if name == "fire_timer":
+                collecting.append(gc.isenabled())
+
+    drive.engine.observer = Watching()
+    assert gc.isenabled()
+    assert tick(drive.engine, clock.now + timedelta(hours=2)).timers == 2
+    assert len(collecting) == 5 and not any(collecting)  # 3 in the group, then 2 alone
+    assert gc.isenabled()
