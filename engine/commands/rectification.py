@@ -46,7 +46,7 @@ def rectify_answer(
             "nothing to correct: every value given is the one recorded",
             [{"field": "data", "message": "unchanged"}],
         )
-    uow.update_now(task, data=after)
+    uow.update(task, data=after)
     payload = {
         "task_id": task.id,
         "fields": {k: {"before": old, "after": new} for k, (old, new) in changes.items()},

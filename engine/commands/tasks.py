@@ -192,7 +192,7 @@ def complete_task(
         raise TaskNotReady(f"task {task_id} is not waiting in the workflow")
     acting = acting_for(uow, task, actor)
     instance.complete(task.spiff_task_id or "", data)
-    uow.update_now(
+    uow.update(
         task,
         status=COMPLETED,
         completed_at=uow.now,

@@ -136,7 +136,7 @@ def cover_new_task(uow: UnitOfWork, case: Case, task: HumanTask, actor: Actor) -
     substitute = uow.session.get_one(User, absence.substitute_id)
     payload = {"task_id": task.id, "absent": absent.username, "until": str(absence.ends_on)}
     taken = substitute.active and _may_take(uow, actor_of(uow, substitute), task)
-    uow.update_now(task, assignee_id=substitute.id if taken else None, substitute_for_id=absent.id)
+    uow.update(task, assignee_id=substitute.id if taken else None, substitute_for_id=absent.id)
     record(
         uow,
         case,

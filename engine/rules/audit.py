@@ -121,7 +121,7 @@ def load_heads(uow: UnitOfWork, case_ids: list[int]) -> None:
         case_id: (seq, digest)
         for case_id, seq, digest in connection.execute(
             select(AuditHead.case_id, AuditHead.seq, AuditHead.hash).where(
-                AuditHead.case_id.in_(case_ids)
+                uow.among(AuditHead.case_id, case_ids)
             )
         )
     }
@@ -135,7 +135,7 @@ def _heads_from_events(uow: UnitOfWork, case_ids: list[int]) -> dict[int, tuple[
     """The newest event of cases without an anchor (genesis for cases without events)."""
     latest = (
         select(CaseEvent.case_id, func.max(CaseEvent.seq).label("seq"))
-        .where(CaseEvent.case_id.in_(case_ids))
+        .where(uow.among(CaseEvent.case_id, case_ids))
         .group_by(CaseEvent.case_id)
         .subquery()
     )

@@ -183,7 +183,7 @@ def _move(
     plan: MigrationPlan,
 ) -> None:
     """Store the moved case: its version, its worklist, the audit event, then settle it."""
-    uow.update_now(case, version_id=target.version_id)
+    uow.update(case, version_id=target.version_id)
     for row, kept in carried:
         carry_task(uow, case, row, ready[row.spiff_task_id or ""] if kept else None, target.forms)
     record(

@@ -120,7 +120,7 @@ def _store(uow: UnitOfWork, case: Case, instance: Instance, actor: Actor) -> Non
     if instance.completed and case.status == RUNNING:
         changes.update(status=COMPLETED, closed_at=uow.now)
         record(uow, case, "case_completed", actor)
-    uow.update_now(case, **changes)
+    uow.update(case, **changes)
     uow.session.flush()
 
 

@@ -88,7 +88,9 @@ def prefetch_open_rows(uow: UnitOfWork, case_ids: list[int]) -> None:
     found: dict[int, list[tuple[int, str | None]]] = {case_id: [] for case_id in case_ids}
     rows = uow.session.connection().execute(
         select(HumanTask.case_id, HumanTask.id, HumanTask.spiff_task_id).where(
-            HumanTask.case_id.in_(case_ids), HumanTask.status == OPEN, HumanTask.kind == "bpmn"
+            uow.among(HumanTask.case_id, case_ids),
+            HumanTask.status == OPEN,
+            HumanTask.kind == "bpmn",
         )
     )
     for case_id, row_id, spiff_task_id in rows:

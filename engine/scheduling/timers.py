@@ -8,8 +8,11 @@ retried alone, then set aside with an incident, so it never blocks the others.
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -51,7 +54,7 @@ def claim_due_cases(uow: UnitOfWork, case_ids: list[int], now: datetime) -> list
     return list(
         uow.session.scalars(
             select(Case)
-            .where(Case.id.in_(case_ids), Case.status == RUNNING, Case.next_wakeup_at < now)
+            .where(uow.among(Case.id, case_ids), Case.status == RUNNING, Case.next_wakeup_at < now)
             .order_by(Case.id)
             .with_for_update(skip_locked=True)
             .execution_options(populate_existing=True)
@@ -91,11 +94,29 @@ def fire_due_timers(engine: Engine, now: datetime | None = None) -> int:
             return fired
         seen.update(batch)
         for start in range(0, len(batch), GROUP):
-            fired += _fire_group(engine, batch[start : start + GROUP], moment)
+            with _collector_paused():
+                fired += _fire_group(engine, batch[start : start + GROUP], moment)
             if engine.settings.is_sqlite:
                 # SQLite's busy handler is not fair: pause so that web requests and the
                 # lease heartbeat get the single write lock between groups.
                 time.sleep(SQLITE_PAUSE)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a group fires (the collector's state is restored).
+
+    A group's objects (its cases' workflows, rows, session) live until its commit and then die
+    together. A collection meanwhile found them all alive and moved them to older generations,
+    whose full collections walk every object of the process: 60 ms each, every few hundred
+    timers, a third of the pass. Collected after the group, they are young garbage."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _fire_group(engine: Engine, case_ids: list[int], now: datetime) -> int:
@@ -121,7 +142,7 @@ def subscriptions(uow: UnitOfWork, case_ids: list[int]) -> dict[int, list[str]]:
     """The message names each case is subscribed to (sorted), in one query for a group."""
     rows = uow.session.execute(
         select(MessageSubscription.case_id, MessageSubscription.name)
-        .where(MessageSubscription.case_id.in_(case_ids))
+        .where(uow.among(MessageSubscription.case_id, case_ids))
         .order_by(MessageSubscription.case_id, MessageSubscription.name)
     )
     held: dict[int, list[str]] = {}

@@ -15,6 +15,7 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import (
     BpmnWorkflowConverter,
     WorkflowConverter,
 )
+from SpiffWorkflow.bpmn.serializer.helpers.registry import DefaultRegistry
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -27,6 +28,7 @@ from engine.spiff import joins as _joins  # noqa: F401  (parallel joins keep eve
 from engine.spiff.instance import Instance
 from engine.spiff.parsing import ExistingSource, ParsedProcess, parse_bundle
 from engine.spiff.scripting import RestrictedEnvironment, RestrictedScriptEngine
+from engine.spiff.task_ids import shared_ids
 from engine.spiff.workflow import FlatSubWorkflow, FlatWorkflow
 
 Specs = tuple[Any, dict[str, Any]]
@@ -36,6 +38,36 @@ KEPT_INSTANCES = 256  # loaded cases kept in memory between commands (LRU)
 
 # A task map is written from per-task JSON texts; the dict holds this token in its place.
 _TOKEN = f"percorsi-tasks-{secrets.token_hex(8)}-"
+
+
+class _Registry(DefaultRegistry):  # type: ignore[misc]
+    """SpiffWorkflow's registry with its encoder switch and dump state per thread.
+
+    A dump turns the registry's encoder mode on for its duration; the web server's threads and
+    the scheduler's fire commands side by side, and one thread's dump must not switch another
+    thread's conversions (nor collect its task maps)."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+        super().__init__()
+
+    @property
+    def _encoder_mode(self) -> bool:
+        return bool(getattr(self._local, "encoder_mode", False))
+
+    @_encoder_mode.setter
+    def _encoder_mode(self, value: bool) -> None:
+        self._local.encoder_mode = value
+
+    @property
+    def percorsi_task_maps(self) -> list[Any] | None:
+        """The task maps the current dump leaves out of its dict (None outside a dump)."""
+        maps: list[Any] | None = getattr(self._local, "task_maps", None)
+        return maps
+
+    @percorsi_task_maps.setter
+    def percorsi_task_maps(self, value: list[Any] | None) -> None:
+        self._local.task_maps = value
 
 
 class _TaskMaps:
@@ -91,7 +123,8 @@ class Runtime:
             helpers, services, script_time_limit, script_memory_mb, script_workers
         )
         self.script_engine = RestrictedScriptEngine(self.environment)
-        self.serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_CONFIG))
+        registry = BpmnWorkflowSerializer.configure(_CONFIG, _Registry())
+        self.serializer = BpmnWorkflowSerializer(registry)
         self._specs: dict[int, Specs] = {}
         self._restriction: dict[int, dict[str, Any]] = {}
         self._lock = threading.Lock()
@@ -175,7 +208,8 @@ class Runtime:
         dct["spec"] = spec
         dct["subprocess_specs"] = subprocesses
         self.serializer.migrate(dct)
-        workflow = self.serializer.registry.restore(dct)
+        with shared_ids():
+            workflow = self.serializer.registry.restore(dct)
         workflow.script_engine = self.script_engine
         return Instance(workflow)
 

@@ -8,7 +8,18 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Insert, Table, Update, bindparam, insert, inspect, update
+from sqlalchemy import (
+    ColumnElement,
+    Insert,
+    Table,
+    Update,
+    bindparam,
+    event,
+    insert,
+    inspect,
+    update,
+)
+from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -17,6 +28,7 @@ from engine.observing import Observer
 from engine.settings import Settings
 from engine.spiff import Runtime, frozen_now
 from engine.store import wakeups
+from engine.store.bulk import among, insert_rows
 from engine.store.facts import Facts
 from engine.store.tables import Base
 
@@ -62,6 +74,9 @@ class UnitOfWork:
         # taken once, by the first command step that needs it, then read afresh.
         self.prefetched: dict[tuple[str, int], Any] = {}
         self._kept: dict[tuple[type, int], Any] = {}  # rows `get` has read, held till the end
+        # Column changes of loaded rows not written yet, by (entity, id): `update` leaves them
+        # here, and the next statement of this unit of work writes them first (see _write_updates).
+        self._updates: dict[tuple[type, int], dict[str, Any]] = {}
         self.session: Session
 
     @property
@@ -80,6 +95,8 @@ class UnitOfWork:
         conn = self._stack.enter_context(self.engine.db.connect())
         if self.write and self.engine.settings.is_sqlite:
             conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+        conn.info[_UNIT] = self  # for _write_gathered_updates, till the connection goes back
+        self._stack.callback(conn.info.pop, _UNIT, None)
         self.session = self._stack.enter_context(Session(bind=conn, expire_on_commit=False))
         self._stack.enter_context(frozen_now(self.now))
         self.runtime.begin_command()
@@ -108,6 +125,10 @@ class UnitOfWork:
             self._kept[(entity, row_id)] = row
         return row
 
+    def among(self, column: Any, ids: list[int]) -> ColumnElement[bool]:
+        """`column IN ids`, bound as cheaply as the database allows (a group's case ids)."""
+        return among(column, ids, self.engine.db.dialect.name)
+
     def append(self, table: Table, row: dict[str, Any]) -> None:
         """Insert `row` into an append-only table with the transaction's other writes."""
         self._appended.setdefault(table, []).append(row)
@@ -127,16 +148,27 @@ class UnitOfWork:
         self.session.add(row)
         return row
 
-    def update_now(self, row: Any, **values: Any) -> None:
-        """Change columns of a loaded row with one UPDATE at once, leaving the object clean."""
-        entity = type(row)
-        statement = _UPDATES.get(entity)
-        if statement is None:
-            key = inspect(entity).mapper.c.id == bindparam("row_id")
-            statement = _UPDATES[entity] = update(entity).where(key)
-        self.session.connection().execute(statement, {**values, "row_id": row.id})
+    def update(self, row: Any, **values: Any) -> None:
+        """Change columns of a loaded row, leaving the object clean; the UPDATE goes out just
+        before the unit of work's next statement, whatever it is, so every read sees it.
+
+        Until then the changes of many rows gather: a group of cases settled one after another
+        is written with one executemany (one round trip on PostgreSQL), not one UPDATE each."""
+        pending = self._updates.setdefault((type(row), row.id), {})
+        pending.update(values)
         for key, value in values.items():
             set_committed_value(row, key, value)
+
+    def _write_updates(self, connection: Connection) -> None:
+        """Write the gathered `update`s, one executemany per entity and set of columns."""
+        if not self._updates:
+            return
+        pending, self._updates = self._updates, {}
+        batches: dict[tuple[type, tuple[str, ...]], list[dict[str, Any]]] = {}
+        for (entity, row_id), values in pending.items():
+            batches.setdefault((entity, tuple(values)), []).append({**values, "row_id": row_id})
+        for (entity, _columns), rows in batches.items():
+            connection.execute(_update_by_id(entity), rows)
 
     def at_flush(self, key: str, hook: Callable[[UnitOfWork], None]) -> None:
         """Run `hook` after the appended rows each time they are written (once per key)."""
@@ -146,11 +178,12 @@ class UnitOfWork:
         """Write pending changes: the session's, then the appended rows (they may refer to them),
         then what the flush hooks write about them (e.g. the audit chain's anchored head)."""
         self.session.flush()
+        self._write_updates(self.session.connection())
         appended, self._appended = self._appended, {}
         if appended:
             connection = self.session.connection()
             for table, rows in appended.items():
-                connection.execute(insert(table), rows)
+                insert_rows(connection, table, rows)
         for hook in list(self._flush_hooks.values()):
             hook(self)
 
@@ -186,6 +219,7 @@ class UnitOfWork:
         self._appended.clear()
         self.prefetched.clear()
         self._kept.clear()
+        self._updates.clear()
         self.chain_heads.clear()  # the events they point at were rolled back too
         self.moved_heads.clear()
         self._wakeup = None
@@ -201,3 +235,23 @@ class UnitOfWork:
                 self.rollback()
         finally:
             self._stack.close()
+
+
+_UNIT = "percorsi_unit_of_work"
+
+
+@event.listens_for(SqlEngine, "before_execute")
+def _write_gathered_updates(connection: Connection, *_: Any) -> None:
+    """Before any statement on a unit of work's connection, write the updates it gathered."""
+    unit = connection.info.get(_UNIT)
+    if unit is not None:
+        unit._write_updates(connection)
+
+
+def _update_by_id(entity: type) -> Update:
+    """UPDATE entity SET (the columns given) WHERE id = :row_id, built once per entity."""
+    statement = _UPDATES.get(entity)
+    if statement is None:
+        by_id: ColumnElement[bool] = inspect(entity).mapper.c.id == bindparam("row_id")
+        statement = _UPDATES[entity] = update(entity).where(by_id)
+    return statement

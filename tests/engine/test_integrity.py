@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ from engine.errors import Conflict, TaskAlreadyCompleted, TaskNotReady
 from engine.reads.queries import find_case
 from engine.rules.audit import verify_chain
 from engine.rules.progress import case_specs
-from engine.store.tables import CaseEvent, HumanTask, Incident, ProcessVersion
+from engine.store.tables import Case, CaseEvent, HumanTask, Incident, ProcessVersion
 from tests.support import Driver, FakeClock
 
 
@@ -107,6 +108,29 @@ def test_a_deleted_event_breaks_the_chain(drive: Driver) -> None:
     assert (check.ok, check.broken_at) == (False, 2)
 
 
+def test_a_row_changed_in_a_unit_of_work_is_what_its_next_read_finds(drive: Driver) -> None:
+    drive.deploy("three_tasks.bpmn", "intake.json")
+    ref = drive.start("three_tasks")
+    with drive.engine.uow() as uow:
+        case = find_case(uow, ref)
+        uow.update(case, target_group="adults", lock_version=case.lock_version + 1)
+        assert case.target_group == "adults"  # the object at once
+        column = select(Case.target_group).where(Case.id == case.id)
+        assert uow.session.scalar(column) == "adults"  # any statement after it sees the row
+        uow.update(case, comune="Cremona")
+        again = uow.session.scalar(
+            select(Case).where(Case.id == case.id).execution_options(populate_existing=True)
+        )
+        assert again is case and (case.comune, case.target_group) == ("Cremona", "adults")
+        uow.update(case, comune="Crema")
+        uow.commit()  # the last change, written by the commit
+    with drive.engine.uow(write=False) as uow:
+        assert (find_case(uow, ref).comune, find_case(uow, ref).target_group) == (
+            "Crema",
+            "adults",
+        )
+
+
 def test_state_is_stored_without_specs_and_round_trips(drive: Driver) -> None:
     drive.deploy("parent.bpmn", "child.bpmn")
     ref = drive.start("parent")
@@ -124,6 +148,45 @@ def test_state_is_stored_without_specs_and_round_trips(drive: Driver) -> None:
     assert len(stored) < len(spec_json)  # under half of a full serialization
     assert json.loads(dumped) == state
     assert [t.element_id for t in instance.ready_human_tasks()] == ["child_task"]
+
+
+def test_a_dump_in_one_thread_leaves_the_conversions_of_other_threads_alone(
+    engine: Engine,
+) -> None:
+    registry = engine.runtime.serializer.registry
+    value = {"at": datetime(2025, 1, 2, tzinfo=UTC)}
+    plain = registry.convert(value)  # {"at": {"typename": "datetime", ...}}
+    seen: list[Any] = []
+
+    def convert() -> None:
+        seen.append((registry.convert(value), registry.percorsi_task_maps))
+
+    registry._encoder_mode, registry.percorsi_task_maps = True, []  # as in this thread's dump
+    try:
+        assert registry.convert(value) != plain  # the dump's own mode
+        other = threading.Thread(target=convert)
+        other.start()
+        other.join(30)
+    finally:
+        registry._encoder_mode, registry.percorsi_task_maps = False, None
+    assert seen == [(plain, None)]  # a web request's command, converting as usual
+
+
+def test_a_restored_case_parses_each_task_id_once(drive: Driver) -> None:
+    drive.deploy("parent.bpmn", "child.bpmn")
+    ref = drive.start("parent")
+    drive.complete(ref, "before")
+    with drive.engine.uow(write=False) as uow:
+        case = find_case(uow, ref)
+        instance = uow.runtime.load(case_specs(uow, case), case.state_json)
+    workflows = [instance.wf, *instance.wf.subprocesses.values()]
+    keys = {id(key) for wf in workflows for key in wf.tasks}
+    for wf in workflows:
+        for key, task in wf.tasks.items():
+            assert task.id is key  # one UUID object per id: its key, its links
+            assert task._parent is None or id(task._parent) in keys
+            assert all(id(child) in keys for child in task._children)
+    assert len(keys) == sum(len(wf.tasks) for wf in workflows) > 6
 
 
 def test_a_fresh_case_stores_a_small_fraction_of_a_full_serialization(drive: Driver) -> None:

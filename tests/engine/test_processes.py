@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -45,6 +46,23 @@ def test_three_user_tasks_run_to_the_end(drive: Driver, clock: FakeClock) -> Non
     assert {"intake", "assess", "close", "end"} <= set(view["completed_elements"])
     kinds = [h["kind"] for h in view["history"]]
     assert kinds.count("task_completed") == 3 and kinds[-1] == "case_completed"
+
+
+def test_spiffworkflow_logs_state_changes_only_when_its_logger_is_turned_up(
+    drive: Driver, caplog: pytest.LogCaptureFixture
+) -> None:
+    drive.deploy("three_tasks.bpmn", "intake.json")
+    with caplog.at_level(logging.INFO, logger="spiff.task"):
+        ref = drive.start("three_tasks")
+    changes = [r for r in caplog.records if r.name == "spiff.task"]
+    assert changes and all(r.getMessage().startswith("State changed to ") for r in changes)
+    assert {r.task_spec for r in changes} >= {"start", "intake"}  # type: ignore[attr-defined]
+    assert all(r.elapsed >= 0 for r in changes)  # type: ignore[attr-defined]
+    caplog.clear()
+    with caplog.at_level(logging.INFO):  # the engine's own logs; SpiffWorkflow's stay quiet
+        drive.complete(ref, "intake", {"resident": True, "urgency": "low"})
+    assert drive.open_elements(ref) == ["assess"]
+    assert not [r for r in caplog.records if r.name == "spiff.task"]
 
 
 def test_form_data_is_validated_and_nothing_moves_on_error(drive: Driver) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
@@ -10,11 +11,15 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from engine import Engine
+from engine.observing import Observer
+from engine.reads.queries import find_case
+from engine.rules.audit import verify_chain
 from engine.scheduling.duties import tick
 from engine.scheduling.scheduler import Scheduler
 from engine.store.tables import Case, CaseEvent, Incident, utcnow
@@ -142,6 +147,41 @@ def test_a_scheduler_killed_mid_batch_loses_and_repeats_nothing(
     assert running_cases(drive.engine) == 0
 
 
+def test_a_group_of_timers_writes_its_cases_in_one_statement(
+    drive: Driver, clock: FakeClock
+) -> None:
+    drive.deploy("timer_wait.bpmn")
+    refs = [drive.start("timer_wait") for _ in range(5)]
+    written: list[int] = []
+
+    def count(*args: Any) -> None:
+        statement, context = args[2], args[4]
+        if statement.startswith('UPDATE "case"'):
+            written.append(len(context.compiled_parameters))  # the rows it changes
+
+    event.listen(drive.engine.db, "before_cursor_execute", count)
+    try:
+        assert tick(drive.engine, clock.now + timedelta(hours=2)).timers == 5
+    finally:
+        event.remove(drive.engine.db, "before_cursor_execute", count)
+    assert written == [5]  # one executemany of the five rows, not one UPDATE per case
+    assert [drive.case(r)["status"] for r in refs] == ["completed"] * 5
+    assert set(fired_per_case(drive.engine).values()) == {1}
+    with drive.engine.uow(write=False) as uow:  # ten events written at once (PostgreSQL: COPY)
+        for ref in refs:
+            case = find_case(uow, ref)
+            assert verify_chain(uow, case.id).ok
+            events = uow.session.scalars(
+                select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
+            ).all()
+            assert [(e.kind, e.actor_name) for e in events[-2:]] == [
+                ("timer_fired", "system"),
+                ("case_completed", "system"),
+            ]
+            assert events[-2].payload == {"due_at": (clock.now + timedelta(hours=1)).isoformat()}
+            assert events[-1].at == clock.now + timedelta(hours=2)
+
+
 def test_a_case_whose_timer_cannot_fire_is_set_aside_without_blocking_others(
     drive: Driver, clock: FakeClock
 ) -> None:
@@ -160,3 +200,27 @@ def test_a_case_whose_timer_cannot_fire_is_set_aside_without_blocking_others(
         assert cases[refs[1]].next_wakeup_at is None  # not retried on every pass
         assert [(i.case_id, i.kind) for i in incidents] == [(cases[refs[1]].id, "scheduler")]
     assert tick(drive.engine, clock.now + timedelta(hours=3)).timers == 0
+
+
+def test_timers_fire_with_the_cyclic_collector_paused_and_leave_it_running(
+    drive: Driver, clock: FakeClock
+) -> None:
+    drive.deploy("timer_wait.bpmn")
+    refs = [drive.start("timer_wait") for _ in range(3)]
+    with drive.engine.uow() as uow:  # one case fails: its group is retried case by case
+        broken = uow.session.scalar(select(Case).where(Case.reference == refs[1]))
+        assert broken is not None
+        broken.state_json = '{"not": "a workflow"}'
+        uow.commit()
+    collecting: list[bool] = []
+
+    class Watching(Observer):
+        def command(self, name: str, outcome: str, seconds: float) -> None:
+            if name == "fire_timer":
+                collecting.append(gc.isenabled())
+
+    drive.engine.observer = Watching()
+    assert gc.isenabled()
+    assert tick(drive.engine, clock.now + timedelta(hours=2)).timers == 2
+    assert len(collecting) == 5 and not any(collecting)  # 3 in the group, then 2 alone
+    assert gc.isenabled()
