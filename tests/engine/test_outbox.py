@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from engine import Engine, Settings
-from engine.notices.outbox import deliver_due, outbox_rows, retry_failed
+from engine.notices.outbox import deliver_due, enqueue, outbox_rows, retry_failed
 from engine.scheduling.duties import tick
-from engine.store.tables import Notification
+from engine.store.tables import Notification, Outbox
 from tests.mailbox import SmtpServer, free_port
 from tests.support import Driver, FakeClock
 from web.composition import build_engine
@@ -116,3 +116,26 @@ def test_without_smtp_only_in_app_notifications_are_written(
     report = tick(engine, clock.now + timedelta(seconds=1)).delivery
     assert (report.in_app, report.emailed, report.retried) == (1, 0, 0)  # giulia's
     engine.dispose()
+
+
+def test_notifications_written_together_are_stored_as_given(
+    engine: Engine, clock: FakeClock
+) -> None:
+    payloads = [
+        {"kind": "notice", "n": n, "text": "Perché\\t\t\n", "nested": {"list": [1, None, "ü"]}}
+        for n in range(12)  # enough for one COPY on PostgreSQL
+    ]
+    with engine.uow() as uow:
+        for n, payload in enumerate(payloads):
+            enqueue(uow, "in_app", f"user-{n}", None, payload)
+        uow.commit()
+    with engine.uow(write=False) as uow:
+        rows = uow.session.scalars(select(Outbox).order_by(Outbox.id)).all()
+        stored = [
+            (r.payload, r.recipient, r.kind, r.channel, r.attempts, r.case_id, r.created_at)
+            for r in rows
+        ]
+        unsent = [(r.next_attempt_at, r.delivered_at, r.last_error) for r in rows]
+    assert [s[:2] for s in stored] == [(p, f"user-{n}") for n, p in enumerate(payloads)]
+    assert {s[2:] for s in stored} == {("notice", "in_app", 0, None, clock.now)}
+    assert set(unsent) == {(clock.now, None, None)}
