@@ -25,7 +25,7 @@ from engine.errors import CaseClosed, ConfigurationError, EngineError
 from engine.rules.anonymity import StateScrubber, scrub_answers, scrub_event
 from engine.rules.audit import record, redact
 from engine.rules.progress import CANCELLED, COMPLETED
-from engine.spiff.parsing import process_retention
+from engine.spiff.process_properties import process_retention
 from engine.store.locking import lock_case
 from engine.store.tables import (
     Case,

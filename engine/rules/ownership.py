@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from engine.actors import Actor
 from engine.rules.audit import record
-from engine.spiff.parsing import process_property
+from engine.spiff.process_properties import process_property
 from engine.store.tables import Case, Membership, Organization, ProcessVersion, User
 from engine.store.uow import UnitOfWork
 

@@ -32,7 +32,7 @@ from engine.spiff import (
     task_properties,
 )
 from engine.spiff.forms import item_labels
-from engine.spiff.parsing import process_escalation
+from engine.spiff.process_properties import process_escalation
 from engine.store.tables import Case, CaseParty, HumanTask, ProcessVersion, TaskCandidate
 from engine.store.uow import UnitOfWork
 

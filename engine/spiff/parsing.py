@@ -14,21 +14,21 @@ from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from engine.durations import is_duration, parse_duration
 from engine.errors import ModelInvalid, UploadRejected, UploadTooLarge
-from engine.spiff.properties import TaskProperties, parse_escalation, parse_properties
+from engine.spiff.dmn_checks import check_dmn
+from engine.spiff.process_properties import XML_PARSER as _XML_PARSER
+from engine.spiff.process_properties import (
+    process_escalation,
+    process_property,
+    process_retention,
+    read_restriction,
+)
+from engine.spiff.properties import TaskProperties, parse_properties
 from engine.spiff.scripting import check_source
 from engine.spiff.structure import check_structure, named_problem, unknown_calls
 
-_XML_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
-)
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 FORBIDDEN_MARKUP = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity")
-_NS = {
-    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
-    "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
-}
 
 # Given a process id missing from the bundle, the latest deployed (file name, BPMN XML, DMN files).
 ExistingSource = Callable[[str], "tuple[str, str, dict[str, str]] | None"]
@@ -125,7 +125,7 @@ def parse_bundle(
     dmn_text: dict[str, str] = {}
     for name, content in dmn.items():
         tree = load_xml(name, content, max_bytes)
-        _check_dmn(name, tree)
+        check_dmn(name, tree)
         _guard(name, partial(parser.add_dmn_xml, tree, name))
         dmn_text[name] = xml_text(content, tree)
     _add_existing_dependencies(parser, existing, dmn_text)
@@ -213,58 +213,6 @@ def load_form(name: str, content: bytes, max_bytes: int) -> Any:
         ) from exc
     check_schema(name, schema)
     return schema
-
-
-MAX_DMN_CELL = 2_000  # characters of one DMN cell (SpiffWorkflow scans cells with a regex)
-
-
-def _local(tree: Any, name: str) -> list[Any]:
-    return list(tree.xpath(f".//*[local-name()='{name}']"))
-
-
-def _check_dmn(filename: str, tree: Any) -> None:
-    """Every decision table has a cell per input and output in each rule, and its cells are
-    short expressions that compile under RestrictedPython (a malformed table is named here,
-    not found by the first case that reaches it)."""
-    problems: list[dict[str, Any]] = []
-    for table in _local(tree, "decisionTable"):
-        inputs, outputs = len(_local(table, "input")), len(_local(table, "output"))
-        for rule in _local(table, "rule"):
-            entries = _local(rule, "inputEntry"), _local(rule, "outputEntry")
-            if (len(entries[0]), len(entries[1])) != (inputs, outputs):
-                problems.append(
-                    _dmn_problem(rule, f"needs {inputs} input and {outputs} output cells")
-                )
-        cells = [(t, "input") for t in _local(table, "inputEntry")]
-        cells += [(t, "expression") for t in _local(table, "inputExpression")]
-        cells += [(t, "expression") for t in _local(table, "outputEntry")]
-        for cell, kind in cells:
-            text = "".join(cell.itertext()).strip()
-            if reason := _dmn_cell_problem(text, kind):
-                problems.append(_dmn_problem(cell, f"{text[:60]!r}: {reason}"))
-    if problems:
-        raise ModelInvalid(
-            f"{filename}: {len(problems)} problem(s); first: {problems[0]['message']}",
-            [{"file": filename, **p} for p in problems],
-        )
-
-
-def _dmn_problem(node: Any, message: str) -> dict[str, Any]:
-    return {"element_id": node.get("id"), "line": node.sourceline, "message": message}
-
-
-def _dmn_cell_problem(text: str, kind: str) -> str | None:
-    if len(text) > MAX_DMN_CELL:
-        return f"a cell is limited to {MAX_DMN_CELL} characters"
-    if not text or (kind == "input" and text == "-"):
-        return None
-    if kind == "expression":
-        return check_source(text, expression=True)
-    if "?" in text:
-        return check_source(text.replace("?", "dmninputexpr"), expression=True)
-    as_equality = check_source(f"(dmninputexpr) == ({text})", expression=True)
-    as_test = check_source(f"dmninputexpr {text}", expression=True)
-    return as_equality and as_test
 
 
 def _guard(filename: str, action: Callable[[], None]) -> None:
@@ -436,69 +384,3 @@ def _check_code(
             }
         )
     return problems
-
-
-def process_property(xml: str, process_id: str, name: str) -> str | None:
-    """The value of a `spiffworkflow:properties` property on a process element, if set."""
-    tree = etree.fromstring(xml.encode(), _XML_PARSER)
-    values = tree.xpath(
-        "bpmn:process[@id=$pid]/bpmn:extensionElements/spiffworkflow:properties"
-        "/spiffworkflow:property[@name=$name]/@value",
-        namespaces=_NS,
-        pid=process_id,
-        name=name,
-    )
-    if not values:
-        return None
-    return str(values[0]).strip() or None
-
-
-def read_restriction(process: Any) -> tuple[dict[str, Any], list[str]]:
-    """A process element's `restricted` and `restrictedTargetGroups` properties, and problems.
-
-    A restricted process makes every case that runs it restricted (pseudonym everywhere, reads
-    audited); `restrictedTargetGroups` restricts the cases whose start data's `target_group` is
-    one of the listed values. The engine applies both at case creation, before model code."""
-    properties = {
-        str(p.get("name")): str(p.get("value") or "")
-        for p in process.xpath(
-            "bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property",
-            namespaces=_NS,
-        )
-    }
-    problems = []
-    flag = properties.get("restricted", "false").strip().lower()
-    if flag not in ("true", "false"):
-        problems.append(f"property restricted must be true or false, not {flag!r}")
-    groups = [g.strip() for g in properties.get("restrictedTargetGroups", "").split(",")]
-    return {"restricted": flag == "true", "target_groups": [g for g in groups if g]}, problems
-
-
-def process_escalation(xml: str, process_id: str) -> tuple[dict[str, str], ...] | None:
-    """The `escalation` property on a process element: the ladder of all its tasks.
-
-    Raises ValueError naming the problem when the ladder does not parse.
-    """
-    value = process_property(xml, process_id, "escalation")
-    if value is None:
-        return None
-    try:
-        return parse_escalation(value)
-    except ValueError as exc:
-        raise ValueError(f"process escalation: {exc}") from exc
-
-
-def process_retention(xml: str, process_id: str) -> str | None:
-    """The `retentionPeriod` property on a process element: how long after closure its cases
-    keep their identity and free text (an ISO 8601 duration such as P10Y).
-
-    Raises ValueError naming the problem when it is not a positive duration."""
-    value = process_property(xml, process_id, "retentionPeriod")
-    if value is None:
-        return None
-    text = value.strip().upper()
-    if not is_duration(text) or parse_duration(text).negative or text in ("P0D", "PT0S"):
-        raise ValueError(
-            f"retentionPeriod {value!r} is not a positive ISO 8601 duration such as P10Y"
-        )
-    return text
