@@ -12,9 +12,8 @@ from engine.commands.accounts import (
     READ_ONLY,
     authenticate_scoped_token,
     check_password,
-    load_actor,
 )
-from engine.errors import Forbidden, TooManyAttempts, Unauthenticated, UserNotFound
+from engine.errors import Forbidden, TooManyAttempts, Unauthenticated
 from engine.store.uow import UnitOfWork
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -94,16 +93,14 @@ def _from_token(token: str, within: UnitOfWork | None = None) -> Actor:
 
 
 def _from_session(key: str, within: UnitOfWork | None = None) -> Actor:
-    """The actor of an open server-side session; a session ended by logout is refused."""
-    try:
-        with _in(within) as uow:
-            username = logins.session_username(uow, key) if key else None
-            if username is None:
-                raise UserNotFound("no open session")
-            return load_actor(uow, username)
-    except UserNotFound as exc:
+    """The actor of an open server-side session; a session ended by logout is refused, and so
+    is one whose user was disabled since."""
+    with _in(within) as uow:
+        actor = logins.session_actor(uow, key) if key else None
+    if actor is None:
         session.clear()
-        raise Unauthenticated("your session has ended; log in again") from exc
+        raise Unauthenticated("your session has ended; log in again")
+    return actor
 
 
 def login(username: str, password: str) -> Actor:

@@ -245,7 +245,7 @@ def authenticate_scoped_token(uow: UnitOfWork, token: str) -> tuple[Actor, str]:
     """The actor and scope of a valid token; notes its use at most once per LAST_USED_STEP."""
     if len(token) > 200:
         raise Unauthenticated("invalid or revoked token")
-    rows = uow.session.execute(_TOKEN_ACTOR, {"digest": _token_digest(token)}).all()
+    rows = uow.rows(_TOKEN_ACTOR, {"digest": _token_digest(token)}).all()
     if not rows or rows[0][1] is not None:
         raise Unauthenticated("invalid or revoked token")
     token_id, _revoked, last_used, expires_at, scope, user_id, username, active, is_admin = rows[0][

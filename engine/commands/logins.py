@@ -18,12 +18,20 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, case, delete, literal, select, update
+from sqlalchemy import Table, bindparam, case, delete, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from engine.actors import Actor
 from engine.errors import TooManyAttempts
-from engine.store.tables import AuthAttempt, LoginSession, User, UTCDateTime
+from engine.store.tables import (
+    AuthAttempt,
+    LoginSession,
+    Membership,
+    Organization,
+    User,
+    UTCDateTime,
+)
 from engine.store.uow import UnitOfWork
 
 WINDOW = timedelta(minutes=15)
@@ -111,17 +119,29 @@ def open_login_session(uow: UnitOfWork, username: str) -> str:
     return key
 
 
-def session_username(uow: UnitOfWork, key: str) -> str | None:
-    """The username of an open session, or None when it ended, expired or never existed."""
-    return uow.session.scalar(
-        select(User.username)
-        .join(LoginSession, LoginSession.user_id == User.id)
-        .where(
-            LoginSession.key_hash == _digest(key),
-            LoginSession.ended_at.is_(None),
-            LoginSession.created_at >= uow.now - KEEP,
-        )
+# Built once: the open session, its user and the user's memberships in one statement.
+_SESSION_ACTOR = (
+    select(User.id, User.username, User.active, User.is_admin, Membership.role, Organization.code)
+    .join(LoginSession, LoginSession.user_id == User.id)
+    .outerjoin(Membership, Membership.user_id == User.id)
+    .outerjoin(Organization, Organization.id == Membership.organization_id)
+    .where(
+        LoginSession.key_hash == bindparam("digest"),
+        LoginSession.ended_at.is_(None),
+        LoginSession.created_at >= bindparam("since", type_=UTCDateTime),
     )
+)
+
+
+def session_actor(uow: UnitOfWork, key: str) -> Actor | None:
+    """The actor of an open session, or None when it ended, expired, never existed, or its
+    user was disabled (every UI request asks: one statement)."""
+    rows = uow.rows(_SESSION_ACTOR, {"digest": _digest(key), "since": uow.now - KEEP}).all()
+    if not rows or not rows[0].active:
+        return None
+    user_id, username, _active, is_admin = rows[0][:4]
+    memberships = frozenset((r.role, r.code) for r in rows if r.role is not None)
+    return Actor(user_id, username, memberships, is_admin)
 
 
 def end_login_session(uow: UnitOfWork, key: str) -> None:

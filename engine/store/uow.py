@@ -10,6 +10,7 @@ from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
+    Executable,
     Insert,
     Table,
     Update,
@@ -19,7 +20,7 @@ from sqlalchemy import (
     inspect,
     update,
 )
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Result
 from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -124,6 +125,15 @@ class UnitOfWork:
         if row is not None:
             self._kept[(entity, row_id)] = row
         return row
+
+    def rows(
+        self, statement: Executable, params: dict[str, Any] | None = None
+    ) -> Result[*tuple[Any, ...]]:
+        """Run a statement of plain columns on the connection, past the ORM's execute path
+        (which costs as much as the statement itself); pending ORM changes are flushed first,
+        as the session would. For statements built once, on the hot path (e.g. a token)."""
+        self.session.flush()
+        return self.session.connection().execute(statement, params)
 
     def among(self, column: Any, ids: list[int]) -> ColumnElement[bool]:
         """`column IN ids`, bound as cheaply as the database allows (a group's case ids)."""

@@ -6,7 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from flask.testing import FlaskClient
 
-from engine import Engine
+from engine import SYSTEM, Engine
+from engine.commands.administration import update_user
 from web.app import create_app
 
 from .conftest import UiClient, text
@@ -95,3 +96,19 @@ def test_configured_oidc_redirects_to_the_providers_authorize_url(network: Engin
     assert query["response_type"] == ["code"]
     assert query["redirect_uri"] == ["http://localhost/login/oidc/callback"]
     assert query["scope"] == ["openid email profile"] and query["state"][0]
+
+
+def test_a_user_disabled_by_the_administrator_is_logged_out_at_her_next_page(
+    ui: UiClient, engine: Engine
+) -> None:
+    ui.login("giulia.rossi")
+    assert ui.get("/").status_code == 200
+    with engine.uow() as uow:
+        update_user(uow, SYSTEM, "giulia.rossi", {"active": False})
+    response = ui.get("/")
+    assert response.status_code == 302 and response.location.startswith("/login")
+    with engine.uow() as uow:
+        update_user(uow, SYSTEM, "giulia.rossi", {"active": True})
+    assert ui.get("/").status_code == 302  # that session stays ended: she logs in again
+    ui.login("giulia.rossi")
+    assert "Giulia Rossi" in text(ui.get("/"))
