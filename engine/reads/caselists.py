@@ -14,7 +14,7 @@ from engine.actors import Actor
 from engine.reads.caseviews import case_summary
 from engine.rules.access import (
     case_scope,
-    may_see_identity,
+    identities_seen,
     record_restricted_reads,
     require_case_reader,
 )
@@ -150,7 +150,7 @@ def _restricted_names(uow: UnitOfWork, actor: Actor, items: list[dict[str, Any]]
     cases = uow.session.scalars(
         select(Case).where(Case.reference.in_(references)).options(defer(Case.state_json))
     ).all()
-    seen = [case for case in cases if may_see_identity(uow, actor, case)]
+    seen = identities_seen(uow, actor, list(cases))
     subjects = {
         subject.case_id: subject
         for subject in uow.session.scalars(

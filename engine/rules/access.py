@@ -32,10 +32,10 @@ from sqlalchemy import (
 
 from engine.actors import Actor
 from engine.errors import CaseNotFound, Forbidden, InvalidInput, TaskNotFound
-from engine.rules.audit import record
-from engine.rules.consent import IDENTITY, active_scopes
+from engine.rules.audit import load_heads, record
+from engine.rules.consent import IDENTITY, consenting
 from engine.rules.worklist import task_organization
-from engine.store.locking import check_version, lock_case, lock_case_where
+from engine.store.locking import check_version, lock_case, lock_case_where, lock_cases
 from engine.store.tables import Case, CaseParty, HumanTask, Organization, TaskCandidate
 from engine.store.uow import UnitOfWork
 
@@ -155,13 +155,29 @@ def may_see_identity(uow: UnitOfWork, actor: Actor, case: Case) -> bool:
     """True for whoever may see the subject's identity on this case: anyone who sees an
     unrestricted case; on a restricted one only the named CAV operator, and the named case
     manager while she consents to it (recorded as a consent, engine/rules/consent.py)."""
-    if not case.restricted:
-        return True  # the caller found the case through visible_case
+    return bool(identities_seen(uow, actor, [case]))
+
+
+def identities_seen(uow: UnitOfWork, actor: Actor, cases: list[Case]) -> list[Case]:
+    """The cases, among these the actor found, whose subject's identity she may see
+    (`may_see_identity`, with one query for all the consents a page of cases needs)."""
     if actor.user_id is None:
-        return False
-    if case.cav_operator_id == actor.user_id:
-        return True
-    return case.case_manager_id == actor.user_id and IDENTITY in active_scopes(uow, case.id)
+        return [case for case in cases if not case.restricted]
+    managed = [
+        case.id
+        for case in cases
+        if case.restricted
+        and case.cav_operator_id != actor.user_id
+        and case.case_manager_id == actor.user_id
+    ]
+    consented = consenting(uow, managed, IDENTITY)
+    return [
+        case
+        for case in cases
+        if not case.restricted  # the caller found the case through visible_case
+        or case.cav_operator_id == actor.user_id
+        or case.id in consented
+    ]
 
 
 def require_case_opener(actor: Actor) -> None:
@@ -273,8 +289,10 @@ def record_restricted_reads(
     # meanwhile: end the read, and begin the write with the write lock (BEGIN IMMEDIATE).
     uow.session.commit()
     uow.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-    for case in restricted:  # locked in id order: two lists never wait on each other
-        lock_case(uow, case.id)
+    ids = [case.id for case in restricted]
+    lock_cases(uow, ids)  # in id order: two lists never wait on each other
+    load_heads(uow, [i for i in ids if i not in uow.chain_heads])
+    for case in restricted:
         record(uow, case, "restricted_case_read", actor, payload)
     uow.commit()
 

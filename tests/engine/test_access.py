@@ -85,3 +85,57 @@ def test_restricted_identity_only_for_the_named_cav_operator_and_consenting_case
         events = case_events(uow, drive.actor("ada"), ref)
     reads = [e for e in events if e["kind"] == "restricted_case_read"]
     assert [e["actor"] for e in reads] == ["anna", "bea", "giulia", "giulia", "giulia", "clara"]
+
+
+def test_a_case_list_names_a_restricted_case_to_its_case_manager_only_while_she_consents(
+    drive: Driver,
+) -> None:
+    from engine.commands.accounts import ensure_organization
+    from engine.commands.consents import give_consent, withdraw_consent
+    from engine.commands.ownership import set_case_manager
+    from engine.reads.caselists import list_cases_with_tasks
+
+    with drive.engine.uow() as uow:
+        ensure_organization(uow, "cav_aida", "Centro antiviolenza", "cav")
+        ensure_organization(uow, "comune_cremona", "Comune di Cremona", "social_service")
+        uow.commit()
+    refs = {}
+    for given in ("Maria", "Lucia", "Sara"):
+        subject = {"given_name": given, "family_name": "Neri"}
+        refs[given] = drive.start(
+            "three_tasks",
+            {"restricted": True, "subject": subject},
+            as_user="anna",
+            organization="cav_aida",
+        )
+    for given in ("Maria", "Lucia"):  # Sara's case is led by the CAV alone
+        with drive.engine.uow() as uow:
+            set_case_manager(uow, refs[given], "giulia", drive.actor("anna"))
+
+    def names(user: str) -> dict[str, str | None]:
+        with drive.engine.uow(write=False) as uow:
+            page = list_cases_with_tasks(uow, drive.actor(user), CaseFilter())
+        return {c["reference"]: c["name"] for c in page.items if c["reference"] in refs.values()}
+
+    def reads(user: str) -> dict[str, int]:
+        found = {}
+        for given, ref in refs.items():
+            with drive.engine.uow() as uow:
+                events = case_events(uow, drive.actor("ada"), ref)
+            found[given] = sum(
+                1 for e in events if e["kind"] == "restricted_case_read" and e["actor"] == user
+            )
+        return found
+
+    nobody = dict.fromkeys(refs.values())
+    assert names("giulia") == nobody  # no consent yet; Sara's case is not hers
+    assert reads("giulia") == {"Maria": 0, "Lucia": 0, "Sara": 0}  # no name shown, no read
+    with drive.engine.uow() as uow:
+        give_consent(uow, refs["Lucia"], "identity_to_case_manager", drive.actor("anna"))
+    assert names("giulia") == {**nobody, refs["Lucia"]: "Lucia Neri"}
+    assert reads("giulia") == {"Maria": 0, "Lucia": 1, "Sara": 0}
+    assert set(names("anna").values()) == {"Maria Neri", "Lucia Neri", "Sara Neri"}
+    with drive.engine.uow() as uow:
+        withdraw_consent(uow, refs["Lucia"], "identity_to_case_manager", drive.actor("anna"))
+    assert names("giulia") == nobody
+    assert reads("giulia") == {"Maria": 0, "Lucia": 1, "Sara": 0}

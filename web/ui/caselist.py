@@ -41,7 +41,7 @@ def index() -> Any:
     actor = current_actor()
     view = request.args.get("view", "mine")
     view = view if view in VIEWS else "mine"
-    with engine().uow() as uow:  # listing a restricted case's name is audited
+    with engine().uow(write=False) as uow:  # listing a restricted name: an audited write
         f = case_filter(request.args)
         page = list_cases_with_tasks(uow, actor, f, request.args.get("cursor") or None, 25)
         now = uow.now
