@@ -25,6 +25,7 @@ from engine.errors import (
     UserNotFound,
 )
 from engine.rules.ownership import actor_of
+from engine.store.folding import fold
 from engine.store.tables import ApiToken, Membership, Organization, User
 from engine.store.uow import UnitOfWork
 
@@ -281,7 +282,8 @@ def colleagues(
     uow: UnitOfWork, actor: Actor, search: str = "", limit: int | None = None
 ) -> list[tuple[str, str]]:
     """(username, full name) of the active users sharing an organisation with the actor, by
-    name (for reassigning); `search` keeps those whose username or full name contains it."""
+    name (for reassigning); `search` keeps those whose username or full name contains it,
+    whatever its case and accents."""
     if not actor.organizations:
         return []
     query = (
@@ -293,12 +295,12 @@ def colleagues(
         .order_by(User.full_name, User.username)
         .limit(limit)
     )
-    words = search.strip().lower()
+    words = fold(search.strip())
     if words:
         query = query.where(
             or_(
-                func.lower(User.username).contains(words, autoescape=True),
-                func.lower(func.coalesce(User.full_name, "")).contains(words, autoescape=True),
+                uow.folded(User.username).contains(words, autoescape=True),
+                uow.folded(func.coalesce(User.full_name, "")).contains(words, autoescape=True),
             )
         )
     return [(username, full_name or username) for username, full_name in uow.session.execute(query)]

@@ -1,7 +1,7 @@
 """Operational counts read from the database for the metrics page: each one an index range scan
 bounded by what is open or due, never a scan of a whole history table.
 
-What each query reads (the indexes are those of engine/store/tables.py):
+What each query reads (the indexes are those of engine/store/tables/):
 - open and overdue tasks by organisation: the open tasks only (`ix_human_task_open_due`), one
   pass over them grouped by organisation;
 - timers due: the cases whose wake-up has passed (a case that ends forgets its wake-up), read in

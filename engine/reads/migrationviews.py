@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from engine.actors import Actor
 from engine.errors import NotFound
 from engine.rules.access import require_coordinator
+from engine.rules.migration_plans import version_labels
 from engine.rules.model_diff import Element, describe_elements
 from engine.rules.progress import RUNNING
 from engine.rules.versions import latest_version, version_of
@@ -213,6 +214,31 @@ def _run_summary(uow: UnitOfWork, run: MigrationRun) -> dict[str, Any]:
     }
 
 
+def _mapping_words(uow: UnitOfWork, run: MigrationRun) -> list[dict[str, Any]]:
+    """The plan's mapping with each element in words: a source's from the newest version that
+    has it, a target's from the target version."""
+    mapping: dict[str, str | None] = dict(run.plan.get("mapping") or {})
+    if not mapping:
+        return []
+    versions = uow.session.scalars(
+        select(ProcessVersion)
+        .join(ProcessModel, ProcessModel.id == ProcessVersion.model_id)
+        .where(ProcessModel.process_id == run.process_id)
+        .order_by(ProcessVersion.number.desc())
+    ).all()
+    labels = {v.number: version_labels(uow, v) for v in versions}
+    sources = [labels[n] for n in sorted(labels, reverse=True) if n != run.to_number]
+    return [
+        {
+            "from": source,
+            "from_label": next((found[source] for found in sources if source in found), None),
+            "to": target,
+            "to_label": labels[run.to_number].get(target) if target else None,
+        }
+        for source, target in sorted(mapping.items())
+    ]
+
+
 def run_view(uow: UnitOfWork, actor: Actor, process_id: str, run_id: int) -> dict[str, Any]:
     """A run: its plan, progress, the cases refused or failed with why, and those moved."""
     require_coordinator(actor)
@@ -241,6 +267,7 @@ def run_view(uow: UnitOfWork, actor: Actor, process_id: str, run_id: int) -> dic
     return {
         **summary,
         "plan": dict(run.plan),
+        "mapping": _mapping_words(uow, run),
         "items": [{"reference": r, "outcome": o, "report": rep or {}} for r, o, rep in items],
         "reasons": [(json.loads(k), n) for k, n in reasons.most_common(20)],
         "confirmed_by": confirmed,

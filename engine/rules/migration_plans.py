@@ -7,8 +7,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from engine.errors import InvalidInput, ModelNotFound
+from engine.rules.model_diff import describe_elements
 from engine.rules.versions import latest_version_number, version_of
 from engine.spiff.dataflow import DataUse, known_names
+from engine.spiff.element_labels import Label
 from engine.spiff.positions import Problem
 from engine.store.tables import ProcessVersion
 from engine.store.uow import UnitOfWork
@@ -55,8 +57,18 @@ class Target:
     specs: Any
     forms: dict[str, Any]
     elements: dict[str, str]  # element id -> its name in the target version
+    labels: dict[str, Label]  # element id -> the target's element in words
     # What the target reads and writes from a set of positions: the same for many cases.
     uses: dict[frozenset[int], DataUse] = field(default_factory=dict, compare=False)
+    # The elements of the cases' versions in words, by version id.
+    sources: dict[int, dict[str, Label]] = field(default_factory=dict, compare=False)
+
+    def source_labels(self, uow: UnitOfWork, version_id: int) -> dict[str, Label]:
+        """The elements of version `version_id` (a case's) in words."""
+        if version_id not in self.sources:
+            version = uow.session.get_one(ProcessVersion, version_id)
+            self.sources[version_id] = version_labels(uow, version)
+        return self.sources[version_id]
 
 
 @dataclass
@@ -139,4 +151,11 @@ def _target(uow: UnitOfWork, version: ProcessVersion) -> Target:
             element = getattr(task_spec, "bpmn_id", None)
             if element and element not in elements:
                 elements[element] = str(task_spec.bpmn_name or element)
-    return Target(version.id, version.number, specs, dict(version.forms), elements)
+    labels = version_labels(uow, version)
+    return Target(version.id, version.number, specs, dict(version.forms), elements, labels)
+
+
+def version_labels(uow: UnitOfWork, version: ProcessVersion) -> dict[str, Label]:
+    """The elements of a version's diagram in words, by element id."""
+    found = describe_elements(version.bpmn_xml, uow.settings.max_upload_bytes)
+    return {element_id: element.label for element_id, element in found.items()}

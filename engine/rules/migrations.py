@@ -63,6 +63,7 @@ def migrate_case(
         plan.defaults,
         keep_timers=plan.timers == KEEP,
         restore=lambda i: uow.runtime.load(target.specs, uow.runtime.dump(i)),
+        labels=(target.source_labels(uow, case.version_id), target.labels),
     )
     _describe(report, moved)
     if moved.instance is None or missing:
@@ -107,7 +108,7 @@ def _missing(
     starts = target_specs(instance, target.specs, plan.mapping)
     key = frozenset(id(spec) for spec in starts)  # specs are cached per version: ids are stable
     if key not in target.uses:
-        target.uses[key] = data_use(starts, target.specs[1], target.forms)
+        target.uses[key] = data_use(starts, target.specs[1], target.forms, target.labels)
     found = missing_data(present, target.uses[key], known_names(uow.runtime.environment))
     return [
         Problem(
@@ -125,8 +126,10 @@ def _describe(report: CaseReport, moved: Moved) -> None:
         {
             "from": m.source.element_id,
             "from_name": m.source.name,
+            "from_label": m.source.label,
             "to": m.target_id,
             "to_name": m.target_name,
+            "to_label": m.target_label,
             "kind": m.source.kind,
             "state": m.source.state,
         }

@@ -6,12 +6,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.spiff import load_xml
+from engine.spiff.element_labels import Label, element_labels
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
 # Children that belong to their parent's description, not elements of their own.
 PART_OF_PARENT = ("EventDefinition", "conditionExpression", "laneSet", "ioSpecification")
 TIMER_FIELDS = ("timeDuration", "timeDate", "timeCycle")
+# Fields whose values are element ids (comma-separated): shown as the elements in words.
+REFERENCES = ("source", "target", "incoming", "outgoing", "default", "attached_to")
 # The order in which a changed element's fields are listed.
 FIELDS = (
     "type",
@@ -37,12 +40,14 @@ FIELDS = (
 
 @dataclass(frozen=True)
 class Element:
-    """One BPMN element as compared: its type, name and the fields that matter to the engine."""
+    """One BPMN element as compared: its type, name and the fields that matter to the engine;
+    `label` says it in words (engine/spiff/element_labels.py), its id never reaching a person."""
 
     element_id: str
     type: str
     name: str
     fields: dict[str, str] = field(default_factory=dict)
+    label: Label = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,7 @@ class ModelDiff:
     added: list[Element]
     removed: list[Element]
     changed: list[ElementChange]
+    labels: dict[str, Label] = field(default_factory=dict)  # every element of both, in words
 
     @property
     def empty(self) -> bool:
@@ -85,8 +91,11 @@ def describe_elements(xml: str, max_bytes: int) -> dict[str, Element]:
     for flow in flows:
         outgoing.setdefault(flow.get("sourceRef", ""), []).append(flow.get("id"))
         incoming.setdefault(flow.get("targetRef", ""), []).append(flow.get("id"))
+    labels = element_labels(tree)
     return {
-        element_id: _describe(node, incoming.get(element_id, []), outgoing.get(element_id, []))
+        element_id: _describe(
+            node, incoming.get(element_id, []), outgoing.get(element_id, []), labels[element_id]
+        )
         for element_id, node in raw.items()
     }
 
@@ -106,7 +115,7 @@ def _text(node: Any) -> str:
     return " ".join((node.text or "").split()) if node is not None else ""
 
 
-def _describe(node: Any, incoming: list[str], outgoing: list[str]) -> Element:
+def _describe(node: Any, incoming: list[str], outgoing: list[str], label: Label) -> Element:
     fields: dict[str, str] = {}
     if _local(node) == "sequenceFlow":
         fields["source"] = node.get("sourceRef", "")
@@ -133,7 +142,7 @@ def _describe(node: Any, incoming: list[str], outgoing: list[str]) -> Element:
     fields["script"] = _scripts(node)
     fields["decision"] = _text(node.find(f"{BPMN}extensionElements/{SPIFF}calledDecisionId"))
     fields.update({f"property:{k}": v for k, v in _properties(node).items()})
-    return Element(node.get("id"), _local(node), node.get("name") or "", fields)
+    return Element(node.get("id"), _local(node), node.get("name") or "", fields, label)
 
 
 def _timer(node: Any) -> str:
@@ -181,7 +190,8 @@ def diff_elements(before: dict[str, Element], after: dict[str, Element]) -> Mode
         changes = _changes(before[element_id], after[element_id])
         if changes:
             changed.append(ElementChange(after[element_id], changes))
-    return ModelDiff(added, removed, changed)
+    labels = {k: e.label for side in (before, after) for k, e in side.items()}
+    return ModelDiff(added, removed, changed, labels)
 
 
 def _changes(old: Element, new: Element) -> list[FieldChange]:

@@ -19,6 +19,7 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 
 from engine.durations import is_duration
+from engine.spiff.element_labels import Label, label_words, spec_label
 from engine.spiff.properties import resolve_form
 from engine.spiff.scripting import BUILTINS
 
@@ -57,9 +58,13 @@ def names_in(source: str) -> tuple[frozenset[str], frozenset[str]]:
 
 
 def data_use(
-    starts: Iterable[Any], subprocess_specs: Mapping[str, Any], forms: Mapping[str, Any]
+    starts: Iterable[Any],
+    subprocess_specs: Mapping[str, Any],
+    forms: Mapping[str, Any],
+    labels: Mapping[str, Label],
 ) -> DataUse:
-    """What the elements reachable from the task specs `starts` read and write."""
+    """What the elements reachable from the task specs `starts` read and write; where a name is
+    read, the element is said in words from its version's `labels`."""
     use = DataUse()
     seen: set[int] = set()
     todo = list(starts)
@@ -68,7 +73,7 @@ def data_use(
         if id(spec) in seen:
             continue
         seen.add(id(spec))
-        _element_use(spec, use, forms)
+        _element_use(spec, use, forms, labels)
         todo.extend(spec.outputs)
         if isinstance(spec, LoopTask):
             child = spec._wf_spec.task_specs.get(spec.task_spec)
@@ -85,12 +90,14 @@ def written_by(specs: Iterable[Any], forms: Mapping[str, Any]) -> set[str]:
     """The names these elements write (a form's fields, a script's assignments...), alone."""
     use = DataUse()
     for spec in specs:
-        _element_use(spec, use, forms)
+        _element_use(spec, use, forms, {})  # only the writes are kept: no words needed
     return use.writes
 
 
-def _element_use(spec: Any, use: DataUse, forms: Mapping[str, Any]) -> None:
-    where = str(getattr(spec, "bpmn_name", None) or getattr(spec, "bpmn_id", None) or spec.name)
+def _element_use(
+    spec: Any, use: DataUse, forms: Mapping[str, Any], labels: Mapping[str, Label]
+) -> None:
+    where = label_words(spec_label(spec, labels))
     for condition, _target in getattr(spec, "cond_task_specs", None) or []:
         args = getattr(condition, "args", None) or [None]
         use.read(args[0], f"{where}: condition")

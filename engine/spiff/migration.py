@@ -31,6 +31,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.specs.Join import Join
 from SpiffWorkflow.util.task import TaskState
 
+from engine.spiff.element_labels import Label, label_words, spec_label
 from engine.spiff.instance import Instance, _describe
 from engine.spiff.positions import (
     ACTIVE,
@@ -75,11 +76,13 @@ def move_instance(
     *,
     keep_timers: bool,
     restore: Callable[[Instance], Instance],
+    labels: tuple[Mapping[str, Label], Mapping[str, Label]],
 ) -> Moved:
     """Move `instance` (loaded for this purpose only: it is changed) onto `target`'s specs.
 
-    `restore` dumps an instance and loads it again on the target's specs."""
-    mover = _Mover(instance, target, mapping)
+    `restore` dumps an instance and loads it again on the target's specs; `labels` name the
+    elements of the instance's version and of the target in words."""
+    mover = _Mover(instance, target, mapping, labels)
     before = timer_values(instance)
     mover.respec()
     if not mover.problems:
@@ -109,8 +112,15 @@ def move_instance(
 class _Mover:
     """The steps of moving one instance; problems are collected, never raised."""
 
-    def __init__(self, instance: Instance, target: Specs, mapping: Mapping[str, str | None]):
+    def __init__(
+        self,
+        instance: Instance,
+        target: Specs,
+        mapping: Mapping[str, str | None],
+        labels: tuple[Mapping[str, Label], Mapping[str, Label]],
+    ):
         self.wf = instance.wf
+        self.labels, self.target_labels = labels
         self.spec, self.subprocess_specs = target
         self.mapping = mapping
         self.problems: list[Problem] = []
@@ -141,11 +151,13 @@ class _Mover:
         elif parent is None or parent.has_state(TaskState.FINISHED_MASK):
             self.wf.subprocesses.pop(sub.parent_task_id, None)  # finished: history only
         else:
+            label = spec_label(parent.task_spec, self.labels)
             message = (
-                f"the subprocess {sub.spec.name!r} the case is in has no counterpart in the "
-                "target version"
+                f"the subprocess {label_words(label, True)} the case is in has no counterpart "
+                "in the target version"
             )
-            self.problems.append(Problem("subprocess", message, {"name": sub.spec.name}))
+            params = {"name": label_words(label), "label": label, "process": sub.spec.name}
+            self.problems.append(Problem("subprocess", message, params))
 
     def _respec_workflow(self, workflow: Any, spec: Any) -> None:
         spliced: list[Any] = []
@@ -171,8 +183,9 @@ class _Mover:
     def _place(self, task: Any, name: str | None, new: Any) -> Any:
         """Check an active task's target; None when it has none (a problem, or cancelled)."""
         spec = task.task_spec
-        here = position(task) if getattr(spec, "bpmn_id", None) else None
-        label = here.name if here else spec.name
+        here = position(task, self.labels) if getattr(spec, "bpmn_id", None) else None
+        label = here.label if here else spec_label(spec, self.labels)
+        named = {"name": label_words(label), "label": label}
         if new is None and name is None and isinstance(spec, BoundaryEvent):
             self.cancelled.append(task)
             if here is not None:
@@ -181,25 +194,27 @@ class _Mover:
         if new is None:
             missing = name or (here.element_id if here else spec.name)
             advice = "; name an element of the target version for it" if here else ""
-            where = f"{label} ({here.element_id}, {here.state})" if here else label
-            message = f"{where}: the target version has no {missing!r}{advice}"
-            params = {"name": label, "state": here.state if here else "", "missing": missing}
+            where = f"{label_words(label, True)} ({here.state})" if here else label_words(label)
+            message = f"{where}: the target version has no counterpart{advice}"
+            params = {**named, "state": here.state if here else "", "missing": missing}
             self.problems.append(Problem("no_target", message, params))
             return None
         if kind_of(spec) != kind_of(new):
-            target = getattr(new, "bpmn_id", None) or new.name
+            other = spec_label(new, self.target_labels)
             message = (
-                f"{label} is a {kind_of(spec)}, but {target!r} in the target version is a "
-                f"{kind_of(new)}"
+                f"{label_words(label, True)} is a {kind_of(spec)}, but "
+                f"{label_words(other, True)} in the target version is a {kind_of(new)}"
             )
-            params = {"name": label, "kind": kind_of(spec), "target": target}
-            self.problems.append(Problem("kind", message, {**params, "target_kind": kind_of(new)}))
+            params = {**named, "kind": kind_of(spec), "target": label_words(other)}
+            params |= {"target_label": other, "target_kind": kind_of(new)}
+            self.problems.append(Problem("kind", message, params))
             return None
         definition = getattr(spec, "event_definition", None)
         if isinstance(definition, TimerEventDefinition):
             self.timer_kinds[task.id] = type(definition)
         if here is not None and not spec.name.endswith(" [child]"):
-            self.moves.append(Move(here, str(new.bpmn_id), str(new.bpmn_name or new.bpmn_id)))
+            other = spec_label(new, self.target_labels)
+            self.moves.append(Move(here, str(new.bpmn_id), label_words(other), other))
         return new
 
     def check_joins(self) -> None:
@@ -210,12 +225,14 @@ class _Mover:
                     continue
                 arrived = task.parent.task_spec if task.parent is not None else None
                 if arrived is not None and arrived not in task.task_spec.inputs:
-                    label = task.task_spec.bpmn_name or task.task_spec.bpmn_id or "a join"
+                    label = spec_label(task.task_spec, self.target_labels)
                     message = (
-                        f"a branch reached {label} through an element the target version no "
-                        "longer has there: name which of the join's incoming steps it stands for"
+                        f"a branch reached {label_words(label, True)} through an element the "
+                        "target version no longer has there: name which of the join's incoming "
+                        "steps it stands for"
                     )
-                    self.problems.append(Problem("join_arrival", message, {"name": label}))
+                    params = {"name": label_words(label), "label": label}
+                    self.problems.append(Problem("join_arrival", message, params))
 
     def check_branches(self) -> None:
         """A parallel join ahead must have a branch for each of its incoming flows: one the case
@@ -229,13 +246,14 @@ class _Mover:
                     found.update(t.parent.task_spec for t in same_join(workflow, spec))
             for spec, found in arriving.items():
                 for missing in [i for i in spec.inputs if i not in found]:
-                    label = spec.bpmn_name or spec.bpmn_id
-                    step = missing.bpmn_name or missing.bpmn_id or missing.name
+                    label = spec_label(spec, self.target_labels)
+                    step = spec_label(missing, self.target_labels)
                     message = (
-                        f"{label} would wait for ever for the branch through {step}, which this "
-                        "case never started"
+                        f"{label_words(label, True)} would wait for ever for the branch through "
+                        f"{label_words(step, True)}, which this case never started"
                     )
-                    params = {"name": label, "step": step}
+                    params = {"name": label_words(label), "label": label}
+                    params |= {"step": label_words(step), "step_label": step}
                     self.problems.append(Problem("join_never", message, params))
 
     def repredict(self, keep_timers: bool) -> None:

@@ -16,6 +16,7 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.specs.Join import Join
 from SpiffWorkflow.util.task import TaskState
 
+from engine.spiff.element_labels import Label, label_words, spec_label
 from engine.spiff.instance import Instance
 
 # Tasks SpiffWorkflow adds around an element are named after it with one of these suffixes.
@@ -37,10 +38,11 @@ class Position:
     """An element where the case stands: waiting for a person, an event, a branch, a step."""
 
     element_id: str
-    name: str
+    name: str  # in words: the element's name, or its kind and place when it has none
     kind: str
     state: str
     task_id: str
+    label: Label = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class Move:
     source: Position
     target_id: str | None
     target_name: str | None
+    target_label: Label | None = None
 
 
 @dataclass(frozen=True)
@@ -88,28 +91,20 @@ def kind_of(spec: Any) -> str:
     return "automatic step"
 
 
-def positions(instance: Instance) -> list[Position]:
-    """Where the case stands: its active BPMN elements, in the tree's order."""
-    return [
-        position(task)
-        for task in instance._all_tasks()
-        if task.has_state(ACTIVE)
-        and getattr(task.task_spec, "bpmn_id", None) is not None
-        and not task.task_spec.name.endswith(" [child]")  # its multi-instance stands for it
-    ]
-
-
-def position(task: Any) -> Position:
+def position(task: Any, labels: Mapping[str, Label]) -> Position:
+    """Where `task` stands, named in words from its version's `labels`."""
     spec = task.task_spec
     name = spec.bpmn_name
     if name is None and isinstance(spec, LoopTask):  # the name is on its instances' spec
         name = getattr(spec._wf_spec.task_specs.get(spec.task_spec), "bpmn_name", None)
+    label = {"name": name} if name else spec_label(spec, labels)
     return Position(
         element_id=str(spec.bpmn_id or spec.name),
-        name=str(name or spec.bpmn_id or spec.name),
+        name=label_words(label),
         kind=kind_of(spec),
         state=STATE_NAMES.get(task.state, TaskState.get_name(task.state).lower()),
         task_id=str(task.id),
+        label=label,
     )
 
 

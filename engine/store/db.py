@@ -9,6 +9,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
+from engine.store.folding import SQLITE_FUNCTION, fold
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -53,6 +55,8 @@ def _sqlite(url: str, echo: bool) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # SQLite folds ASCII only: searches fold any letter through the engine's own function.
+        dbapi_connection.create_function(SQLITE_FUNCTION, 1, fold, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:

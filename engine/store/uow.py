@@ -31,6 +31,7 @@ from engine.spiff import Runtime, frozen_now
 from engine.store import wakeups
 from engine.store.bulk import among, insert_rows
 from engine.store.facts import Facts
+from engine.store.folding import folded
 from engine.store.tables import Base
 
 Row = TypeVar("Row", bound=Base)
@@ -138,6 +139,10 @@ class UnitOfWork:
     def among(self, column: Any, ids: list[int]) -> ColumnElement[bool]:
         """`column IN ids`, bound as cheaply as the database allows (a group's case ids)."""
         return among(column, ids, self.engine.db.dialect.name)
+
+    def folded(self, column: Any) -> ColumnElement[str]:
+        """`column` with neither case nor accents, to compare with `fold`ed text."""
+        return folded(column, self.engine.db.dialect.name)
 
     def append(self, table: Table, row: dict[str, Any]) -> None:
         """Insert `row` into an append-only table with the transaction's other writes."""

@@ -87,9 +87,16 @@ def parent_and_child(*, child_task: str = "child_task", after: str = "after") ->
     return {"parent.bpmn": parent.encode(), "child.bpmn": child.encode()}
 
 
-def parallel(*, drop_asst: bool = False, extra_branch: bool = False) -> dict[str, bytes]:
-    """parallel.bpmn with its ASST branch removed, or with a fourth branch added."""
+def parallel(
+    *, drop_asst: bool = False, extra_branch: bool = False, join_id: str = "join"
+) -> dict[str, bytes]:
+    """parallel.bpmn with its ASST branch removed, or with a fourth branch added, or its unnamed
+    join drawn again (a new id, as the Modeler gives one)."""
     xml = (FIXTURES / "parallel.bpmn").read_text()
+    xml = xml.replace('id="join"', f'id="{join_id}"').replace(
+        'targetRef="join"', f'targetRef="{join_id}"'
+    )
+    xml = xml.replace('sourceRef="join"', f'sourceRef="{join_id}"')
     if drop_asst:
         xml = re.sub(r'<bpmn:userTask id="asst".*?</bpmn:userTask>', "", xml, flags=re.S)
         xml = re.sub(r'<bpmn:sequenceFlow id="c[12]"[^>]*/>', "", xml)
@@ -106,12 +113,12 @@ def parallel(*, drop_asst: bool = False, extra_branch: bool = False) -> dict[str
             "<bpmn:incoming>c2</bpmn:incoming><bpmn:incoming>d2</bpmn:incoming>",
         )
         xml = xml.replace(
-            '<bpmn:parallelGateway id="join">',
+            f'<bpmn:parallelGateway id="{join_id}">',
             '<bpmn:userTask id="training" name="Training contribution"><bpmn:incoming>d1'
             "</bpmn:incoming><bpmn:outgoing>d2</bpmn:outgoing></bpmn:userTask>"
             '<bpmn:sequenceFlow id="d1" sourceRef="split" targetRef="training" />'
-            '<bpmn:sequenceFlow id="d2" sourceRef="training" targetRef="join" />'
-            '<bpmn:parallelGateway id="join">',
+            f'<bpmn:sequenceFlow id="d2" sourceRef="training" targetRef="{join_id}" />'
+            f'<bpmn:parallelGateway id="{join_id}">',
         )
     return {"parallel.bpmn": xml.encode()}
 

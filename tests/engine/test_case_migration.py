@@ -110,7 +110,7 @@ def test_a_case_the_plan_cannot_place_is_refused_and_left_as_it_was(drive: Drive
     refused = outcome(report, waiting_at_assess)
     assert refused["outcome"] == "refused"
     assert refused["reasons"] == [
-        "Assess (assess, ready): the target version has no 'assess'; "
+        "«Assess» (ready): the target version has no counterpart; "
         "name an element of the target version for it"
     ]
     assert outcome(report, waiting_at_intake)["outcome"] == "migrated"  # the others go on
@@ -185,8 +185,10 @@ def test_a_dry_run_reports_and_changes_nothing(drive: Driver) -> None:
         {
             "from": "intake",
             "from_name": "Intake",
+            "from_label": {"name": "Intake"},
             "to": "intake",
             "to_name": "Intake",
+            "to_label": {"name": "Intake"},
             "kind": "human task",
             "state": "ready",
         }
@@ -270,7 +272,7 @@ def test_a_boundary_event_the_new_version_drops_is_cancelled_only_when_the_plan_
     drive.deploy(files=models.three_tasks())
 
     refused = outcome(migrate(drive, process_id="three_tasks", to=2), ref)
-    assert refused["reasons"][0].startswith("Promemoria (promemoria, waiting)")
+    assert refused["reasons"][0].startswith("«Promemoria» (waiting)")
 
     moved = outcome(
         migrate(drive, process_id="three_tasks", to=2, mapping={"promemoria": None}), ref
@@ -294,7 +296,7 @@ def test_a_case_inside_a_call_activity_moves_with_its_child(drive: Driver) -> No
 
     refused = outcome(migrate(drive, process_id="parent", to=2), ref)
     assert refused["outcome"] == "refused"
-    assert "Child task (child_task, ready)" in refused["reasons"][0]
+    assert "«Child task» (ready)" in refused["reasons"][0]
 
     report = migrate(drive, process_id="parent", to=2, mapping={"child_task": "child_work"})
 
@@ -314,7 +316,7 @@ def test_parallel_branches_move_and_join_on_the_new_version(drive: Driver) -> No
 
     refused = outcome(migrate(drive, process_id="parallel", to=2), ref)
     assert refused["outcome"] == "refused"
-    assert refused["reasons"][0].startswith("ASST contribution (asst, ready)")
+    assert refused["reasons"][0].startswith("«ASST contribution» (ready)")
 
     report = migrate(drive, process_id="parallel", to=2, mapping={"asst": "cpi"})
     assert outcome(report, ref)["outcome"] == "migrated"
@@ -338,8 +340,9 @@ def test_a_join_that_would_wait_for_a_branch_never_started_refuses_the_case(
 
     assert refused["outcome"] == "refused"
     assert refused["reasons"] == [
-        "join would wait for ever for the branch through Training contribution, which this "
-        "case never started"
+        "the unnamed parallel gateway after «Training contribution», «Social contribution», "
+        "«CPI contribution» and «ASST contribution» would wait for ever for the branch through "
+        "«Training contribution», which this case never started"
     ]
 
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import Engine
-from engine.commands.accounts import colleagues, external_login, load_actor
+from engine.commands.accounts import colleagues, create_user, external_login, load_actor
 from engine.errors import CaseNotFound, NotFound, Unauthenticated
 from engine.notices.notifications import list_notifications, mark_all_read, mark_read, unread_count
 from engine.reads.caseviews import case_diagram, element_names
@@ -85,6 +85,33 @@ def test_colleagues_share_an_organisation(engine: Engine, seeded: Seeded) -> Non
         # a wildcard is a character like any other, not "everyone"
         assert colleagues(uow, giulia, "%") == [] and colleagues(uow, giulia, "_") == []
         assert len(colleagues(uow, giulia, limit=2)) == 2
+
+
+def test_colleagues_are_found_whatever_the_case_and_accents_of_any_letter(
+    engine: Engine, seeded: Seeded
+) -> None:
+    with engine.uow() as uow:
+        for username, full_name in (
+            ("nv01", "NICCOLÒ VERDI"),
+            ("em02", "Élodie Marchal"),
+        ):
+            create_user(
+                uow, username, memberships=[("comune_cremona", "case_manager")], full_name=full_name
+            )
+        create_user(
+            uow, "ada.p", memberships=[("comune_cremona", "case_manager")], full_name="Ada 50%_x"
+        )
+        uow.commit()
+    with engine.uow(write=False) as uow:
+        giulia = load_actor(uow, "giulia.rossi")
+        niccolo, elodie = ("nv01", "NICCOLÒ VERDI"), ("em02", "Élodie Marchal")
+        assert colleagues(uow, giulia, "niccolò") == [niccolo]
+        assert colleagues(uow, giulia, "Niccolo") == [niccolo]  # as typed without the accent
+        assert colleagues(uow, giulia, "élodie") == [elodie]
+        assert colleagues(uow, giulia, "ELODIE MARCH") == [elodie]
+        # % and _ stay literal once folded
+        assert colleagues(uow, giulia, "50%_") == [("ada.p", "Ada 50%_x")]
+        assert colleagues(uow, giulia, "0_x") == []
 
 
 def test_diagram_and_names_are_scoped_like_the_case(engine: Engine, seeded: Seeded) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 STATUS = {
@@ -124,12 +127,53 @@ ELEMENT_TYPES = {
     "inclusiveGateway": _l("Gateway inclusivo"),
     "boundaryEvent": _l("Evento di confine"),
     "intermediateCatchEvent": _l("Evento intermedio"),
+    "intermediateThrowEvent": _l("Evento intermedio di lancio"),
+    "eventBasedGateway": _l("Gateway basato su eventi"),
+    "sendTask": _l("Attività di invio"),
+    "receiveTask": _l("Attività di ricezione"),
+    "task": _l("Attività"),
     "callActivity": _l("Sottoprocesso richiamato"),
     "subProcess": _l("Sottoprocesso"),
     "lane": _l("Corsia"),
 }
 
 NOT_STATED = _l("non indicato")
+# Where an element drawn without a name stands (engine/spiff/element_labels.py).
+PLACES = {
+    "on": _l("sul bordo di %(names)s"),
+    "after": _l("dopo %(names)s"),
+    "before": _l("prima di %(names)s"),
+    "from": _l("da %(names)s"),
+    "to": _l("a %(names)s"),
+}
+
+
+def element_text(found: dict[str, Any] | None, quoted: bool = False, fallback: str = "") -> str:
+    """An element in words: its name («quoted» inside a sentence), or its kind and place."""
+    if not found:
+        return _quote(fallback) if quoted and fallback else fallback
+    if found.get("name"):
+        return _quote(found["name"]) if quoted else str(found["name"])
+    kind = str(found.get("kind", ""))
+    words = [_("%(kind)s senza nome", kind=label(ELEMENT_TYPES, kind))]
+    places = ("from", "to") if kind == "sequenceFlow" else ("after", "before")
+    for key, place in (("on", "on"), ("after", places[0]), ("before", places[1])):
+        if found.get(key):
+            words.append(str(PLACES[place]) % {"names": _names(found[key])})
+    if found.get("flow"):
+        words.append(_("sul ramo %(flow)s", flow=_quote(found["flow"])))
+    return " ".join(words)
+
+
+def _quote(name: str) -> str:
+    return str(_("«%(name)s»", name=name))
+
+
+def _names(names: str | list[str]) -> str:
+    quoted = [_quote(n) for n in ([names] if isinstance(names, str) else names)]
+    if len(quoted) == 1:
+        return quoted[0]
+    return str(_("%(first)s e %(last)s", first=", ".join(quoted[:-1]), last=quoted[-1]))
 
 
 def label(mapping: dict[str, object], code: str) -> str:
@@ -158,3 +202,4 @@ def init_labels(app: Flask) -> None:
         ("giver_label", GIVERS),
     ):
         app.jinja_env.globals[name] = _lookup(table)
+    app.jinja_env.globals["element_text"] = element_text

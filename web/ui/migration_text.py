@@ -12,6 +12,8 @@ from flask_babel import lazy_gettext as _l
 
 from engine.errors import InvalidInput
 
+from .labels import element_text
+
 OUTCOMES = {
     "migrated": _l("Spostato"),
     "can_migrate": _l("Si può spostare"),
@@ -52,17 +54,17 @@ def _problem_text(problem: dict[str, Any]) -> Any:
     code, p = problem.get("code"), dict(problem.get("params") or {})
     if code == "no_target":
         return _(
-            "«%(name)s» (%(state)s) non ha un elemento corrispondente nella versione di "
+            "%(name)s (%(state)s) non ha un elemento corrispondente nella versione di "
             "destinazione: indica dove spostarlo.",
-            name=p.get("name"),
+            name=_element(p),
             state=state_text(str(p.get("state", ""))),
         )
     if code == "kind":
         return _(
-            "«%(name)s» è %(kind)s, ma «%(target)s» nella versione di destinazione è %(other)s.",
-            name=p.get("name"),
+            "%(name)s è %(kind)s, ma %(target)s nella versione di destinazione è %(other)s.",
+            name=_element(p),
             kind=KINDS.get(str(p.get("kind")), p.get("kind")),
-            target=p.get("target"),
+            target=_element(p, "target"),
             other=KINDS.get(str(p.get("target_kind")), p.get("target_kind")),
         )
     if code == "missing_data":
@@ -76,23 +78,29 @@ def _problem_text(problem: dict[str, Any]) -> Any:
     return _simple(str(code), p)
 
 
+def _element(p: dict[str, Any], key: str = "") -> str:
+    """The element a problem names, in words (a report stored before labels has its name)."""
+    found = p.get(f"{key}_label" if key else "label")
+    return element_text(found, quoted=True, fallback=str(p.get(key or "name") or ""))
+
+
 def _simple(code: str, p: dict[str, Any]) -> str | None:
     texts = {
         "subprocess": lambda: _(
-            "Il sottoprocesso «%(name)s» in cui si trova il caso non esiste nella versione di "
+            "Il sottoprocesso %(name)s in cui si trova il caso non esiste nella versione di "
             "destinazione.",
-            name=p.get("name"),
+            name=_element(p),
         ),
         "join_arrival": lambda: _(
-            "Un ramo ha raggiunto «%(name)s» passando da un elemento che la nuova versione non "
+            "Un ramo ha raggiunto %(name)s passando da un elemento che la nuova versione non "
             "ha: indica a quale dei suoi ingressi corrisponde.",
-            name=p.get("name"),
+            name=_element(p),
         ),
         "join_never": lambda: _(
-            "«%(name)s» attenderebbe per sempre il ramo di «%(step)s», che questo caso non ha "
+            "%(name)s attenderebbe per sempre il ramo di %(step)s, che questo caso non ha "
             "mai avviato.",
-            name=p.get("name"),
-            step=p.get("step"),
+            name=_element(p),
+            step=_element(p, "step"),
         ),
         "target_fails": lambda: _(
             "La versione di destinazione non riesce a proseguire da dove si trova il caso: "

@@ -23,6 +23,7 @@ from engine.reads.modeling import (
     editor_options,
     list_models,
 )
+from engine.rules.model_diff import REFERENCES
 
 from ..auth import current_actor, engine
 from .forms import build_fields, label_of
@@ -382,6 +383,7 @@ def diff(process_id: str) -> str:
         before=before,
         after=after,
         diff=changes,
+        references=REFERENCES,
         config=config,
         types=ELEMENT_TYPES,
         label=label,
