@@ -32,7 +32,7 @@ from sqlalchemy import (
 
 from engine.actors import Actor
 from engine.errors import CaseNotFound, Forbidden, InvalidInput, TaskNotFound
-from engine.rules.audit import record
+from engine.rules.audit import RESTRICTED_READ, record
 from engine.rules.consent import IDENTITY, active_scopes
 from engine.rules.worklist import task_organization
 from engine.store.locking import check_version, lock_case, lock_case_where
@@ -275,7 +275,7 @@ def record_restricted_reads(
     uow.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
     for case in restricted:  # locked in id order: two lists never wait on each other
         lock_case(uow, case.id)
-        record(uow, case, "restricted_case_read", actor, payload)
+        record(uow, case, RESTRICTED_READ, actor, payload)
     uow.commit()
 
 
