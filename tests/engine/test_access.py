@@ -7,8 +7,8 @@ import pytest
 from engine.errors import CaseNotFound, Forbidden, TaskNotFound
 from engine.reads.caselists import CaseFilter, list_cases
 from engine.reads.caseviews import case_detail
-from engine.reads.trail import case_events
 from engine.reads.taskviews import TaskFilter, list_tasks, task_detail
+from engine.reads.trail import case_events
 from tests.support import Driver
 
 
