@@ -76,8 +76,9 @@ def case_events(
         query = query.where(CaseEvent.seq > after)
     events = uow.session.scalars(query.limit(limit + 1)).all()
     rows = _rows(uow, actor, case, list(events[:limit]))
-    record_restricted_read(uow, actor, case, {"what": "events"})
-    return Page(rows, id_cursor(events[limit - 1].seq) if len(events) > limit else None)
+    next_cursor = id_cursor(rows[-1]["seq"]) if len(events) > limit else None
+    record_restricted_read(uow, actor, case, {"what": "events"})  # commits: rows read before
+    return Page(rows, next_cursor)
 
 
 def case_history(uow: UnitOfWork, actor: Actor, reference: str) -> History:
