@@ -12,7 +12,7 @@ ASSETS := $(VENDOR)/.copied
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard web/translations/*/LC_MESSAGES/messages.po))
 
 .PHONY: run test lint types pytest setup assets translations messages clean bench bench-scheduler \
-        bench-demo bench-api bench-scale bench-metrics bench-migration models
+        bench-demo bench-api bench-scale bench-metrics bench-migration bench-history models
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -103,6 +103,10 @@ bench-metrics: $(STAMP)
 
 bench-migration: $(STAMP)
 	$(BIN)/python bench/migration.py
+
+# A restricted case read 700 times: its case page and its events API.
+bench-history: $(STAMP) $(ASSETS) translations
+	$(BIN)/python bench/history.py
 
 clean:
 	rm -rf $(VENV) instance node_modules $(VENDOR) .mypy_cache .ruff_cache .pytest_cache

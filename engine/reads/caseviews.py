@@ -1,4 +1,4 @@
-"""Reading one case: its tasks and diagram state, who leads it, and its audit trail."""
+"""Reading one case: its tasks and diagram state, who leads it (its audit trail: `trail`)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from typing import Any
 from sqlalchemy import select
 
 from engine.actors import Actor
-from engine.errors import Forbidden
-from engine.reads.context import case_waits, people_names
-from engine.reads.taskviews import readable_answer, summarize_task, task_summary
+from engine.reads.context import case_waits
+from engine.reads.taskviews import summarize_task, task_summary
 from engine.rules.access import (
     may_open_task,
     may_see_identity,
@@ -30,7 +29,6 @@ from engine.rules.progress import Outcome, element_ids
 from engine.spiff.parsing import load_xml
 from engine.store.tables import (
     Case,
-    CaseEvent,
     CaseSubject,
     HumanTask,
     Incident,
@@ -216,61 +214,6 @@ def _incident(i: Incident) -> dict[str, Any]:
         "opened_at": i.opened_at,
         "resolved_at": i.resolved_at,
     }
-
-
-def case_events(uow: UnitOfWork, actor: Actor, reference: str) -> list[dict[str, Any]]:
-    """The audit trail of a case, for whoever may see the case (auditors see every case)."""
-    case = visible_case(uow, actor, reference)
-    if actor.has_role("cabina_viewer") and not actor.roles - {"cabina_viewer"}:
-        raise Forbidden("aggregates only")
-    events = uow.session.scalars(
-        select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
-    ).all()
-    tasks = _event_tasks(uow, case)
-    names = people_names(uow, {e.actor_name for e in events})
-    rows = [
-        {
-            "seq": e.seq,
-            "at": e.at,
-            "actor": e.actor_name,
-            "actor_name": names.get(e.actor_name),
-            "kind": e.kind,
-            "element_id": e.element_id,
-            "payload": e.payload,
-            "task": tasks.get((e.payload or {}).get("task_id")),
-            "hash": e.hash,
-        }
-        for e in events
-    ]
-    _need_to_know(uow, actor, case, rows)
-    record_restricted_read(uow, actor, case, {"what": "events"})
-    return rows
-
-
-def _need_to_know(uow: UnitOfWork, actor: Actor, case: Case, rows: list[dict[str, Any]]) -> None:
-    """Answers recorded in the trail are cut as the task view cuts them (the hash stays the
-    stored event's: an auditor checks the chain on the stored rows)."""
-    answered = {
-        r["payload"].get("task_id"): r
-        for r in rows
-        if r["kind"] == "task_completed" and isinstance(r["payload"].get("data"), dict)
-    }
-    if not answered:
-        return
-    for task in uow.session.scalars(select(HumanTask).where(HumanTask.id.in_(list(answered)))):
-        row = answered[task.id]
-        shown = readable_answer(uow, actor, case, task, row["payload"]["data"])
-        row["payload"] = {**row["payload"], "data": shown}
-
-
-def _event_tasks(uow: UnitOfWork, case: Case) -> dict[Any, dict[str, Any]]:
-    """The case's tasks by id, as its events mention them: name, kind and item."""
-    rows = uow.session.execute(
-        select(HumanTask.id, HumanTask.name, HumanTask.kind, HumanTask.item).where(
-            HumanTask.case_id == case.id
-        )
-    ).all()
-    return {i: {"name": name, "kind": kind, "item": item} for i, name, kind, item in rows}
 
 
 def case_diagram(uow: UnitOfWork, actor: Actor, reference: str) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from engine.actors import Actor
 from engine.errors import InvalidInput
 from engine.rules.access import case_scope, require_case_reader
-from engine.store.pages import MAX_ID, Page, check_limit, cursor_key, encode_cursor
+from engine.store.pages import Page, check_limit, cursor_id, id_cursor
 from engine.store.tables import Case, Incident
 from engine.store.uow import UnitOfWork
 
@@ -22,12 +22,6 @@ class IncidentFilter:
     status: str = "open"
     case: str | None = None
     process: str | None = None
-
-
-def _int(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > MAX_ID:
-        raise ValueError("not an id")
-    return value
 
 
 def list_incidents(
@@ -50,12 +44,12 @@ def list_incidents(
         query = query.where(Case.reference == f.case)
     if f.process:
         query = query.where(Case.process_id == f.process)
-    after = cursor_key(cursor, _int)
+    after = cursor_id(cursor)
     if after is not None:
-        query = query.where(Incident.id > after[1])
+        query = query.where(Incident.id > after)
     rows = uow.session.execute(query.order_by(Incident.id).limit(limit + 1)).all()
     items = [incident_row(i, ref) for i, ref in rows[:limit]]
-    next_cursor = encode_cursor([0, rows[limit - 1][0].id]) if len(rows) > limit else None
+    next_cursor = id_cursor(rows[limit - 1][0].id) if len(rows) > limit else None
     return Page(items, next_cursor)
 
 

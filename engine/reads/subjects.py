@@ -24,7 +24,7 @@ from sqlalchemy import select
 from engine.actors import Actor
 from engine.errors import Forbidden, InvalidInput
 from engine.rules.access import case_scope, may_see_identity
-from engine.rules.audit import record
+from engine.rules.audit import EXPORTED, READ_KINDS, record
 from engine.rules.progress import load_instance
 from engine.rules.startforms import start_form_key
 from engine.spiff.parsing import load_xml
@@ -42,8 +42,6 @@ from engine.store.tables import (
 )
 from engine.store.uow import UnitOfWork
 
-EXPORTED = "subject_exported"
-READ_KINDS = ("restricted_case_read", EXPORTED)
 EXPORTERS = ("coordinator", "auditor", "cav_operator")
 _TAX_CODE = re.compile(r"[A-Z0-9]{11,16}")
 

@@ -32,7 +32,7 @@ from sqlalchemy import (
 
 from engine.actors import Actor
 from engine.errors import CaseNotFound, Forbidden, InvalidInput, TaskNotFound
-from engine.rules.audit import load_heads, record
+from engine.rules.audit import RESTRICTED_READ, load_heads, record
 from engine.rules.consent import IDENTITY, consenting
 from engine.rules.worklist import task_organization
 from engine.store.locking import check_version, lock_case, lock_case_where, lock_cases
@@ -293,7 +293,7 @@ def record_restricted_reads(
     lock_cases(uow, ids)  # in id order: two lists never wait on each other
     load_heads(uow, [i for i in ids if i not in uow.chain_heads])
     for case in restricted:
-        record(uow, case, "restricted_case_read", actor, payload)
+        record(uow, case, RESTRICTED_READ, actor, payload)
     uow.commit()
 
 

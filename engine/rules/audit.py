@@ -27,14 +27,24 @@ from engine.rules.chain import (
     link_hash,
     payload_digest,
 )
-from engine.store.tables import AuditHead, Case, CaseEvent
+from engine.store.tables import EXPORTED, READ_KINDS, RESTRICTED_READ, AuditHead, Case, CaseEvent
 from engine.store.uow import UnitOfWork
 
 EVENTS = cast(Table, CaseEvent.__table__)
 HEADS = cast(Table, AuditHead.__table__)
 RESEALED = "chain_resealed"
 
-__all__ = ["GENESIS", "ChainCheck", "load_heads", "record", "redact", "verify_chain"]
+__all__ = [
+    "EXPORTED",
+    "GENESIS",
+    "READ_KINDS",
+    "RESTRICTED_READ",
+    "ChainCheck",
+    "load_heads",
+    "record",
+    "redact",
+    "verify_chain",
+]
 
 
 class ChainBroken(Conflict):

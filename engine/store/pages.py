@@ -82,6 +82,23 @@ def cursor_key(cursor: str | None, parse: Callable[[Any], T]) -> tuple[T, int] |
         ) from exc
 
 
+def _whole(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > MAX_ID:
+        raise ValueError("not an id")
+    return value
+
+
+def id_cursor(last: int) -> str:
+    """The cursor of a list in id order (or in a case's sequence), after `last`."""
+    return encode_cursor([0, last])
+
+
+def cursor_id(cursor: str | None) -> int | None:
+    """The id an `id_cursor` stands for; InvalidInput for a forged cursor."""
+    key = cursor_key(cursor, _whole)
+    return None if key is None else key[1]
+
+
 def check_limit(limit: int) -> int:
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput(

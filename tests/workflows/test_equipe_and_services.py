@@ -105,9 +105,9 @@ def test_the_equipe_of_a_case_partners_chosen_missing_one_goes_on(
         assert "clinical_notes" not in seen and seen["assessment"] == "fragilita"  # type: ignore[operator, index]
     for user, shown in (("roberto.villa", False), ("francesca.lombardi", True)):
         with walk.engine.uow() as uow:  # the audit trail's answers are cut the same way
-            from engine.reads.caseviews import case_events
+            from engine.reads.trail import case_events
 
-            events = case_events(uow, walk.actor(user), ref)
+            events = case_events(uow, walk.actor(user), ref, limit=200).items
         [answer] = [
             e
             for e in events

@@ -113,9 +113,9 @@ def test_consent_recorded_in_the_cav_form_shows_her_identity_to_the_case_manager
         "family_name": "Inventata",
     }
     with walk.engine.uow() as uow:
-        from engine.reads.caseviews import case_events
+        from engine.reads.trail import case_events
 
-        events = case_events(uow, walk.actor("francesca.lombardi"), ref)  # the DPO reads them
+        events = case_events(uow, walk.actor("francesca.lombardi"), ref, limit=200).items
     given = [(e["actor"], e["payload"]["scope"]) for e in events if e["kind"] == "consent_given"]
     assert given == [
         ("giulia.rossi", "private_partners"),  # at the referral

@@ -11,13 +11,8 @@ from engine.commands.cases import cancel_case_by_reference, start_case
 from engine.commands.consents import give_consent, withdraw_consent
 from engine.commands.ownership import set_case_manager, transfer_case
 from engine.reads.caselists import CaseFilter, list_cases
-from engine.reads.caseviews import (
-    case_detail,
-    case_events,
-    case_summary,
-    ownership,
-    started_case_detail,
-)
+from engine.reads.caseviews import case_detail, case_summary, ownership, started_case_detail
+from engine.reads.trail import case_events
 from engine.store.uow import UnitOfWork
 
 from .calls import IF_MATCH, call, expected_version, filters, read
@@ -27,7 +22,8 @@ from .schemas import (
     CasePageSchema,
     CaseQuerySchema,
     CaseSummarySchema,
-    EventListSchema,
+    EventPageSchema,
+    EventQuerySchema,
     GiveConsentSchema,
     OwnershipSchema,
     SetCaseManagerSchema,
@@ -75,10 +71,15 @@ def show(reference: str) -> Any:
 
 
 @blp.get("/<reference>/events")
-@blp.response(200, EventListSchema)
-def events(reference: str) -> Any:
-    """The case's hash-chained audit trail."""
-    return {"items": read(lambda uow, actor: case_events(uow, actor, reference))}
+@blp.arguments(EventQuerySchema, location="query")
+@blp.response(200, EventPageSchema)
+def events(args: dict[str, Any], reference: str) -> Any:
+    """The case's hash-chained audit trail, oldest first (cursor pagination)."""
+    return read(
+        lambda uow, actor: case_events(
+            uow, actor, reference, args.get("cursor"), args["limit"], args["reads"]
+        )
+    )
 
 
 @blp.post("/<reference>/cancel")

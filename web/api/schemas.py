@@ -6,6 +6,7 @@ from marshmallow import INCLUDE, Schema, fields, validate
 
 from engine.reads.incidentviews import STATUSES as INCIDENT_STATUSES
 from engine.reads.taskviews import STATES as TASK_STATES
+from engine.reads.trail import READS
 from engine.rules.consent import GIVERS
 from engine.rules.consent import SCOPES as CONSENT_SCOPES
 from engine.rules.ownership import NAMED_ROLES
@@ -268,18 +269,33 @@ class CaseDetailSchema(CaseSummarySchema):
     )
 
 
+class EventQuerySchema(Schema):
+    reads = fields.String(
+        load_default="include",
+        validate=validate.OneOf(READS),
+        metadata={
+            "description": "the audited reads of the case (restricted_case_read, "
+            "subject_exported): with the other events, left out, or alone"
+        },
+    )
+    cursor = cursor()
+    limit = page_limit()
+
+
 class EventSchema(Schema):
-    seq = fields.Integer(required=True)
+    seq = fields.Integer(required=True, metadata={"description": "the event's place in the case"})
     at = fields.DateTime(required=True)
     actor = fields.String(required=True)
+    actor_name = fields.String(allow_none=True, metadata={"description": "the actor's full name"})
     kind = fields.String(required=True)
     element_id = fields.String(allow_none=True)
     payload = fields.Dict(required=True)
     hash = fields.String(required=True)
 
 
-class EventListSchema(Schema):
+class EventPageSchema(Schema):
     items = fields.List(fields.Nested(EventSchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
 
 
 class OutcomeSchema(Schema):

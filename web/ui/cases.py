@@ -10,13 +10,8 @@ from flask_babel import gettext as _
 from engine.commands.accounts import organization_names
 from engine.commands.cases import retry_incident
 from engine.errors import Conflict, Forbidden, NotFound, WorkflowFailed
-from engine.reads.caseviews import (
-    case_detail,
-    case_diagram,
-    case_events,
-    element_names,
-    ownership_choices,
-)
+from engine.reads.caseviews import case_detail, case_diagram, element_names, ownership_choices
+from engine.reads.trail import case_history
 from workflows.comuni import COMUNI
 
 from ..auth import current_actor, engine
@@ -38,7 +33,7 @@ def render_case(reference: str, form: OwnershipForm | None = None, status: int =
     actor = current_actor()
     with engine().uow() as uow:  # reading a restricted case is audited
         case = case_detail(uow, actor, reference)
-        events = case_events(uow, actor, reference)
+        history = case_history(uow, actor, reference)
         names = element_names(uow, actor, reference)
         choices = ownership_choices(uow, actor, reference)
         orgs = organization_names(uow)
@@ -46,7 +41,7 @@ def render_case(reference: str, form: OwnershipForm | None = None, status: int =
     return render_template(
         "cases/detail.html",
         case=case,
-        events=timeline_rows(events, names),
+        events=timeline_rows(history, names),
         names=names,
         may_retry=may_retry,
         pathways=pathway_titles(),

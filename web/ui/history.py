@@ -1,4 +1,5 @@
-"""The case's history in words: what happened, to which step (and which item), by whom."""
+"""The case's history in words: what happened, to which step (and which item), by whom; the
+audited reads folded into one line per reader, with how many times and when last."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from engine.notices.mail import task_heading
+from engine.reads.trail import History, Reads
 
+from .chrome import local_time
 from .labels import EVENTS, label
 from .words import SYSTEM_ACTOR, item_label, person_label
 
@@ -26,19 +30,36 @@ class Entry:
     detail: str = ""
 
 
-def timeline_rows(events: list[dict[str, Any]], names: dict[str, str]) -> list[Entry]:
-    """The events of `case_events`, newest first, with element and people named."""
-    return [
+def timeline_rows(history: History, names: dict[str, str]) -> list[Entry]:
+    """The steps of `case_history` and its readers, newest first, elements and people named
+    (a reader's line stands where their last read does)."""
+    entries = [
         Entry(
             at=e["at"],
             kind=e["kind"],
-            what=label(EVENTS, e["kind"]) if e["kind"] in EVENTS else str(_("Evento del caso")),
+            what=_what(e["kind"]),
             step=_step(e, names),
             who=_who(e),
             detail=_detail(e),
         )
-        for e in reversed(events)
-    ]
+        for e in reversed(history.steps)
+    ] + [_folded(r) for r in history.reads]
+    return sorted(entries, key=lambda entry: entry.at, reverse=True)  # stable: later seq first
+
+
+def _what(kind: str) -> str:
+    return label(EVENTS, kind) if kind in EVENTS else str(_("Evento del caso"))
+
+
+def _folded(reads: Reads) -> Entry:
+    """One reader's audited reads of one kind, as one line."""
+    times = ngettext(
+        "una volta",
+        "%(num)d volte, l'ultima il %(when)s",
+        reads.count,
+        when=local_time(reads.last_at),
+    )
+    return Entry(reads.last_at, reads.kind, _what(reads.kind), "", reads.actor_name, times)
 
 
 def _step(event: dict[str, Any], names: dict[str, str]) -> str:

@@ -17,8 +17,9 @@ from engine.errors import (
     NotFound,
     TaskNotReady,
 )
-from engine.reads.caseviews import case_events, element_names
+from engine.reads.caseviews import element_names
 from engine.reads.taskviews import task_detail
+from engine.reads.trail import case_history
 
 from ..auth import current_actor, engine
 from .answers import answers
@@ -51,7 +52,7 @@ def _page(
     actor = current_actor()
     with engine().uow() as uow:  # reads of restricted cases are audited, hence a write uow
         task = task_detail(uow, actor, task_id)
-        events = case_events(uow, actor, task["case"])
+        events = case_history(uow, actor, task["case"])
         names = element_names(uow, actor, task["case"])
         rectifiable = may_rectify_task(uow, actor, task)
     schema = task["form"] or {"type": "object", "properties": {}}

@@ -5,6 +5,9 @@ One module a subject; the rest of the code imports every table from here, and Al
 
 from engine.store.tables.base import NAMING, Base, UTCDateTime, utcnow
 from engine.store.tables.cases import (
+    EXPORTED,
+    READ_KINDS,
+    RESTRICTED_READ,
     AuditHead,
     Case,
     CaseConsent,
@@ -31,7 +34,10 @@ from engine.store.tables.scheduler import IndicatorSnapshot, SchedulerLease
 from engine.store.tables.worklist import HumanTask, TaskCandidate, WorklistEntry
 
 __all__ = [
+    "EXPORTED",
     "NAMING",
+    "READ_KINDS",
+    "RESTRICTED_READ",
     "Absence",
     "ApiToken",
     "AuditHead",

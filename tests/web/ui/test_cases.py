@@ -6,9 +6,12 @@ import json
 import re
 from html import unescape
 
+from sqlalchemy import func, select
+
 from engine import Engine
+from engine.store.tables import Case, CaseEvent
 from tests.seed import RESTRICTED_NAME, Seeded
-from tests.support import Driver, fixture_files
+from tests.support import Driver, FakeClock, fixture_files
 
 from .conftest import UiClient, text
 
@@ -88,3 +91,67 @@ def test_coordinators_retry_incidents_and_operators_cannot(
     response = ui.post(f"/cases/{reference}/incidents/{incident['id']}/retry")
     assert response.status_code == 302
     assert "Il nuovo tentativo non è riuscito" in text(ui.get(f"/cases/{reference}"))
+
+
+def _timeline(page: str) -> list[tuple[str, str]]:
+    """(kind, words) of each line of the case's history, newest first."""
+    found = re.findall(r'<li class="case-event case-event-(\w+)">(.*?)</li>', page, re.S)
+    return [
+        (kind, " ".join(re.sub(r"<[^>]+>", " ", unescape(body)).split())) for kind, body in found
+    ]
+
+
+def _reads_by(engine: Engine, reference: str, username: str) -> int:
+    with engine.uow(write=False) as uow:
+        return int(
+            uow.session.scalar(
+                select(func.count())
+                .select_from(CaseEvent)
+                .join(Case, Case.id == CaseEvent.case_id)
+                .where(
+                    Case.reference == reference,
+                    CaseEvent.kind == "restricted_case_read",
+                    CaseEvent.actor_name == username,
+                )
+            )
+            or 0
+        )
+
+
+def test_a_restricted_case_read_many_times_shows_one_line_per_reader_among_its_steps(
+    ui: UiClient, engine: Engine, seeded: Seeded, clock: FakeClock
+) -> None:
+    reference = seeded.restricted
+    clock.advance(minutes=5)
+    ui.login("luca.ferri")
+    for _ in range(3):
+        assert ui.get(f"/cases/{reference}").status_code == 200
+    ui.post("/logout")
+    clock.advance(minutes=5)
+    Driver(engine).complete(reference, "presa_atto", {"residente": True, "urgenza": "media"})
+    clock.advance(minutes=5)
+    ui.login("giulia.rossi")
+    for _ in range(30):
+        ui.get(f"/cases/{reference}")
+    lines = _timeline(text(ui.get(f"/cases/{reference}")))
+    # the page counts the reads recorded before it drew the history: its own opening of the
+    # case among them, its read of the history itself recorded after
+    giulia = _reads_by(engine, reference, "giulia.rossi") - 1
+    assert giulia > 60 and _reads_by(engine, reference, "luca.ferri") == 6
+    reads = [words for kind, words in lines if kind == "restricted_case_read"]
+    assert len(reads) == 2
+    assert f"Consultazione del caso riservato {giulia} volte, l'ultima il" in reads[0]
+    assert reads[0].endswith("Giulia Rossi")
+    assert "6 volte, l'ultima il" in reads[1] and reads[1].endswith("Luca Ferri")
+    kinds = [kind for kind, _words in lines]
+    assert kinds.index("restricted_case_read") == 0  # Giulia read it last
+    luca = len(kinds) - 1 - kinds[::-1].index("restricted_case_read")
+    assert kinds.index("task_completed") < luca < kinds.index("case_started")
+    with engine.uow(write=False) as uow:
+        steps = uow.session.scalars(
+            select(CaseEvent.kind)
+            .join(Case, Case.id == CaseEvent.case_id)
+            .where(Case.reference == reference, CaseEvent.kind != "restricted_case_read")
+            .order_by(CaseEvent.seq.desc())
+        ).all()
+    assert [kind for kind in kinds if kind != "restricted_case_read"] == list(steps)
