@@ -121,10 +121,8 @@ def test_a_case_list_names_a_restricted_case_to_its_case_manager_only_while_she_
         found = {}
         for given, ref in refs.items():
             with drive.engine.uow() as uow:
-                events = case_events(uow, drive.actor("ada"), ref)
-            found[given] = sum(
-                1 for e in events if e["kind"] == "restricted_case_read" and e["actor"] == user
-            )
+                events = case_events(uow, drive.actor("ada"), ref, reads="only").items
+            found[given] = sum(1 for e in events if e["actor"] == user)
         return found
 
     nobody = dict.fromkeys(refs.values())
