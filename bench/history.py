@@ -21,9 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, select
 
-from bench.scale_measure import logged_in, p50_p95
+from bench.scale_measure import logged_in, p50_p95, with_token
 from engine import SYSTEM, Engine, Settings
-from engine.commands.accounts import create_token, load_actor
+from engine.commands.accounts import load_actor
 from engine.commands.deployment import deploy_model
 from engine.rules.access import record_restricted_read
 from engine.store.db import connect
@@ -91,11 +91,7 @@ def main(reads: int, reps: int) -> None:
         reference, cav, readers = restricted_case(engine)
         add_reads(engine, reference, readers, reads)
         app = create_app(engine=engine)
-        with engine.uow() as uow:
-            token = create_token(uow, DPO, "bench-history").token
-            uow.commit()
-        api = app.test_client()
-        api.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+        api = with_token(app.test_client(), engine, DPO, "bench-history")
         ui = logged_in(app.test_client(), engine, cav)
         with engine.uow(write=False) as uow:
             total = uow.session.scalar(

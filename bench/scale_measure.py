@@ -81,11 +81,7 @@ def measure_all(
     )
     app = create_app(engine=engine)
     recorder = Recorder(engine.db)
-    with engine.uow() as uow:
-        token = create_token(uow, OPERATOR, "bench-scale").token
-        uow.commit()
-    api = app.test_client()
-    api.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    api = with_token(app.test_client(), engine, OPERATOR, "bench-scale")
     ui = logged_in(app.test_client(), engine, OPERATOR)
     coordinator = logged_in(app.test_client(), engine, COORDINATOR)
     reference = api.get("/api/v1/tasks?assignee=me&limit=1").get_json()["items"][0]["case"]
@@ -188,6 +184,15 @@ def page_cursor(api: FlaskClient, path: str, page: int) -> str:
             break
         cursor = body["next_cursor"]
     return cursor
+
+
+def with_token(client: FlaskClient, engine: Engine, username: str, name: str) -> FlaskClient:
+    """A client sending a new bearer token of `username` with every request."""
+    with engine.uow() as uow:
+        token = create_token(uow, username, name).token
+        uow.commit()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    return client
 
 
 def logged_in(client: FlaskClient, engine: Engine, username: str) -> FlaskClient:
