@@ -24,6 +24,7 @@ from ..i18n import LANGUAGES
 
 COORDINATOR_PAGES = ("coordinator",)
 DASHBOARD_ROLES = ("coordinator", "cabina_viewer")
+OVERDUE = TaskFilter(overdue=True)  # the header's count
 
 
 def viewer() -> Actor | None:
@@ -34,9 +35,6 @@ def viewer() -> Actor | None:
         return current_actor()
     except EngineError:
         return None
-
-
-OVERDUE = TaskFilter(overdue=True)
 
 
 def read_header(uow: UnitOfWork, actor: Actor, filters: tuple[TaskFilter, ...] = ()) -> list[int]:
