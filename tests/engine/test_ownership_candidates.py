@@ -1,14 +1,18 @@
 """Whom a case's managers may name to lead it: the SQL condition the case page offers people
-with agrees with the rule the commands check."""
+with agrees with the rule the commands check, and past a few dozen people the page searches."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from engine import Engine
-from engine.commands.accounts import create_user, ensure_organization
+from engine.commands.accounts import create_user, ensure_organization, load_actor
+from engine.errors import CaseNotFound, InvalidInput
+from engine.reads.candidates import ownership_candidates, ownership_choices
 from engine.rules.ownership import NAMED_ROLES, actor_of, eligibility, eligible
 from engine.store.tables import Case, Organization, User
+from tests.seed import Seeded, seed_network
 from workflows.demo_people import create_demo_users
 from workflows.seed import seed_network as seed_the_network
 
@@ -57,3 +61,52 @@ def test_the_sql_condition_agrees_with_the_rule_for_every_owner_and_role(engine:
     assert found[("cav_altro", "cav_operator")] == {"cav.other"}
     assert found[("cgil", "case_manager")] == {"cm.cgil"}  # the rule's, though cgil owns nothing
     assert not found[(None, "case_manager")] and not found[("comune_cremona", "coordinator")]
+
+
+@pytest.fixture
+def seeded(engine: Engine, clock: object) -> Seeded:
+    return seed_network(engine, clock)  # type: ignore[arg-type]
+
+
+def test_the_page_lists_few_people_and_searches_among_many(engine: Engine, seeded: Seeded) -> None:
+    reference = seeded.cases[0]  # a Comune di Cremona case
+    with engine.uow() as uow:
+        create_user(
+            uow,
+            "nicco.ferre",
+            memberships=[("comune_cremona", "case_manager")],
+            full_name="Niccolò Ferrè",
+        )
+        gone = create_user(
+            uow, "ex.ferri", memberships=[("comune_cremona", "case_manager")], full_name="Ex Ferri"
+        )
+        gone.active = False
+        uow.commit()
+    with engine.uow(write=False) as uow:
+        giulia = load_actor(uow, "giulia.rossi")
+        listed = ownership_choices(uow, giulia, reference, listed=3)
+        assert [p["username"] for p in listed["case_manager"]] == [
+            "giulia.rossi",
+            "luca.ferri",
+            "nicco.ferre",
+        ]
+        assert listed["searched"] == [] and listed["cav_operator"] == []
+        many = ownership_choices(uow, giulia, reference, listed=2)
+        assert many["searched"] == ["case_manager"] and many["case_manager"] == []
+        assert many["owners"] == listed["owners"]  # transfers are offered either way
+
+        def search(q: str, role: str = "case_manager", limit: int = 15) -> list[tuple[str, str]]:
+            return ownership_candidates(uow, giulia, reference, role, q, limit=limit)
+
+        assert search("FERR") == [("luca.ferri", "Luca Ferri"), ("nicco.ferre", "Niccolò Ferrè")]
+        assert search("ferre") == [("nicco.ferre", "Niccolò Ferrè")]  # neither case nor accents
+        assert search("ferr", limit=1) == [("luca.ferri", "Luca Ferri")]
+        assert search("bassi") == []  # a Provincia user is no case manager of a Comune case
+        assert search("ex.ferri") == [] and search("  ") == []  # inactive; nothing typed
+        assert search("anna", role="cav_operator") == []
+        with pytest.raises(InvalidInput):
+            search("ferr", role="coordinator")
+        with pytest.raises(CaseNotFound):
+            ownership_candidates(
+                uow, load_actor(uow, "marco.bassi"), reference, "case_manager", "f", limit=5
+            )
