@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, func, select, update
 
 from engine.actors import SYSTEM, Actor
 from engine.errors import (
@@ -25,7 +25,6 @@ from engine.errors import (
     UserNotFound,
 )
 from engine.rules.ownership import actor_of
-from engine.store.folding import fold
 from engine.store.tables import ApiToken, Membership, Organization, User
 from engine.store.uow import UnitOfWork
 
@@ -292,14 +291,9 @@ def colleagues(
         .order_by(User.full_name, User.username)
         .limit(limit)
     )
-    words = fold(search.strip())
-    if words:
-        query = query.where(
-            or_(
-                uow.folded(User.username).contains(words, autoescape=True),
-                uow.folded(func.coalesce(User.full_name, "")).contains(words, autoescape=True),
-            )
-        )
+    typed = uow.contains_folded(search, User.username, User.full_name)
+    if typed is not None:
+        query = query.where(typed)
     return [(username, full_name or username) for username, full_name in uow.session.execute(query)]
 
 

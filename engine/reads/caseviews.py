@@ -16,15 +16,7 @@ from engine.rules.access import (
     visible_case,
 )
 from engine.rules.consent import consent_rows
-from engine.rules.ownership import (
-    CAV,
-    NAMED_ROLES,
-    OWNER_KINDS,
-    eligible,
-    may_manage,
-    owner_code,
-    social_services,
-)
+from engine.rules.ownership import may_manage, owner_code
 from engine.rules.progress import Outcome, element_ids
 from engine.spiff.parsing import load_xml
 from engine.store.tables import (
@@ -32,7 +24,6 @@ from engine.store.tables import (
     CaseSubject,
     HumanTask,
     Incident,
-    Membership,
     Organization,
     ProcessVersion,
     User,
@@ -105,44 +96,6 @@ def ownership(uow: UnitOfWork, actor: Actor, case: Case) -> dict[str, Any]:
         "may_manage": manages,
         "may_record_consents": manages or (actor.user_id is not None and actor.user_id in named),
     }
-
-
-def _named_role_holders() -> Any:
-    return select(Membership.user_id).where(Membership.role.in_(NAMED_ROLES))
-
-
-def ownership_choices(uow: UnitOfWork, actor: Actor, reference: str) -> dict[str, Any]:
-    """Who may be named on a case, and where it may be transferred (for the case page)."""
-    case = visible_case(uow, actor, reference)
-    if not may_manage(uow, actor, case):
-        return {"case_manager": [], "cav_operator": [], "owners": []}
-    people: dict[str, list[dict[str, str]]] = {role: [] for role in NAMED_ROLES}
-    # Everyone who holds a named role, with all their memberships, in one query.
-    holders: dict[int, tuple[User, set[tuple[str, str]]]] = {}
-    for user, role, code in uow.session.execute(
-        select(User, Membership.role, Organization.code)
-        .join(Membership, Membership.user_id == User.id)
-        .join(Organization, Organization.id == Membership.organization_id)
-        .where(User.active.is_(True), User.id.in_(_named_role_holders()))
-        .order_by(User.full_name, User.username, User.id)
-    ):
-        holders.setdefault(user.id, (user, set()))[1].add((role, code))
-    social = social_services(uow, {code for _u, held in holders.values() for _r, code in held})
-    for user, held in holders.values():
-        person = Actor(user.id, user.username, frozenset(held), user.is_admin)
-        for role in NAMED_ROLES:
-            if eligible(uow, case, role, person, social):
-                people[role].append({"username": user.username, "full_name": user.full_name})
-    targets = uow.session.scalars(
-        select(Organization)
-        .where(
-            Organization.kind.in_(sorted(OWNER_KINDS)),
-            Organization.id != (case.owner_organization_id or 0),
-        )
-        .order_by(Organization.name)
-    )
-    owners = [o.code for o in targets if (o.kind == CAV) == bool(case.restricted)]
-    return {**people, "owners": owners}
 
 
 def _person(uow: UnitOfWork, user_id: int | None) -> dict[str, str] | None:

@@ -15,7 +15,7 @@ Tasks reach the owner with `organization` = `case_owner`, evaluated when each ta
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, false, select
 
 from engine.actors import Actor
 from engine.rules.audit import record
@@ -94,6 +94,21 @@ def eligible(
         orgs = {org for r, org in person.memberships if r == CASE_MANAGER}
         return bool(orgs & social if social is not None else social_services(uow, orgs))
     return person.has_role(CASE_MANAGER, owner)
+
+
+def eligibility(uow: UnitOfWork, case: Case, role: str) -> ColumnElement[bool]:
+    """`eligible` as a condition on `User`: the users whose memberships make them eligible for
+    the case's named `role` (whether they are active is the caller's question). Pages offer
+    whom to name with it; commands check `eligible`, which must agree."""
+    owner = case.owner_organization_id
+    if owner is None or owner_code(uow, case) is None or role not in NAMED_ROLES:
+        return false()
+    where = Membership.organization_id == owner
+    if role == CASE_MANAGER and owned_by_cav(uow, case):
+        where = Membership.organization_id.in_(
+            select(Organization.id).where(Organization.kind == SOCIAL_SERVICE)
+        )
+    return User.id.in_(select(Membership.user_id).where(Membership.role == role, where))
 
 
 def actor_of(uow: UnitOfWork, user: User) -> Actor:

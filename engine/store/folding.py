@@ -11,7 +11,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlalchemy.sql.elements import ColumnElement
 
 SQLITE_FUNCTION = "percorsi_fold"
@@ -43,3 +43,16 @@ def folded(column: Any, dialect: str) -> ColumnElement[str]:
     if dialect == "sqlite":
         return getattr(func, SQLITE_FUNCTION)(column)  # type: ignore[no-any-return]
     return func.translate(func.lower(column), ACCENTED, PLAIN)
+
+
+def contains_folded(
+    search: str, columns: tuple[Any, ...], dialect: str
+) -> ColumnElement[bool] | None:
+    """Whether one of `columns` contains `search` as people type it, whatever its case and
+    accents (a NULL column contains nothing); None when nothing is typed."""
+    words = fold(search.strip())
+    if not words:
+        return None
+    return or_(
+        *(folded(func.coalesce(c, ""), dialect).contains(words, autoescape=True) for c in columns)
+    )

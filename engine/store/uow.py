@@ -31,7 +31,7 @@ from engine.spiff import Runtime, frozen_now
 from engine.store import wakeups
 from engine.store.bulk import among, insert_rows
 from engine.store.facts import Facts
-from engine.store.folding import folded
+from engine.store.folding import contains_folded, folded
 from engine.store.tables import Base
 
 Row = TypeVar("Row", bound=Base)
@@ -143,6 +143,11 @@ class UnitOfWork:
     def folded(self, column: Any) -> ColumnElement[str]:
         """`column` with neither case nor accents, to compare with `fold`ed text."""
         return folded(column, self.engine.db.dialect.name)
+
+    def contains_folded(self, search: str, *columns: Any) -> ColumnElement[bool] | None:
+        """Whether one of `columns` contains `search`, whatever its case and accents (people
+        searched by name as they type); None when nothing is typed."""
+        return contains_folded(search, columns, self.engine.db.dialect.name)
 
     def append(self, table: Table, row: dict[str, Any]) -> None:
         """Insert `row` into an append-only table with the transaction's other writes."""

@@ -1,5 +1,6 @@
 """Who follows a case, on the demo data: the case manager sees the panel and transfers the case
-to the Azienda Sociale (a person who moved), in a real browser; axe on the page."""
+to the Azienda Sociale (a person who moved); the CAV operator finds the case manager to name by
+typing part of her name; in a real browser, with axe on the pages."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from engine.store.tables import Case, Organization, User
+from tests.browser.pathways import Pathways
 
 
 def _her_case(engine: Any) -> str:
@@ -59,4 +61,38 @@ def test_a_case_manager_transfers_a_case_to_the_azienda_sociale(
     page.get_by_role("button", name="Trasferisci il caso").click()
     assert page.url.endswith("/cases")  # no longer hers
     assert "Caso trasferito" in page.locator(".flash-area").inner_text()
+    assert found == []
+
+
+def test_the_cav_operator_names_a_case_manager_she_finds_by_typing_his_name(
+    demo_page: Any,
+    demo_login: Callable[..., None],
+    pathways: Pathways,
+    monkeypatch: Any,
+    snap: Callable[..., Any],
+    axe_violations: Callable[[Any], list[dict[str, Any]]],
+) -> None:
+    """With more people who may lead the case than the page lists, the field proposes those
+    whose name matches what she types; the one she picks is named, in words, on the page."""
+    monkeypatch.setattr("web.ui.cases.CANDIDATES_LISTED", 1)  # any social service's case manager
+    page = demo_page
+    reference = pathways.refer("violenza", "anna.conti", "cav_aida")
+    demo_login(page, "anna.conti")
+    page.goto(f"/cases/{reference}")
+    field = page.locator("#case_manager-user")
+    assert field.evaluate("e => e.tagName") == "INPUT"
+    assert "mentre scrive" in page.locator("#case_manager-user-hint").inner_text()
+    assert page.locator("#case_manager-people option").count() == 0
+    field.press_sequentially("ferr", delay=30)
+    proposed = page.locator("#case_manager-people option")
+    proposed.first.wait_for(state="attached")
+    assert [(o.get_attribute("value"), o.inner_text()) for o in proposed.all()] == [
+        ("luca.ferrari", "Luca Ferrari")
+    ]
+    snap(page, "ownership-2-proposed")
+    found = axe_violations(page)
+    field.fill(str(proposed.first.get_attribute("value")))  # picking the proposal fills it in
+    page.locator("#form-case_manager button[type=submit]").click()
+    assert "Persona di riferimento del caso aggiornata" in page.locator(".flash-area").inner_text()
+    assert page.locator("#case-manager").inner_text() == "Luca Ferrari"
     assert found == []

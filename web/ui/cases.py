@@ -4,14 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from engine.commands.accounts import organization_names
 from engine.commands.cases import retry_incident
 from engine.errors import Conflict, Forbidden, NotFound, WorkflowFailed
-from engine.reads.caseviews import case_detail, case_diagram, element_names, ownership_choices
+from engine.reads.candidates import ownership_candidates, ownership_choices
+from engine.reads.caseviews import case_detail, case_diagram, element_names
 from engine.reads.trail import case_history
+from engine.rules.ownership import NAMED_ROLES
 from workflows.comuni import COMUNI
 
 from ..auth import current_actor, engine
@@ -22,6 +34,10 @@ from .ownership_form import OwnershipForm
 from .words import prime_words
 
 bp = Blueprint("case_pages", __name__)
+# People offered at once to lead a case, as the worklist offers colleagues: past 40 the page
+# asks for a name and proposes matches as it is typed (a Comune has hundreds of case managers).
+CANDIDATES_LISTED = 40
+CANDIDATES_FOUND = 15
 
 
 @bp.get("/cases/<reference>")
@@ -37,7 +53,7 @@ def render_case(reference: str, form: OwnershipForm | None = None, status: int =
         case = case_detail(uow, actor, reference)
         history = case_history(uow, actor, reference)
         names = element_names(uow, actor, reference)
-        choices = ownership_choices(uow, actor, reference)
+        choices = ownership_choices(uow, actor, reference, listed=CANDIDATES_LISTED)
         orgs = organization_names(uow)
         read_header(uow, actor)
         named = {t[k] for t in case.get("open_tasks", []) for k in ("assignee", "substitute_for")}
@@ -55,6 +71,24 @@ def render_case(reference: str, form: OwnershipForm | None = None, status: int =
         form=form or OwnershipForm(),
         comuni=[c.name for c in COMUNI],
     ), status
+
+
+@bp.get("/cases/<reference>/candidates")
+def candidates(reference: str) -> Response:
+    """Who may be named the case's `role` and matches `q`, for its search field (JSON)."""
+    role = request.args.get("role", "")
+    if role not in NAMED_ROLES:
+        abort(400, _("Il ruolo deve essere «case_manager» o «cav_operator»."))
+    with engine().uow(write=False) as uow:
+        found = ownership_candidates(
+            uow,
+            current_actor(),
+            reference,
+            role,
+            request.args.get("q", "")[:80],
+            limit=CANDIDATES_FOUND,
+        )
+    return jsonify([{"username": username, "name": name} for username, name in found])
 
 
 @bp.get("/cases/<reference>/diagram.xml")

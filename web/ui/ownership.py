@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 
 from engine.commands.consents import give_consent, withdraw_consent
 from engine.commands.ownership import set_case_manager, transfer_case
-from engine.errors import Conflict, InvalidInput, NotFound
+from engine.errors import Conflict, InvalidInput, NotFound, UserNotFound
 from engine.rules.access import visible_case
 from engine.store.uow import UnitOfWork
 
@@ -76,13 +76,17 @@ def _still_visible(reference: str) -> bool:
 def name(reference: str) -> Response:
     """Name or change the case manager (or the CAV operator)."""
     role = request.form.get("role", "case_manager")
-    username = request.form.get("user", "")
+    username = request.form.get("user", "").strip()
     actor = current_actor()
+
+    def named(uow: UnitOfWork) -> None:
+        try:
+            set_case_manager(uow, reference, username, actor, role=role)
+        except UserNotFound as exc:  # typed in the search field: a mistake to correct there
+            raise InvalidInput(exc.detail, [{"field": "user", "message": "unknown"}]) from exc
+
     result: Response = _run(
-        reference,
-        role,
-        lambda uow: set_case_manager(uow, reference, username, actor, role=role),
-        _("Persona di riferimento del caso aggiornata."),
+        reference, role, named, _("Persona di riferimento del caso aggiornata.")
     )
     return result
 

@@ -21,7 +21,9 @@
     sync();
   });
 
-  // The reassign field of a large organisation: colleagues are proposed as the operator types.
+  // A field naming one of too many people to list (the reassign field of a large organisation,
+  // whom to name on a case): those matching what is typed are proposed as the operator types.
+  // data-people-url may carry a query of its own (the case page's role): q is added to it.
   document.querySelectorAll("input[data-people-url]").forEach(function (field) {
     var list = document.getElementById(field.getAttribute("list"));
     var timer = null;
@@ -30,7 +32,8 @@
       var words = field.value.trim();
       if (words.length < 2 || words === asked) { return; }
       asked = words;
-      var url = field.dataset.peopleUrl + "?q=" + encodeURIComponent(words);
+      var url = new URL(field.dataset.peopleUrl, window.location.href);
+      url.searchParams.set("q", words);
       fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (response) { return response.ok ? response.json() : []; })
         .then(function (people) {
