@@ -42,6 +42,7 @@ from engine.store.tables import (
     HumanTask,
     Incident,
     MessageSubscription,
+    User,
 )
 from engine.store.uow import UnitOfWork
 
@@ -87,21 +88,26 @@ def start_case(
     owner, columns["owner_organization_id"] = _owner(uow, columns, data, referrer)
     case = uow.insert_now(Case, **columns)
     start_chain(uow, case.id)
-    if subject:
-        uow.session.add(CaseSubject(case_id=case.id, identity=subject))
+    stored = CaseSubject(case_id=case.id, identity=subject) if subject else None
+    if stored is not None:
+        uow.session.add(stored)
     for org_id in {case.organization_id, case.owner_organization_id}:
         if org_id is not None:
             add_party(uow, case.id, org_id)
     payload = {"process_id": process_id, "version": number, "owner": owner}
     record(uow, case, "case_started", actor, payload)
     take_in_charge(uow, case, actor, NAMED_ROLES, "referred the case")
-    for scope in (s for s, given in consents.items() if given):
-        give(uow, case, scope, given_by, actor)
+    given = [give(uow, case, scope, given_by, actor) for scope, yes in consents.items() if yes]
     data["case_reference"] = case.reference
     # Models decide on the referrer (e.g. who may open a violence case): never taken from input.
     data["referring_organization"] = referrer
     instance = uow.runtime.new(case_specs(uow, case), data)
     outcome = settle(uow, case, instance, actor)
+    outcome.subject, outcome.consents = stored, [row for row in given if row is not None]
+    # The answer to a start names who leads the case: their rows are read in this transaction
+    # and held by the unit of work, so that answer needs no second one.
+    for user_id in (case.case_manager_id, case.cav_operator_id):
+        uow.get(User, user_id)
     uow.commit()
     return outcome
 

@@ -29,6 +29,7 @@ from engine.rules.progress import Outcome, element_ids
 from engine.spiff.parsing import load_xml
 from engine.store.tables import (
     Case,
+    CaseConsent,
     CaseSubject,
     HumanTask,
     Incident,
@@ -84,9 +85,11 @@ def case_detail(uow: UnitOfWork, actor: Actor, reference: str | Case) -> dict[st
     return detail
 
 
-def ownership(uow: UnitOfWork, actor: Actor, case: Case) -> dict[str, Any]:
-    """Who owns and leads the case, the consents on record, and whether the actor may change
-    who leads it (or record consents: the named people may too)."""
+def ownership(
+    uow: UnitOfWork, actor: Actor, case: Case, consents: list[CaseConsent] | None = None
+) -> dict[str, Any]:
+    """Who owns and leads the case, the consents on record (read unless given), and whether
+    the actor may change who leads it (or record consents: the named people may too)."""
     named = (case.case_manager_id, case.cav_operator_id)
     manages = may_manage(uow, actor, case)
     return {
@@ -100,7 +103,7 @@ def ownership(uow: UnitOfWork, actor: Actor, case: Case) -> dict[str, Any]:
                 "given_at": c.given_at,
                 "withdrawn_at": c.withdrawn_at,
             }
-            for c in consent_rows(uow, case.id)
+            for c in (consent_rows(uow, case.id) if consents is None else consents)
         ],
         "may_manage": manages,
         "may_record_consents": manages or (actor.user_id is not None and actor.user_id in named),
@@ -155,15 +158,15 @@ def _person(uow: UnitOfWork, user_id: int | None) -> dict[str, str] | None:
 def started_case_detail(uow: UnitOfWork, actor: Actor, outcome: Outcome) -> dict[str, Any]:
     """`case_detail` of a case the actor has just opened, from what the command wrote.
 
-    Its open tasks are those it emitted, its incident the one it opened, its subject the one
-    it stored: no second transaction reads them back. A restricted case's detail is an
-    audited read, made the ordinary way."""
+    Its open tasks are those it emitted, its incident the one it opened, its subject and
+    consents those it stored, its named people those it read: nothing is read back after the
+    command's transaction. A restricted case's detail is an audited read, made the ordinary
+    way."""
     case = outcome.case
     if case.restricted:
         return case_detail(uow, actor, case)
     done, active = element_ids(uow, case)
     incidents = [outcome.incident] if outcome.incident is not None else []
-    subject = uow.session.identity_map.get(uow.session.identity_key(CaseSubject, case.id))
     detail = case_summary(case)
     detail.update(
         version=_version_number(uow, case),
@@ -172,8 +175,8 @@ def started_case_detail(uow: UnitOfWork, actor: Actor, outcome: Outcome) -> dict
         active_elements=active,
         incident_elements=sorted({i.element_id for i in incidents if i.element_id}),
         incidents=[_incident(i) for i in incidents],
-        identity=dict(subject.identity) if isinstance(subject, CaseSubject) else None,
-        **ownership(uow, actor, case),
+        identity=dict(outcome.subject.identity) if outcome.subject is not None else None,
+        **ownership(uow, actor, case, outcome.consents),
     )
     return detail
 
