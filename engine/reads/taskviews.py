@@ -18,6 +18,7 @@ from engine.reads.worklist_index import (
     bounded_count,
     facets,
     page_ids,
+    page_params,
     plan_scan,
 )
 from engine.rules.access import (
@@ -166,8 +167,14 @@ def _indexed_page(
     scan = plan_scan(uow, actor, f, uow.now)
     if scan.empty:
         return []
-    page = page_ids(scan, f.sort, after, size).subquery("page")
-    query = (
+    query = _page_query(scan.shape, f.sort, after is not None, size)
+    return list(uow.session.execute(query, page_params(scan, after)).all())
+
+
+@lru_cache(maxsize=512)  # one statement per shape of scan; the request's values are bound
+def _page_query(shape: tuple[Any, ...], sort: str, keyset: bool, size: int) -> TaskQuery:
+    page = page_ids(shape, sort, keyset, size).subquery("page")
+    return (
         select(HumanTask, Case, Organization.code, User.username)
         .join(page, page.c.task_id == HumanTask.id)
         .join(Case, Case.id == HumanTask.case_id)
@@ -176,7 +183,6 @@ def _indexed_page(
         .order_by(page.c.k, page.c.task_id)
         .options(*SUMMARY_ONLY)
     )
-    return list(uow.session.execute(query).all())
 
 
 def _aware(value: Any) -> datetime:
