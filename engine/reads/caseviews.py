@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
+from sqlalchemy.orm import aliased
 
 from engine.actors import Actor
 from engine.reads.context import case_waits
@@ -40,6 +41,28 @@ from engine.store.tables import (
 )
 from engine.store.uow import UnitOfWork
 
+# Statements built once (building and keying one costs about what running it does).
+_OWNER, _MANAGER, _OPERATOR = aliased(Organization), aliased(User), aliased(User)
+# Around a case: its owner (whose kind says who leads it), its named people and, unless the
+# case is restricted, its subject (a restricted case's is read only for who may see it).
+_AROUND = (
+    select(_OWNER, _MANAGER, _OPERATOR, CaseSubject)
+    .select_from(Case)
+    .outerjoin(_OWNER, _OWNER.id == Case.owner_organization_id)
+    .outerjoin(_MANAGER, _MANAGER.id == Case.case_manager_id)
+    .outerjoin(_OPERATOR, _OPERATOR.id == Case.cav_operator_id)
+    .outerjoin(CaseSubject, and_(CaseSubject.case_id == Case.id, Case.restricted.is_(False)))
+    .where(Case.id == bindparam("case_id"))
+)
+_INCIDENTS = select(Incident).where(Incident.case_id == bindparam("case_id")).order_by(Incident.id)
+_OPEN_TASKS = (
+    select(HumanTask, Organization.code, User.username)
+    .outerjoin(Organization, Organization.id == HumanTask.organization_id)
+    .outerjoin(User, User.id == HumanTask.assignee_id)
+    .where(HumanTask.case_id == bindparam("case_id"), HumanTask.status == "open")
+    .order_by(HumanTask.id)
+)
+
 
 def case_summary(case: Case) -> dict[str, Any]:
     """A case as lists show it: the subject is always the pseudonym here."""
@@ -64,10 +87,10 @@ def case_detail(uow: UnitOfWork, actor: Actor, reference: str | Case) -> dict[st
     Give the Case itself when the caller holds it already and the actor may see it (the case
     a command has just opened for them), to spare looking it up again."""
     case = reference if isinstance(reference, Case) else visible_case(uow, actor, reference)
+    # Held while the detail is built: the rows `ownership` asks the unit of work for.
+    _owner, _manager, _operator, subject = uow.session.execute(_AROUND, {"case_id": case.id}).one()
     done, active = element_ids(uow, case)
-    incidents = uow.session.scalars(
-        select(Incident).where(Incident.case_id == case.id).order_by(Incident.id)
-    ).all()
+    incidents = uow.session.scalars(_INCIDENTS, {"case_id": case.id}).all()
     failing = sorted({i.element_id for i in incidents if i.resolved_at is None and i.element_id})
     detail = case_summary(case)
     detail.update(
@@ -77,7 +100,7 @@ def case_detail(uow: UnitOfWork, actor: Actor, reference: str | Case) -> dict[st
         active_elements=active,
         incident_elements=failing,
         incidents=[_incident(i) for i in incidents],
-        identity=_identity(uow, actor, case),
+        identity=_identity(uow, actor, case, subject),
         **ownership(uow, actor, case),
     )
     record_restricted_read(uow, actor, case, {"identity_shown": detail["identity"] is not None})
@@ -181,10 +204,15 @@ def started_case_detail(uow: UnitOfWork, actor: Actor, outcome: Outcome) -> dict
     return detail
 
 
-def _identity(uow: UnitOfWork, actor: Actor, case: Case) -> dict[str, Any] | None:
+def _identity(
+    uow: UnitOfWork, actor: Actor, case: Case, subject: CaseSubject | None
+) -> dict[str, Any] | None:
+    """The subject's identity if the actor may see it (`subject`: read with the case unless
+    the case is restricted, whose identity is read only for who may see it)."""
     if not may_see_identity(uow, actor, case):
         return None
-    subject = uow.session.get(CaseSubject, case.id)
+    if case.restricted:
+        subject = uow.session.get(CaseSubject, case.id)
     return dict(subject.identity) if subject else None
 
 
@@ -194,13 +222,7 @@ def _version_number(uow: UnitOfWork, case: Case) -> int:
 
 def _open_tasks(uow: UnitOfWork, actor: Actor, case: Case) -> list[dict[str, Any]]:
     """The case's open tasks, each saying whether the actor may open it."""
-    rows = uow.session.execute(
-        select(HumanTask, Organization.code, User.username)
-        .outerjoin(Organization, Organization.id == HumanTask.organization_id)
-        .outerjoin(User, User.id == HumanTask.assignee_id)
-        .where(HumanTask.case_id == case.id, HumanTask.status == "open")
-        .order_by(HumanTask.id)
-    ).all()
+    rows = uow.session.execute(_OPEN_TASKS, {"case_id": case.id}).all()
     return [
         {**task_summary(t, case, org, user, uow.now), "may_open": may_open_task(uow, actor, t)}
         for t, org, user in rows

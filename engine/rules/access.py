@@ -135,10 +135,15 @@ def task_scope(actor: Actor) -> ColumnElement[bool]:
     return or_(*clauses)
 
 
+@lru_cache(maxsize=256)
+def _visible_by_reference(actor: Actor) -> Select[Case]:
+    return select(Case).where(Case.reference == bindparam("reference"), case_scope(actor))
+
+
 def visible_case(uow: UnitOfWork, actor: Actor, reference: str) -> Case:
     """The case if the actor may see it; CaseNotFound otherwise (existence is not disclosed)."""
     require_case_reader(actor)
-    case = uow.session.scalar(select(Case).where(Case.reference == reference, case_scope(actor)))
+    case = uow.session.scalar(_visible_by_reference(actor), {"reference": reference})
     if case is None:
         raise CaseNotFound(f"no case {reference!r}")
     return case

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from engine.actors import Actor
 from engine.errors import InvalidInput
@@ -98,13 +98,14 @@ def active_scopes(uow: UnitOfWork, case_id: int) -> set[str]:
     )
 
 
+_CONSENTS = (
+    select(CaseConsent).where(CaseConsent.case_id == bindparam("case_id")).order_by(CaseConsent.id)
+)
+
+
 def consent_rows(uow: UnitOfWork, case_id: int) -> list[CaseConsent]:
     """Every consent of the case, given and withdrawn, oldest first."""
-    return list(
-        uow.session.scalars(
-            select(CaseConsent).where(CaseConsent.case_id == case_id).order_by(CaseConsent.id)
-        )
-    )
+    return list(uow.session.scalars(_CONSENTS, {"case_id": case_id}))
 
 
 def give(
