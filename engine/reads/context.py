@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from engine.rules.access import may_see_identity
 from engine.rules.progress import case_specs
@@ -79,13 +79,24 @@ def referral_context(uow: UnitOfWork, actor: Any, case: Case) -> dict[str, Any]:
         if key != IDENTITY_FIELD and isinstance(prop, dict) and (shown or not _free_text(prop))
     }
     answers = {key: data[key] for key in properties if data.get(key) not in (None, "")}
+    organization, full_name, username, email = uow.rows(_REFERRERS, {"case_id": case.id}).one()
     return {
         "form": {**schema, "properties": properties},
         "data": answers,
-        "organization": _organization_name(uow, case.organization_id),
-        "referrer": _person(uow, case.opened_by),
+        "organization": organization,
+        "referrer": {"name": full_name or username, "email": email} if username else None,
         "contact": _cav_contact(uow, case) if case.restricted else None,
     }
+
+
+# Who referred the case: the referring organisation's name and the person who opened it.
+_REFERRERS = (
+    select(Organization.name, User.full_name, User.username, User.email)
+    .select_from(Case)
+    .outerjoin(Organization, Organization.id == Case.organization_id)
+    .outerjoin(User, User.id == Case.opened_by)
+    .where(Case.id == bindparam("case_id"))
+)
 
 
 def _free_text(prop: dict[str, Any]) -> bool:

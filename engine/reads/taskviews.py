@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, and_, func, literal, or_, select
+from sqlalchemy import Select, and_, bindparam, func, literal, or_, select
 from sqlalchemy.orm import defer
 
 from engine.actors import Actor
@@ -235,9 +235,7 @@ def task_detail(uow: UnitOfWork, actor: Actor, task_id: int) -> dict[str, Any]:
     Visible to whoever may act on it, and read-only to a coordinator or an auditor who sees
     its case."""
     require_case_reader(actor)
-    row = uow.session.execute(
-        _base_query().where(HumanTask.id == task_id, task_readers(actor))
-    ).first()
+    row = uow.session.execute(_task_query(actor), {"task_id": task_id}).first()
     if row is None:
         raise TaskNotFound(f"no task {task_id}")
     task, case, org, user = row
@@ -259,12 +257,14 @@ def task_detail(uow: UnitOfWork, actor: Actor, task_id: int) -> dict[str, Any]:
     return detail
 
 
-def _base_query() -> TaskQuery:
+@lru_cache(maxsize=256)  # immutable: one task, bound at each read, among those the actor reads
+def _task_query(actor: Actor) -> TaskQuery:
     return (
         select(HumanTask, Case, Organization.code, User.username)
         .join(Case, Case.id == HumanTask.case_id)
         .outerjoin(Organization, Organization.id == HumanTask.organization_id)
         .outerjoin(User, User.id == HumanTask.assignee_id)
+        .where(HumanTask.id == bindparam("task_id"), task_readers(actor))
     )
 
 
@@ -281,18 +281,23 @@ def summarize_task(uow: UnitOfWork, task: HumanTask, case: Case | None = None) -
     return task_summary(task, case, org, assignee.username if assignee else None, uow.now)
 
 
+_EARLIER = (
+    select(HumanTask, User.username, User.full_name)
+    .outerjoin(User, User.id == HumanTask.completed_by)
+    .where(
+        HumanTask.case_id == bindparam("case_id"),
+        HumanTask.status == "completed",
+        HumanTask.id != bindparam("task_id"),
+    )
+    .order_by(HumanTask.completed_at)
+)
+
+
 def _earlier_answers(
     uow: UnitOfWork, actor: Actor, case: Case, task_id: int
 ) -> list[dict[str, Any]]:
     """The case's completed tasks with their answers, each cut to what the actor may read."""
-    rows = uow.session.execute(
-        select(HumanTask, User.username, User.full_name)
-        .outerjoin(User, User.id == HumanTask.completed_by)
-        .where(
-            HumanTask.case_id == case.id, HumanTask.status == "completed", HumanTask.id != task_id
-        )
-        .order_by(HumanTask.completed_at)
-    ).all()
+    rows = uow.session.execute(_EARLIER, {"case_id": case.id, "task_id": task_id}).all()
     return [
         {
             "id": t.id,

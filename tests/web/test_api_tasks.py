@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.support import FakeClock
+from engine.commands.accounts import create_user
+from engine.reads.taskviews import task_detail
+from tests.support import Driver, FakeClock
 from tests.web.conftest import Api, problem_of
 
 INTAKE = {"resident": True, "urgency": "high"}
@@ -114,3 +116,21 @@ def test_a_case_runs_to_completion_through_the_api(api: Api) -> None:
     case = giulia.get(f"/api/v1/cases/{ref}").json
     assert case["status"] == "completed" and case["closed_at"] is not None
     assert {"intake", "assess", "close", "end"} <= set(case["completed_elements"])
+
+
+def test_detail_names_who_referred_the_case(api: Api) -> None:
+    """The task page's referral: the referring organisation and the person to ask."""
+    with api.engine.uow() as uow:
+        lia = [("comune_cremona", "case_manager")]
+        create_user(uow, "lia", memberships=lia, full_name="Lia Neri", email="lia@example.org")
+        uow.commit()
+    drive = Driver(api.engine)
+    hers, mine = drive.start("three_tasks", as_user="lia"), api.start()
+    with api.engine.uow(write=False) as uow:
+        giulia = drive.actor("giulia")
+        by_lia = task_detail(uow, giulia, api.task_id(hers))["referral"]
+        by_giulia = task_detail(uow, giulia, api.task_id(mine))["referral"]
+    assert by_lia["organization"] == by_giulia["organization"] == "Comune Cremona"
+    assert by_lia["referrer"] == {"name": "Lia Neri", "email": "lia@example.org"}
+    assert by_giulia["referrer"] == {"name": "giulia", "email": ""}
+    assert by_lia["contact"] is None
