@@ -32,11 +32,18 @@ from sqlalchemy import (
 
 from engine.actors import Actor
 from engine.errors import CaseNotFound, Forbidden, InvalidInput, TaskNotFound
-from engine.rules.audit import RESTRICTED_READ, load_heads, record
+from engine.rules.audit import RESTRICTED_READ, load_heads, note_head, record
 from engine.rules.consent import IDENTITY, consenting
 from engine.rules.worklist import task_organization
 from engine.store.locking import check_version, lock_case, lock_case_where, lock_cases
-from engine.store.tables import Case, CaseParty, HumanTask, Organization, TaskCandidate
+from engine.store.tables import (
+    AuditHead,
+    Case,
+    CaseParty,
+    HumanTask,
+    Organization,
+    TaskCandidate,
+)
 from engine.store.uow import UnitOfWork
 
 WIDE_ROLES = ("coordinator", "auditor")
@@ -210,10 +217,12 @@ def task_visibility(actor: Actor) -> ColumnElement[bool]:
 
 
 @lru_cache(maxsize=256)
-def _task_and_case(actor: Actor) -> Select[HumanTask, Case]:
+def _task_and_case(actor: Actor) -> Select[HumanTask, Case, int, str]:
+    """The task, its case and the case's anchored chain head (the command's events follow it)."""
     return (
-        select(HumanTask, Case)
+        select(HumanTask, Case, AuditHead.seq, AuditHead.hash)
         .join(Case, Case.id == HumanTask.case_id)
+        .outerjoin(AuditHead, AuditHead.case_id == Case.id)
         .where(HumanTask.id == bindparam("task_id"), task_visibility(actor))
         .execution_options(populate_existing=True)
     )
@@ -249,6 +258,8 @@ def lock_visible_task(
         if found is None:
             raise TaskNotFound(f"no task {task_id}")
         check_version(found[1], expected_version)
+        if found[2] is not None:
+            note_head(uow, found[1].id, found[2], found[3])
         return found[0], found[1]
     visible = (HumanTask.id == task_id, task_visibility(actor))
     case_id = select(HumanTask.case_id).where(*visible).scalar_subquery()
