@@ -131,22 +131,12 @@ def list_tasks(
         raise InvalidInput(
             "sort must be due or priority", [{"field": "sort", "message": "unknown"}]
         )
-    key = (
-        func.coalesce(HumanTask.due_at, literal(FAR_FUTURE, HumanTask.due_at.type))
-        if f.sort == "due"
-        else -HumanTask.priority
-    )
     after = cursor_key(cursor, _aware if f.sort == "due" else _small_int)
     _check_state(f)
     if _indexed(f):
         rows = _indexed_page(uow, actor, f, after, limit + 1)
     else:
-        query = _filtered(_base(actor), f, actor, uow.now)
-        if after is not None:
-            value, last_id = after
-            query = query.where(or_(key > value, and_(key == value, HumanTask.id > last_id)))
-        query = query.options(*SUMMARY_ONLY).order_by(key, HumanTask.id).limit(limit + 1)
-        rows = list(uow.session.execute(query))
+        rows = _rows_page(uow, actor, f, after, limit + 1)
     items = [task_summary(t, c, org, user, uow.now) for t, c, org, user in rows[:limit]]
     next_cursor = None
     if len(rows) > limit:
@@ -154,6 +144,23 @@ def list_tasks(
         sort_value = (last.due_at or FAR_FUTURE).isoformat() if f.sort == "due" else -last.priority
         next_cursor = encode_cursor([sort_value, last.id])
     return Page(items, next_cursor)
+
+
+def _rows_page(
+    uow: UnitOfWork, actor: Actor, f: TaskFilter, after: tuple[Any, int] | None, size: int
+) -> list[Any]:
+    """A page of one case's tasks, or of closed ones, read from the task rows."""
+    key = (
+        func.coalesce(HumanTask.due_at, literal(FAR_FUTURE, HumanTask.due_at.type))
+        if f.sort == "due"
+        else -HumanTask.priority
+    )
+    query = _filtered(_base(actor), f, actor, uow.now)
+    if after is not None:
+        value, last_id = after
+        query = query.where(or_(key > value, and_(key == value, HumanTask.id > last_id)))
+    query = query.options(*SUMMARY_ONLY).order_by(key, HumanTask.id).limit(size)
+    return list(uow.session.execute(query))
 
 
 def _indexed(f: TaskFilter) -> bool:
