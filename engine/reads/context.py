@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import aliased
 
 from engine.rules.access import may_see_identity
 from engine.rules.progress import case_specs
@@ -65,7 +66,24 @@ def case_waits(uow: UnitOfWork, case: Case) -> list[dict[str, Any]]:
     ]
 
 
-def referral_context(uow: UnitOfWork, actor: Any, case: Case) -> dict[str, Any]:
+# Who referred a case: the referring organisation and the person who opened it, read with the
+# case by `with_referrers` (organisation name, full name, username, e-mail; each may be None).
+Referrers = tuple[str | None, str | None, str | None, str | None]
+_REFERRING, _OPENER = aliased(Organization), aliased(User)
+
+
+def with_referrers(query: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
+    """`query`, which reads a case, with its `Referrers` as four more columns."""
+    return (
+        query.add_columns(_REFERRING.name, _OPENER.full_name, _OPENER.username, _OPENER.email)
+        .outerjoin(_REFERRING, _REFERRING.id == Case.organization_id)
+        .outerjoin(_OPENER, _OPENER.id == Case.opened_by)
+    )
+
+
+def referral_context(
+    uow: UnitOfWork, actor: Any, case: Case, referrers: Referrers
+) -> dict[str, Any]:
     """The referral as the start form asked it (never the identity; free text only to who may
     see the identity), the referring organisation, its contact, and for a restricted case the
     CAV operator holding it."""
@@ -79,7 +97,7 @@ def referral_context(uow: UnitOfWork, actor: Any, case: Case) -> dict[str, Any]:
         if key != IDENTITY_FIELD and isinstance(prop, dict) and (shown or not _free_text(prop))
     }
     answers = {key: data[key] for key in properties if data.get(key) not in (None, "")}
-    organization, full_name, username, email = uow.rows(_REFERRERS, {"case_id": case.id}).one()
+    organization, full_name, username, email = referrers
     return {
         "form": {**schema, "properties": properties},
         "data": answers,
@@ -87,16 +105,6 @@ def referral_context(uow: UnitOfWork, actor: Any, case: Case) -> dict[str, Any]:
         "referrer": {"name": full_name or username, "email": email} if username else None,
         "contact": _cav_contact(uow, case) if case.restricted else None,
     }
-
-
-# Who referred the case: the referring organisation's name and the person who opened it.
-_REFERRERS = (
-    select(Organization.name, User.full_name, User.username, User.email)
-    .select_from(Case)
-    .outerjoin(Organization, Organization.id == Case.organization_id)
-    .outerjoin(User, User.id == Case.opened_by)
-    .where(Case.id == bindparam("case_id"))
-)
 
 
 def _free_text(prop: dict[str, Any]) -> bool:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import defer
 
 from engine.actors import Actor
 from engine.errors import InvalidInput, TaskNotFound
-from engine.reads.context import referral_context, review_context
+from engine.reads.context import referral_context, review_context, with_referrers
 from engine.reads.worklist_index import (
     INDEXED_STATES,
     bounded_count,
@@ -245,7 +245,7 @@ def task_detail(uow: UnitOfWork, actor: Actor, task_id: int) -> dict[str, Any]:
     row = uow.session.execute(_task_query(actor), {"task_id": task_id}).first()
     if row is None:
         raise TaskNotFound(f"no task {task_id}")
-    task, case, org, user = row
+    task, case, org, user, *referrers = row
     detail = task_summary(task, case, org, user, uow.now)
     review = task.kind == REVIEW
     detail.update(
@@ -256,7 +256,7 @@ def task_detail(uow: UnitOfWork, actor: Actor, task_id: int) -> dict[str, Any]:
         data=review_answer(task) if review else task.data,
         may_act=may_work_on(uow, actor, task) and task.status == "open",
         history=_earlier_answers(uow, actor, case, task.id),
-        referral=referral_context(uow, actor, case),
+        referral=referral_context(uow, actor, case, tuple(referrers)),
         review=review_context(uow, task),
         completed_by_name=_name_of(uow, task.completed_by),
     )
@@ -265,8 +265,9 @@ def task_detail(uow: UnitOfWork, actor: Actor, task_id: int) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=256)  # immutable: one task, bound at each read, among those the actor reads
-def _task_query(actor: Actor) -> TaskQuery:
-    return (
+def _task_query(actor: Actor) -> Select[*tuple[Any, ...]]:
+    """The task, its case, organisation code and assignee, and who referred the case."""
+    return with_referrers(
         select(HumanTask, Case, Organization.code, User.username)
         .join(Case, Case.id == HumanTask.case_id)
         .outerjoin(Organization, Organization.id == HumanTask.organization_id)
