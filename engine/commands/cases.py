@@ -13,7 +13,13 @@ from engine.errors import Forbidden, IncidentNotFound, InvalidInput
 from engine.rules.access import require_case_closer, require_case_opener, visible_case
 from engine.rules.audit import record, start_chain
 from engine.rules.consent import give, parse_consents
-from engine.rules.ownership import NAMED_ROLES, owner_expression, take_in_charge
+from engine.rules.ownership import (
+    NAMED_ROLES,
+    named_column,
+    owner_expression,
+    record_naming,
+    roles_taken,
+)
 from engine.rules.progress import (
     CANCELLED,
     RUNNING,
@@ -86,6 +92,9 @@ def start_case(
         columns["restricted"] = True  # before any model code runs: no script can undo it
     referrer = organization_code(uow, columns["organization_id"])
     owner, columns["owner_organization_id"] = _owner(uow, columns, data, referrer)
+    # Who refers the case takes it in charge where they may: named in its INSERT.
+    taken = roles_taken(uow, Case(**columns), actor, NAMED_ROLES)
+    columns.update({named_column(role): actor.user_id for role in taken})
     case = uow.insert_now(Case, **columns)
     start_chain(uow, case.id)
     stored = CaseSubject(case_id=case.id, identity=subject) if subject else None
@@ -96,7 +105,8 @@ def start_case(
             add_party(uow, case.id, org_id)
     payload = {"process_id": process_id, "version": number, "owner": owner}
     record(uow, case, "case_started", actor, payload)
-    take_in_charge(uow, case, actor, NAMED_ROLES, "referred the case")
+    for role in taken:
+        record_naming(uow, case, role, actor, actor, "referred the case")
     given = [give(uow, case, scope, given_by, actor) for scope, yes in consents.items() if yes]
     data["case_reference"] = case.reference
     # Models decide on the referrer (e.g. who may open a violence case): never taken from input.
