@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.orm import aliased
 
 from engine.actors import Actor
@@ -15,6 +15,7 @@ from engine.rules.access import (
     may_see_identity,
     record_restricted_read,
     visible_case,
+    visible_case_with,
 )
 from engine.rules.consent import consent_rows
 from engine.rules.ownership import (
@@ -43,17 +44,22 @@ from engine.store.uow import UnitOfWork
 
 # Statements built once (building and keying one costs about what running it does).
 _OWNER, _MANAGER, _OPERATOR = aliased(Organization), aliased(User), aliased(User)
-# Around a case: its owner (whose kind says who leads it), its named people and, unless the
-# case is restricted, its subject (a restricted case's is read only for who may see it).
-_AROUND = (
-    select(_OWNER, _MANAGER, _OPERATOR, CaseSubject)
-    .select_from(Case)
-    .outerjoin(_OWNER, _OWNER.id == Case.owner_organization_id)
-    .outerjoin(_MANAGER, _MANAGER.id == Case.case_manager_id)
-    .outerjoin(_OPERATOR, _OPERATOR.id == Case.cav_operator_id)
-    .outerjoin(CaseSubject, and_(CaseSubject.case_id == Case.id, Case.restricted.is_(False)))
-    .where(Case.id == bindparam("case_id"))
-)
+
+
+def _around(query: Select[Case]) -> Select[Case, Organization, User, User, CaseSubject]:
+    """A case's `query` with the rows around it: its owner (whose kind says who leads it), its
+    named people and, unless the case is restricted, its subject (a restricted case's is read
+    only for who may see it)."""
+    return (
+        query.add_columns(_OWNER, _MANAGER, _OPERATOR, CaseSubject)
+        .outerjoin(_OWNER, _OWNER.id == Case.owner_organization_id)
+        .outerjoin(_MANAGER, _MANAGER.id == Case.case_manager_id)
+        .outerjoin(_OPERATOR, _OPERATOR.id == Case.cav_operator_id)
+        .outerjoin(CaseSubject, and_(CaseSubject.case_id == Case.id, Case.restricted.is_(False)))
+    )
+
+
+_AROUND_BY_ID = _around(select(Case)).where(Case.id == bindparam("case_id"))
 _INCIDENTS = select(Incident).where(Incident.case_id == bindparam("case_id")).order_by(Incident.id)
 _OPEN_TASKS = (
     select(HumanTask, Organization.code, User.username)
@@ -86,9 +92,14 @@ def case_detail(uow: UnitOfWork, actor: Actor, reference: str | Case) -> dict[st
 
     Give the Case itself when the caller holds it already and the actor may see it (the case
     a command has just opened for them), to spare looking it up again."""
-    case = reference if isinstance(reference, Case) else visible_case(uow, actor, reference)
-    # Held while the detail is built: the rows `ownership` asks the unit of work for.
-    _owner, _manager, _operator, subject = uow.session.execute(_AROUND, {"case_id": case.id}).one()
+    # The rows around the case, held while the detail is built: `ownership` asks for them.
+    if isinstance(reference, Case):
+        case = reference
+        around = uow.session.execute(_AROUND_BY_ID, {"case_id": case.id}).one()
+    else:
+        around = visible_case_with(uow, actor, reference, _around)
+        case = around[0]
+    subject = around[4]
     done, active = element_ids(uow, case)
     incidents = uow.session.scalars(_INCIDENTS, {"case_id": case.id}).all()
     failing = sorted({i.element_id for i in incidents if i.resolved_at is None and i.element_id})

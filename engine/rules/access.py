@@ -14,6 +14,7 @@ Rules (DOMAIN.md, issue 5):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -29,6 +30,7 @@ from sqlalchemy import (
     select,
     true,
 )
+from sqlalchemy.engine import Row
 
 from engine.actors import Actor
 from engine.errors import CaseNotFound, Forbidden, InvalidInput, TaskNotFound
@@ -142,18 +144,33 @@ def task_scope(actor: Actor) -> ColumnElement[bool]:
     return or_(*clauses)
 
 
+Around = Callable[[Select[Case]], Select[*tuple[Any, ...]]]
+
+
 @lru_cache(maxsize=256)
-def _visible_by_reference(actor: Actor) -> Select[Case]:
-    return select(Case).where(Case.reference == bindparam("reference"), case_scope(actor))
+def _visible_by_reference(actor: Actor, around: Around | None) -> Select[*tuple[Any, ...]]:
+    query = select(Case).where(Case.reference == bindparam("reference"), case_scope(actor))
+    return around(query) if around is not None else query
 
 
 def visible_case(uow: UnitOfWork, actor: Actor, reference: str) -> Case:
     """The case if the actor may see it; CaseNotFound otherwise (existence is not disclosed)."""
-    require_case_reader(actor)
-    case = uow.session.scalar(_visible_by_reference(actor), {"reference": reference})
-    if case is None:
-        raise CaseNotFound(f"no case {reference!r}")
+    case: Case = visible_case_with(uow, actor, reference)[0]
     return case
+
+
+def visible_case_with(
+    uow: UnitOfWork, actor: Actor, reference: str, around: Around | None = None
+) -> Row[*tuple[Any, ...]]:
+    """`visible_case`, as the first column of a row that `around` (a module-level function,
+    its statement is built once per actor) adds the columns of rows around the case to."""
+    require_case_reader(actor)
+    found = uow.session.execute(
+        _visible_by_reference(actor, around), {"reference": reference}
+    ).first()
+    if found is None:
+        raise CaseNotFound(f"no case {reference!r}")
+    return found
 
 
 def lock_visible_case(
