@@ -29,6 +29,9 @@ def test_worklist_filters_and_sorts(api: Api, clock: FakeClock) -> None:
     assert len(giulia.get("/api/v1/tasks?organization=comune_cremona").json["items"]) == 2
     by_group = giulia.get("/api/v1/tasks?target_group=disabilita").json["items"]
     assert [t["case"] for t in by_group] == [second]
+    # the same filter with another value: one statement serves both, bound anew each time
+    by_group = giulia.get("/api/v1/tasks?target_group=giovani").json["items"]
+    assert [t["case"] for t in by_group] == [first]
     assert giulia.get("/api/v1/tasks?overdue=true").json["items"] == []
     clock.advance(days=10)
     overdue = giulia.get("/api/v1/tasks?overdue=true").json["items"]
