@@ -26,15 +26,15 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.globals.setdefault("get_locale", get_locale)
     # Templates translate through the request's catalogue, found once per locale in force.
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=lambda s: _translations().ugettext(s),
-        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
         newstyle=True,
-        pgettext=lambda c, s: _translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
     )
 
 
-def _translations() -> Any:
+def translations() -> Any:
     """The catalogue of the locale in force, remembered for the request: Flask-Babel looks it up
     anew for every string (a page says hundreds). `force_locale` (a document in another
     language) sets another Locale object, so the catalogue is looked up again for it."""

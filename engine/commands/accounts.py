@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select, update
 
 from engine.actors import SYSTEM, Actor
 from engine.errors import (
@@ -288,10 +288,7 @@ def colleagues(
         return []
     query = (
         select(User.username, User.full_name)
-        .join(Membership, Membership.user_id == User.id)
-        .join(Organization, Organization.id == Membership.organization_id)
-        .where(Organization.code.in_(sorted(actor.organizations)), User.active.is_(True))
-        .distinct()
+        .where(_colleague(actor))
         .order_by(User.full_name, User.username)
         .limit(limit)
     )
@@ -304,6 +301,26 @@ def colleagues(
             )
         )
     return [(username, full_name or username) for username, full_name in uow.session.execute(query)]
+
+
+def count_colleagues(uow: UnitOfWork, actor: Actor, cap: int) -> int:
+    """How many colleagues `colleagues` would list, counted up to `cap` (a Comune has hundreds:
+    a page offering them asks first whether there are too many to list)."""
+    if not actor.organizations:
+        return 0
+    first = select(User.id).where(_colleague(actor)).limit(cap).subquery()
+    return int(uow.session.scalar(select(func.count()).select_from(first)) or 0)
+
+
+def _colleague(actor: Actor) -> ColumnElement[bool]:
+    """An active user with a membership in one of the actor's organisations (a semi-join: each
+    user once, however many roles they hold, with no DISTINCT to sort)."""
+    members = (
+        select(Membership.user_id)
+        .join(Organization, Organization.id == Membership.organization_id)
+        .where(Organization.code.in_(sorted(actor.organizations)))
+    )
+    return and_(User.active.is_(True), User.id.in_(members))
 
 
 def organization_names(uow: UnitOfWork) -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Select, and_, func, literal, or_, select, update
 
 from engine.actors import Actor
 from engine.errors import NotFound
@@ -18,12 +18,16 @@ def unread_count(uow: UnitOfWork, actor: Actor) -> int:
     """How many of the actor's notifications are still unread."""
     if actor.user_id is None:
         return 0
-    count = uow.session.scalar(
-        select(func.count(Notification.id)).where(
-            Notification.user_id == actor.user_id, Notification.read_at.is_(None)
-        )
+    return int(uow.session.scalar(unread_query(actor)) or 0)
+
+
+def unread_query(actor: Actor) -> Select[int]:
+    """The count of the actor's unread notifications."""
+    if actor.user_id is None:
+        return select(literal(0))
+    return select(func.count(Notification.id)).where(
+        Notification.user_id == actor.user_id, Notification.read_at.is_(None)
     )
-    return int(count or 0)
 
 
 def list_notifications(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, literal, select, union_all
 from sqlalchemy.orm import aliased
 
 from engine.rules.access import may_see_identity
@@ -21,6 +21,7 @@ from engine.store.tables import (
     HumanTask,
     Membership,
     Organization,
+    ProcessModel,
     User,
 )
 from engine.store.uow import UnitOfWork
@@ -194,6 +195,28 @@ def people_names(uow: UnitOfWork, usernames: set[str]) -> dict[str, str]:
     query = select(User.username, User.full_name).where(User.username.in_(sorted(usernames)))
     rows = uow.session.execute(query).all()
     return {username: full_name or username for username, full_name in rows}
+
+
+def page_names(
+    uow: UnitOfWork, usernames: set[str]
+) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """Every organisation's name by code, every deployed process's name by id, and these
+    people's full names by username (the username for someone without one): what a page
+    names, in one statement."""
+    parts = [
+        select(literal("o"), Organization.code, Organization.name),
+        select(literal("p"), ProcessModel.process_id, ProcessModel.name),
+    ]
+    if usernames:
+        parts.append(
+            select(literal("u"), User.username, func.coalesce(User.full_name, User.username)).where(
+                User.username.in_(sorted(usernames))
+            )
+        )
+    found: dict[str, dict[str, str]] = {"o": {}, "p": {}, "u": {}}
+    for kind, key, name in uow.session.execute(union_all(*parts)):
+        found[kind][key] = name
+    return found["o"], found["p"], found["u"]
 
 
 def task_names(uow: UnitOfWork, element_ids: list[str]) -> dict[str, str]:

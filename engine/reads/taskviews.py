@@ -15,7 +15,7 @@ from engine.errors import InvalidInput, TaskNotFound
 from engine.reads.context import referral_context, review_context, with_referrers
 from engine.reads.worklist_index import (
     INDEXED_STATES,
-    bounded_count,
+    bounded_counts,
     facets,
     page_ids,
     page_params,
@@ -343,10 +343,22 @@ def count_tasks(uow: UnitOfWork, actor: Actor, f: TaskFilter) -> int:
     Open tasks are counted up to COUNT_CAP: the result is then a BoundedCount, shown "99+"."""
     _check_state(f)
     if _indexed(f):
-        return bounded_count(uow, plan_scan(uow, actor, f, uow.now))
+        return count_open_tasks(uow, actor, [f])[0]
     query = _filtered(_base(actor), f, actor, uow.now)
     count = uow.session.scalar(query.with_only_columns(func.count(HumanTask.id)))
     return int(count or 0)
+
+
+def count_open_tasks(
+    uow: UnitOfWork, actor: Actor, filters: list[TaskFilter], *also: Any
+) -> list[int]:
+    """The bounded counts of several filters on open tasks, then the values of the scalar
+    subqueries `also`, in one statement (a page's tabs and its header)."""
+    for f in filters:
+        _check_state(f)
+        if not _indexed(f):
+            raise ValueError(f"not a filter on open tasks: {f}")
+    return bounded_counts(uow, [plan_scan(uow, actor, f, uow.now) for f in filters], *also)
 
 
 def worklist_facets(uow: UnitOfWork, actor: Actor) -> dict[str, list[str]]:

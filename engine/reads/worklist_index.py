@@ -19,6 +19,7 @@ from sqlalchemy import (
     bindparam,
     exists,
     func,
+    literal,
     select,
     text,
     tuple_,
@@ -26,6 +27,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import BindParameter
 
 from engine.actors import Actor
 from engine.store.pages import BoundedCount
@@ -81,26 +83,35 @@ class Scan:
         return (self.grants, self.conditions, self.group)
 
     def where(self, grant: Grant) -> list[ColumnElement[bool]]:
-        """The conditions of one grant's range scan."""
-        return _where(grant, self.conditions, self.group)
+        """The conditions of one grant's range scan, holding the scan's values (for a statement
+        built for one request, which may hold several scans: the tab counts)."""
+        return _where(grant, self.conditions, self.group, self.params)
 
 
 def _where(
-    grant: Grant, conditions: tuple[Condition, ...], group: str | None
+    grant: Grant,
+    conditions: tuple[Condition, ...],
+    group: str | None,
+    values: dict[str, Any] | None = None,
 ) -> list[ColumnElement[bool]]:
+    """A grant's conditions; their values bound by name when the statement runs, or held
+    (`values`) under names of their own."""
     found = [E.role == grant.role, E.scope_id == grant.scope_id]
-    found.extend(_condition(*condition) for condition in conditions)
+    found.extend(_condition(values, *condition) for condition in conditions)
     if group and grant.role != group:  # only the candidate rows say
-        found.append(
-            exists().where(
-                TaskCandidate.task_id == E.task_id, TaskCandidate.role == bindparam("group")
-            )
-        )
+        role = _bound("group", values)
+        found.append(exists().where(TaskCandidate.task_id == E.task_id, TaskCandidate.role == role))
     return found
 
 
-def _condition(name: str, *held: Grant) -> ColumnElement[bool]:
-    """One entry condition of a scan, its values bound by name."""
+def _bound(name: str, values: dict[str, Any] | None, type_: Any = None) -> BindParameter[Any]:
+    if values is None:
+        return bindparam(name, type_=type_)
+    return bindparam(name, values[name], type_=type_, unique=True)
+
+
+def _condition(values: dict[str, Any] | None, name: str, *held: Grant) -> ColumnElement[bool]:
+    """One entry condition of a scan (see `_where` for its values)."""
     if name == "assigned":
         return E.assignee_id.is_not(None)
     if name == "unassigned":
@@ -108,15 +119,14 @@ def _condition(name: str, *held: Grant) -> ColumnElement[bool]:
     if name == "seen_through":
         return _seen_through(list(held))
     if name == "organization":
-        return E.organization_id == bindparam("organization_id")
-    if name == "overdue":
-        return E.due_key < bindparam("now", type_=E.due_key.type)
-    if name == "not_overdue":
-        return E.due_key >= bindparam("now", type_=E.due_key.type)
+        return E.organization_id == _bound("organization_id", values)
+    if name in ("overdue", "not_overdue"):
+        now = _bound("now", values, E.due_key.type)
+        return E.due_key < now if name == "overdue" else E.due_key >= now
     if name == "due_before":
-        return E.due_key < bindparam("due_before", type_=E.due_key.type)
+        return E.due_key < _bound("due_before", values, E.due_key.type)
     column = {"process": E.process_id, "target_group": E.target_group}[name]
-    return column == bindparam(name)
+    return column == _bound(name, values)
 
 
 def plan_scan(uow: UnitOfWork, actor: Actor, f: Any, now: datetime) -> Scan:
@@ -127,15 +137,14 @@ def plan_scan(uow: UnitOfWork, actor: Actor, f: Any, now: datetime) -> Scan:
     nothing = Scan((), (), empty=True)
     if f.state == "claimed":
         conditions.append(("assigned",))
-    elif f.state == "unclaimed":
+    if f.state == "unclaimed" or f.assignee == "none":
         conditions.append(("unassigned",))
+        held = [g for g in held if g.role != ASSIGNEE]  # that grant holds assigned tasks only
     if f.assignee == "me":
         if actor.user_id is None:
             return nothing
         held = [Grant(ASSIGNEE, actor.user_id)]  # the actor sees what is assigned to them
-    elif f.assignee == "none":
-        conditions.append(("unassigned",))
-    elif f.assignee:
+    elif f.assignee and f.assignee != "none":
         user_id = uow.session.scalar(select(User.id).where(User.username == f.assignee))
         if user_id is None or not held:
             return nothing
@@ -204,10 +213,22 @@ def page_ids(shape: tuple[Any, ...], sort: str, keyset: bool, size: int) -> Sele
     )
 
 
-def bounded_count(uow: UnitOfWork, scan: Scan) -> BoundedCount:
-    """How many open tasks match, up to COUNT_CAP."""
+def bounded_counts(uow: UnitOfWork, scans: list[Scan], *also: Any) -> list[int]:
+    """How many open tasks match each scan, up to COUNT_CAP (BoundedCounts), then the values of
+    the scalar subqueries `also`: one statement for all of them (a page's tabs, its header's
+    overdue tasks and unread notifications are one round trip)."""
+    columns = [*(_count_of(scan) for scan in scans), *also]
+    if not columns:
+        return []
+    found = uow.session.execute(select(*(c.label(f"c{n}") for n, c in enumerate(columns)))).one()
+    counts: list[int] = [BoundedCount(int(v or 0), COUNT_CAP) for v in found[: len(scans)]]
+    return counts + [int(v or 0) for v in found[len(scans) :]]
+
+
+def _count_of(scan: Scan) -> Any:
+    """The bounded count of one scan, as a scalar subquery."""
     if scan.empty:
-        return BoundedCount(0, COUNT_CAP)
+        return literal(0)
     # In the due index's order: PostgreSQL otherwise guesses a grant's rows are spread over
     # the table and scans it whole to find COUNT_CAP of a grant that has fewer.
     branches = [
@@ -217,33 +238,38 @@ def bounded_count(uow: UnitOfWork, scan: Scan) -> BoundedCount:
     if len(branches) == 1:
         rows = branches[0].subquery()
     else:
-        rows = union(*(select(b.subquery()) for b in branches)).subquery("seen")
-    found = uow.session.scalar(select(func.count()).select_from(rows), scan.params)
-    return BoundedCount(int(found or 0), COUNT_CAP)
+        rows = union(*(select(b.subquery()) for b in branches)).subquery()
+    return select(func.count()).select_from(rows).scalar_subquery()
 
 
+# The distinct values of a column among a grant's entries: a loose index scan, one seek per
+# value, the same at 200 tasks or at a million.
 _DISTINCT = """
-WITH RECURSIVE seen(v) AS (
-  SELECT min({col}) FROM worklist_entry WHERE role = :role AND scope_id = :scope
+{name}(v) AS (
+  SELECT min({col}) FROM worklist_entry WHERE role = :role{n} AND scope_id = :scope{n}
   UNION ALL
   SELECT (SELECT min({col}) FROM worklist_entry
-          WHERE role = :role AND scope_id = :scope AND {col} > seen.v)
-  FROM seen WHERE seen.v IS NOT NULL
-)
-SELECT v FROM seen WHERE v IS NOT NULL
-"""
-_FACETS = {column: text(_DISTINCT.format(col=column)) for column in ("process_id", "target_group")}
+          WHERE role = :role{n} AND scope_id = :scope{n} AND {col} > {name}.v)
+  FROM {name} WHERE {name}.v IS NOT NULL
+)"""
+FACET_COLUMNS = {"process_id": "processes", "target_group": "target_groups"}
 
 
 def facets(uow: UnitOfWork, actor: Actor) -> dict[str, list[str]]:
-    """The processes and target groups among the actor's open tasks (a few index seeks each)."""
-    found: dict[str, set[str]] = {"process_id": set(), "target_group": set()}
-    connection = uow.session.connection()
-    for grant in grants(uow, actor):
-        params = {"role": grant.role, "scope": grant.scope_id}
-        for column, statement in _FACETS.items():
-            found[column].update(v for (v,) in connection.execute(statement, params) if v)
-    return {
-        "processes": sorted(found["process_id"]),
-        "target_groups": sorted(found["target_group"]),
-    }
+    """The processes and target groups among the actor's open tasks: every grant's loose index
+    scans in one statement."""
+    found: dict[str, set[str]] = {facet: set() for facet in FACET_COLUMNS.values()}
+    held = grants(uow, actor)
+    if held:
+        scans, selects, params = [], [], {}
+        for n, grant in enumerate(held):
+            params.update({f"role{n}": grant.role, f"scope{n}": grant.scope_id})
+            for column in FACET_COLUMNS:
+                name = f"{column}{n}"
+                scans.append(_DISTINCT.format(name=name, col=column, n=n))
+                selects.append(f"SELECT '{column}', v FROM {name} WHERE v IS NOT NULL")
+        statement = "WITH RECURSIVE" + ",".join(scans) + "\n" + "\nUNION ALL\n".join(selects)
+        for column, value in uow.session.connection().execute(text(statement), params):
+            if value:
+                found[FACET_COLUMNS[column]].add(value)
+    return {facet: sorted(values) for facet, values in found.items()}

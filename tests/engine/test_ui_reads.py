@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from engine import Engine
-from engine.commands.accounts import colleagues, create_user, external_login, load_actor
+from engine.commands.accounts import (
+    colleagues,
+    count_colleagues,
+    create_user,
+    external_login,
+    load_actor,
+)
 from engine.errors import CaseNotFound, NotFound, Unauthenticated
-from engine.notices.notifications import list_notifications, mark_all_read, mark_read, unread_count
+from engine.notices.notifications import (
+    list_notifications,
+    mark_all_read,
+    mark_read,
+    unread_count,
+    unread_query,
+)
 from engine.reads.caseviews import case_diagram, element_names
-from engine.reads.taskviews import TaskFilter, count_tasks, worklist_facets
+from engine.reads.taskviews import TaskFilter, count_open_tasks, count_tasks, worklist_facets
 from engine.store.tables import Notification, User
 from tests.seed import PROCESS, Seeded, seed_network
 from tests.support import FakeClock
@@ -85,6 +97,43 @@ def test_colleagues_share_an_organisation(engine: Engine, seeded: Seeded) -> Non
         # a wildcard is a character like any other, not "everyone"
         assert colleagues(uow, giulia, "%") == [] and colleagues(uow, giulia, "_") == []
         assert len(colleagues(uow, giulia, limit=2)) == 2
+
+
+def test_a_colleague_with_several_roles_is_listed_and_counted_once(
+    engine: Engine, seeded: Seeded
+) -> None:
+    with engine.uow() as uow:
+        create_user(
+            uow,
+            "eva.bruni",
+            memberships=[("comune_cremona", "case_manager"), ("comune_cremona", "equipe_member")],
+            full_name="Eva Bruni",
+        )
+        uow.commit()
+    with engine.uow(write=False) as uow:
+        giulia = load_actor(uow, "giulia.rossi")
+        listed = colleagues(uow, giulia)
+        assert [u for u, _name in listed].count("eva.bruni") == 1
+        assert count_colleagues(uow, giulia, 100) == len(listed) == 5  # ugo.rizzi included
+        assert count_colleagues(uow, giulia, 3) == 3  # the probe stops at its cap
+        assert count_colleagues(uow, load_actor(uow, "marco.bassi"), 100) == 1  # himself
+
+
+def test_several_counts_are_read_in_one_statement(engine: Engine, seeded: Seeded) -> None:
+    statements: list[str] = []
+    event.listen(engine.db, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    with engine.uow(write=False) as uow:
+        giulia = load_actor(uow, "giulia.rossi")
+        filters = [TaskFilter(overdue=True), TaskFilter(assignee="none"), TaskFilter()]
+        statements.clear()
+        counts = count_open_tasks(uow, giulia, filters, unread_query(giulia).scalar_subquery())
+        assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1
+        assert counts == [2, 6, 6, unread_count(uow, giulia)]
+        statements.clear()
+        worklist_facets(uow, giulia)
+        assert len(statements) == 1
+        with pytest.raises(ValueError):  # closed tasks are not counted from the index
+            count_open_tasks(uow, giulia, [TaskFilter(state="completed")])
 
 
 def test_colleagues_are_found_whatever_the_case_and_accents_of_any_letter(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from engine.commands.accounts import create_user
-from engine.reads.taskviews import task_detail
+from engine.reads.taskviews import TaskFilter, count_open_tasks, task_detail
 from tests.support import Driver, FakeClock
 from tests.web.conftest import Api, problem_of
 
@@ -32,6 +32,9 @@ def test_worklist_filters_and_sorts(api: Api, clock: FakeClock) -> None:
     # the same filter with another value: one statement serves both, bound anew each time
     by_group = giulia.get("/api/v1/tasks?target_group=giovani").json["items"]
     assert [t["case"] for t in by_group] == [first]
+    with api.engine.uow(write=False) as uow:  # and counted side by side in one statement
+        groups = [TaskFilter(target_group=g) for g in ("giovani", "disabilita", "adulti")]
+        assert count_open_tasks(uow, Driver(api.engine).actor("giulia"), groups) == [1, 1, 0]
     assert giulia.get("/api/v1/tasks?overdue=true").json["items"] == []
     clock.advance(days=10)
     overdue = giulia.get("/api/v1/tasks?overdue=true").json["items"]

@@ -14,6 +14,7 @@ def init_ui(app: Flask) -> None:
     from .chrome import init_chrome
     from .dashboard import bp as dashboard
     from .errors import init_errors
+    from .fragments import init_fragments
     from .labels import init_labels
     from .migrations import bp as migrations
     from .models import bp as models
@@ -31,6 +32,7 @@ def init_ui(app: Flask) -> None:
     init_chrome(app)
     init_labels(app)
     init_words(app)
+    init_fragments(app)
     init_oidc(app, app.extensions["percorsi"].settings)
     blueprints = (pages, auth, worklist, tasks, referrals, case_list, cases, notifications)
     for blueprint in (*blueprints, ownership, absences, models, migrations, dashboard, privacy):

@@ -12,6 +12,9 @@ from workflows.catalogue import CATALOGUE
 from workflows.network import TARGET_GROUPS
 
 from ..auth import current_actor, engine
+from .chrome import read_header
+from .fragments import case_rows
+from .words import prime_words
 
 bp = Blueprint("case_list", __name__)
 VIEWS = ("mine", "all")
@@ -45,11 +48,14 @@ def index() -> Any:
         f = case_filter(request.args)
         page = list_cases_with_tasks(uow, actor, f, request.args.get("cursor") or None, 25)
         now = uow.now
+        read_header(uow, actor)
+        prime_words(uow, {actor.username})
     query: dict[str, Any] = {k: v for k, v in request.args.items() if k != "cursor"}
     return render_template(
         "cases/list.html",
         view=view,
         cases=page.items,
+        rows=case_rows(page.items, now),
         now=now,
         args=request.args,
         status=request.args.get("status", "running"),

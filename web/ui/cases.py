@@ -16,8 +16,10 @@ from workflows.comuni import COMUNI
 
 from ..auth import current_actor, engine
 from .caselist import pathway_titles
+from .chrome import read_header
 from .history import timeline_rows
 from .ownership_form import OwnershipForm
+from .words import prime_words
 
 bp = Blueprint("case_pages", __name__)
 
@@ -37,6 +39,9 @@ def render_case(reference: str, form: OwnershipForm | None = None, status: int =
         names = element_names(uow, actor, reference)
         choices = ownership_choices(uow, actor, reference)
         orgs = organization_names(uow)
+        read_header(uow, actor)
+        named = {t[k] for t in case.get("open_tasks", []) for k in ("assignee", "substitute_for")}
+        prime_words(uow, {actor.username, *named})
     may_retry = actor.is_admin or actor.has_role("coordinator")
     return render_template(
         "cases/detail.html",

@@ -6,16 +6,18 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, request, session, url_for
-from flask_babel import format_datetime, get_locale
+from babel import dates
+from flask import Flask, g, request, session, url_for
+from flask_babel import get_locale, get_timezone
 from werkzeug.routing import BuildError
 
 from engine import Actor
 from engine.commands.referrals import referring_organizations
 from engine.errors import EngineError
-from engine.notices.notifications import unread_count
+from engine.notices.notifications import unread_query
 from engine.reads.subjects import EXPORTERS
-from engine.reads.taskviews import TaskFilter, count_tasks
+from engine.reads.taskviews import TaskFilter, count_open_tasks
+from engine.store.uow import UnitOfWork
 
 from ..auth import current_actor, engine
 from ..i18n import LANGUAGES
@@ -34,13 +36,27 @@ def viewer() -> Actor | None:
         return None
 
 
+OVERDUE = TaskFilter(overdue=True)
+
+
+def read_header(uow: UnitOfWork, actor: Actor, filters: tuple[TaskFilter, ...] = ()) -> list[int]:
+    """Read the header's counts in the page's own unit of work, with the counts of `filters` on
+    open tasks in the same statement, and return the latter (a worklist's tabs)."""
+    overdue, *counts, unread = count_open_tasks(
+        uow, actor, [OVERDUE, *filters], unread_query(actor).scalar_subquery()
+    )
+    g.percorsi_header = {"overdue": overdue, "unread": unread}
+    return counts
+
+
 def header_counts(actor: Actor) -> dict[str, int]:
-    """Overdue tasks of the actor's worklist and unread notifications."""
-    with engine().uow(write=False) as uow:
-        return {
-            "overdue": count_tasks(uow, actor, TaskFilter(overdue=True)),
-            "unread": unread_count(uow, actor),
-        }
+    """Overdue tasks of the actor's worklist and unread notifications (read by the page's view,
+    or here in a unit of work of their own)."""
+    if "percorsi_header" not in g:
+        with engine().uow(write=False) as uow:
+            read_header(uow, actor)
+    counts: dict[str, int] = g.percorsi_header
+    return counts
 
 
 def navigation(actor: Actor) -> list[dict[str, str]]:
@@ -78,8 +94,11 @@ def safe_next(target: str | None, default: str) -> str:
 
 
 def local_time(value: datetime | None, fmt: str = "short") -> str:
-    """A timestamp in the user's language and the Rome time zone."""
-    return format_datetime(value, fmt) if value is not None else ""
+    """A timestamp in the user's language and the Rome time zone (Babel's own formatter, as
+    Flask-Babel's format_datetime calls it, without its per-call configuration lookups)."""
+    if value is None:
+        return ""
+    return str(dates.format_datetime(value, fmt, tzinfo=get_timezone(), locale=get_locale()))
 
 
 def _context() -> dict[str, Any]:

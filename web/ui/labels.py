@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -183,23 +185,38 @@ def label(mapping: dict[str, object], code: str) -> str:
     return str(mapping.get(code, code))
 
 
-def _lookup(table: dict[str, object]) -> object:
+def _lookup(table: dict[str, object]) -> Callable[[str | None], str]:
+    """The label of a code in the UI's language ("—" for none; the code in words if unknown),
+    translated once per language for the process: a worklist page names 50 roles and groups."""
+    said: dict[tuple[str, str], str] = {}
+
     def label(code: str | None) -> str:
         if not code:
             return "—"
-        return str(table.get(code, code.replace("_", " ")))
+        key = (str(get_locale()), code)
+        found = said.get(key)
+        if found is None:
+            found = said[key] = str(table.get(code, code.replace("_", " ")))
+        return found
 
     return label
 
 
+status_label = _lookup(STATUS)
+event_label = _lookup(EVENTS)
+role_label = _lookup(ROLES)
+group_label = _lookup(TARGET_GROUPS)
+consent_label = _lookup(CONSENTS)
+giver_label = _lookup(GIVERS)
+
+
 def init_labels(app: Flask) -> None:
-    for name, table in (
-        ("status_label", STATUS),
-        ("event_label", EVENTS),
-        ("role_label", ROLES),
-        ("group_label", TARGET_GROUPS),
-        ("consent_label", CONSENTS),
-        ("giver_label", GIVERS),
-    ):
-        app.jinja_env.globals[name] = _lookup(table)
-    app.jinja_env.globals["element_text"] = element_text
+    app.jinja_env.globals.update(
+        status_label=status_label,
+        event_label=event_label,
+        role_label=role_label,
+        group_label=group_label,
+        consent_label=consent_label,
+        giver_label=giver_label,
+        element_text=element_text,
+    )

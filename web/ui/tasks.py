@@ -23,7 +23,7 @@ from engine.reads.trail import case_history
 
 from ..auth import current_actor, engine
 from .answers import answers
-from .chrome import safe_next
+from .chrome import read_header, safe_next
 from .forms import (
     build_fields,
     field_errors,
@@ -36,7 +36,7 @@ from .history import timeline_rows
 from .nextsteps import NextSteps, after_completion
 from .privacy import may_rectify_task
 from .taskactions import TASK_ACTIONS, conflict_text, run_action
-from .words import locale
+from .words import locale, prime_words
 
 bp = Blueprint("task_pages", __name__)
 
@@ -55,6 +55,8 @@ def _page(
         events = case_history(uow, actor, task["case"])
         names = element_names(uow, actor, task["case"])
         rectifiable = may_rectify_task(uow, actor, task)
+        read_header(uow, actor)
+        prime_words(uow, {actor.username, task["assignee"], task["substitute_for"]})
     schema = task["form"] or {"type": "object", "properties": {}}
     if values is None:
         values = task["data"] if task["status"] == "completed" else task["draft"]

@@ -15,8 +15,9 @@ from flask_babel import gettext as _
 
 from engine.commands.accounts import organization_names
 from engine.notices.mail import task_heading
-from engine.reads.context import people_names
+from engine.reads.context import page_names, people_names
 from engine.reads.modeling import process_names
+from engine.store.uow import UnitOfWork
 from workflows.catalogue import CATALOGUE
 from workflows.network import CAVS
 
@@ -50,7 +51,11 @@ def org_label(code: str | None) -> str:
 
 def _pathways() -> dict[str, str]:
     with engine().uow(write=False) as uow:
-        names = dict(process_names(uow))
+        return _with_titles(dict(process_names(uow)))
+
+
+def _with_titles(names: dict[str, str]) -> dict[str, str]:
+    """Deployed processes' names, the bundled pathways' titles in the UI's language over them."""
     english = locale() == "en"
     names.update({p.process_id: p.title_en if english else p.title_it for p in CATALOGUE})
     return names
@@ -75,6 +80,17 @@ def person_label(username: str | None) -> str:
             known.update(people_names(uow, {username}))
         known.setdefault(username, username)
     return known[username]
+
+
+def prime_words(uow: UnitOfWork, people: set[str]) -> None:
+    """Load the names a page is about to show in the view's own unit of work: organisations,
+    pathways and these people (the viewer among them), one statement each."""
+    known: dict[str, str] = _cached("percorsi_people", dict)
+    wanted = {p for p in people if p and p != SYSTEM_ACTOR} - known.keys()
+    g.percorsi_organizations, processes, named = page_names(uow, wanted)
+    g.percorsi_pathways = _with_titles(processes)
+    known.update(named)
+    known.update((username, username) for username in wanted - known.keys())
 
 
 def item_label(item: Any) -> str:

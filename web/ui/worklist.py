@@ -11,13 +11,14 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from engine import Actor
-from engine.commands.accounts import colleagues
-from engine.reads.taskviews import TaskFilter, count_tasks, list_tasks, worklist_facets
-from engine.store.uow import UnitOfWork
+from engine.commands.accounts import colleagues, count_colleagues
+from engine.reads.taskviews import TaskFilter, list_tasks, worklist_facets
 
 from ..auth import current_actor, engine
-from .chrome import link_to, safe_next
+from .chrome import link_to, read_header, safe_next
+from .fragments import worklist_rows
 from .taskactions import run_bulk
+from .words import prime_words
 
 bp = Blueprint("worklist", __name__)
 VIEWS = ("mine", "groups", "organization", "all")
@@ -53,13 +54,9 @@ def task_filter(actor: Actor, args: Any, now: datetime) -> TaskFilter:
     )
 
 
-def tab_counts(uow: UnitOfWork, actor: Actor, org: str | None) -> dict[str, int]:
-    """How many open tasks each tab holds, without the page's filters (as its link shows it)."""
-    counts = {}
-    for view in VIEWS:
-        f = task_filter(actor, {"view": view, "org": org}, uow.now)
-        counts[view] = count_tasks(uow, actor, f)
-    return counts
+def tab_filters(actor: Actor, org: str | None, now: datetime) -> tuple[TaskFilter, ...]:
+    """Each tab's filter without the page's filters (as its link shows it), in VIEWS' order."""
+    return tuple(task_filter(actor, {"view": view, "org": org}, now) for view in VIEWS)
 
 
 @bp.get("/")
@@ -76,21 +73,26 @@ def index() -> Any:
         f = task_filter(actor, request.args, uow.now)
         page = list_tasks(uow, actor, f, cursor=request.args.get("cursor") or None, limit=25)
         facets = worklist_facets(uow, actor)
-        people = colleagues(uow, actor, limit=COLLEAGUES_LISTED + 1)
-        counts = tab_counts(uow, actor, request.args.get("org"))
+        many = count_colleagues(uow, actor, COLLEAGUES_LISTED + 1) > COLLEAGUES_LISTED
+        people = [] if many else colleagues(uow, actor)
+        tabs = tab_filters(actor, request.args.get("org"), uow.now)
+        counts = dict(zip(VIEWS, read_header(uow, actor, tabs), strict=True))
+        named = {t[k] for t in page.items for k in ("assignee", "substitute_for")}
+        prime_words(uow, {actor.username, *named})
     query: dict[str, Any] = {k: v for k, v in request.args.items() if k != "cursor"}
     return render_template(
         "worklist/index.html",
         view=view,
         tasks=page.items,
+        rows=worklist_rows(page.items, actor.username),
         next_url=url_for("worklist.index", **query, cursor=page.next_cursor)
         if page.next_cursor
         else None,
         first_url=url_for("worklist.index", **query) if request.args.get("cursor") else None,
         args=request.args,
         facets=facets,
-        people=people if len(people) <= COLLEAGUES_LISTED else [],
-        search_people=len(people) > COLLEAGUES_LISTED,
+        people=people,
+        search_people=many,
         counts=counts,
         filtered=any(request.args.get(k) for k in FILTERS),
         organizations=sorted(actor.organizations),

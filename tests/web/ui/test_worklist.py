@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sqlalchemy import event
+
 from engine import Engine
 from engine.commands.accounts import load_actor
-from engine.commands.tasks import claim_task
+from engine.commands.tasks import assign_task, claim_task
 from tests.seed import PROCESS, Seeded
 from tests.support import Driver
 
@@ -136,3 +138,29 @@ def test_a_large_organisation_searches_colleagues_instead_of_listing_them(
     assert found.get_json() == [{"username": "luca.ferri", "name": "Luca Ferri"}]
     assert ui.get("/tasks/colleagues?q=bassi").get_json() == []  # another organisation's
     assert ui.get("/tasks/colleagues?q=%20").get_json() == []
+
+
+def test_a_worklist_page_names_its_people_without_a_read_for_each(
+    ui: UiClient, engine: Engine, seeded: Seeded
+) -> None:
+    ui.login("giulia.rossi")
+    statements: list[str] = []
+    event.listen(engine.db, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    ui.get("/?view=organization")
+    statements.clear()
+    nobody_named = text(ui.get("/?view=organization"))
+    unnamed = len(statements)
+    first, second = _ids(engine, seeded.cases[:2])
+    with engine.uow() as uow:
+        giulia = load_actor(uow, "giulia.rossi")
+        claim_task(uow, first, giulia)
+        assign_task(uow, second, "luca.ferri", giulia)
+    statements.clear()
+    named = text(ui.get("/?view=organization"))
+    assert len(statements) == unnamed  # names, tabs, header: the same statements
+    assignee = r'data-task-id="{}".*?class="cell-assignee"[^>]*>([^<]*)<'
+    assert re.findall(assignee.format(second), nobody_named, re.S)[0] == ""  # "nessuno", in a span
+    assert re.findall(assignee.format(first), named, re.S)[0] == "Giulia Rossi"
+    assert re.findall(assignee.format(second), named, re.S)[0] == "Luca Ferri"
+    assert f'formaction="/tasks/{first}/unclaim"' in named  # hers to give back
+    assert f'formaction="/tasks/{second}/claim"' not in named  # Luca's: no button
