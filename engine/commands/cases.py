@@ -13,7 +13,13 @@ from engine.errors import Forbidden, IncidentNotFound, InvalidInput
 from engine.rules.access import require_case_closer, require_case_opener, visible_case
 from engine.rules.audit import record, start_chain
 from engine.rules.consent import give, parse_consents
-from engine.rules.ownership import NAMED_ROLES, owner_expression, take_in_charge
+from engine.rules.ownership import (
+    NAMED_ROLES,
+    named_column,
+    owner_expression,
+    record_naming,
+    roles_taken,
+)
 from engine.rules.progress import (
     CANCELLED,
     RUNNING,
@@ -42,6 +48,7 @@ from engine.store.tables import (
     HumanTask,
     Incident,
     MessageSubscription,
+    User,
 )
 from engine.store.uow import UnitOfWork
 
@@ -85,23 +92,32 @@ def start_case(
         columns["restricted"] = True  # before any model code runs: no script can undo it
     referrer = organization_code(uow, columns["organization_id"])
     owner, columns["owner_organization_id"] = _owner(uow, columns, data, referrer)
+    # Who refers the case takes it in charge where they may: named in its INSERT.
+    taken = roles_taken(uow, Case(**columns), actor, NAMED_ROLES)
+    columns.update({named_column(role): actor.user_id for role in taken})
     case = uow.insert_now(Case, **columns)
     start_chain(uow, case.id)
-    if subject:
-        uow.session.add(CaseSubject(case_id=case.id, identity=subject))
+    stored = CaseSubject(case_id=case.id, identity=subject) if subject else None
+    if stored is not None:
+        uow.session.add(stored)
     for org_id in {case.organization_id, case.owner_organization_id}:
         if org_id is not None:
             add_party(uow, case.id, org_id)
     payload = {"process_id": process_id, "version": number, "owner": owner}
     record(uow, case, "case_started", actor, payload)
-    take_in_charge(uow, case, actor, NAMED_ROLES, "referred the case")
-    for scope in (s for s, given in consents.items() if given):
-        give(uow, case, scope, given_by, actor)
+    for role in taken:
+        record_naming(uow, case, role, actor, actor, "referred the case")
+    given = [give(uow, case, scope, given_by, actor) for scope, yes in consents.items() if yes]
     data["case_reference"] = case.reference
     # Models decide on the referrer (e.g. who may open a violence case): never taken from input.
     data["referring_organization"] = referrer
     instance = uow.runtime.new(case_specs(uow, case), data)
     outcome = settle(uow, case, instance, actor)
+    outcome.subject, outcome.consents = stored, [row for row in given if row is not None]
+    # The answer to a start names who leads the case: their rows are read in this transaction
+    # and held by the unit of work, so that answer needs no second one.
+    for user_id in (case.case_manager_id, case.cav_operator_id):
+        uow.get(User, user_id)
     uow.commit()
     return outcome
 

@@ -80,7 +80,7 @@ def change_consent(
 ) -> None:
     """Give or withdraw a consent on a locked case, with its effects (also from task forms)."""
     if given:
-        if give(uow, case, scope, given_by, actor) and scope == PRIVATE_PARTNERS:
+        if give(uow, case, scope, given_by, actor) is not None and scope == PRIVATE_PARTNERS:
             _share_again(uow, case)
     elif withdraw(uow, case, scope, actor, reason) and scope == PRIVATE_PARTNERS:
         _stop_sharing(uow, case)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, and_, bindparam, select
+from sqlalchemy.orm import aliased
 
 from engine.actors import Actor
 from engine.reads.context import case_waits
@@ -14,6 +15,7 @@ from engine.rules.access import (
     may_see_identity,
     record_restricted_read,
     visible_case,
+    visible_case_with,
 )
 from engine.rules.consent import consent_rows
 from engine.rules.ownership import may_manage, owner_code
@@ -21,6 +23,7 @@ from engine.rules.progress import Outcome, element_ids
 from engine.spiff.parsing import load_xml
 from engine.store.tables import (
     Case,
+    CaseConsent,
     CaseSubject,
     HumanTask,
     Incident,
@@ -29,6 +32,33 @@ from engine.store.tables import (
     User,
 )
 from engine.store.uow import UnitOfWork
+
+# Statements built once (building and keying one costs about what running it does).
+_OWNER, _MANAGER, _OPERATOR = aliased(Organization), aliased(User), aliased(User)
+
+
+def _around(query: Select[Case]) -> Select[Case, Organization, User, User, CaseSubject]:
+    """A case's `query` with the rows around it: its owner (whose kind says who leads it), its
+    named people and, unless the case is restricted, its subject (a restricted case's is read
+    only for who may see it)."""
+    return (
+        query.add_columns(_OWNER, _MANAGER, _OPERATOR, CaseSubject)
+        .outerjoin(_OWNER, _OWNER.id == Case.owner_organization_id)
+        .outerjoin(_MANAGER, _MANAGER.id == Case.case_manager_id)
+        .outerjoin(_OPERATOR, _OPERATOR.id == Case.cav_operator_id)
+        .outerjoin(CaseSubject, and_(CaseSubject.case_id == Case.id, Case.restricted.is_(False)))
+    )
+
+
+_AROUND_BY_ID = _around(select(Case)).where(Case.id == bindparam("case_id"))
+_INCIDENTS = select(Incident).where(Incident.case_id == bindparam("case_id")).order_by(Incident.id)
+_OPEN_TASKS = (
+    select(HumanTask, Organization.code, User.username)
+    .outerjoin(Organization, Organization.id == HumanTask.organization_id)
+    .outerjoin(User, User.id == HumanTask.assignee_id)
+    .where(HumanTask.case_id == bindparam("case_id"), HumanTask.status == "open")
+    .order_by(HumanTask.id)
+)
 
 
 def case_summary(case: Case) -> dict[str, Any]:
@@ -53,11 +83,16 @@ def case_detail(uow: UnitOfWork, actor: Actor, reference: str | Case) -> dict[st
 
     Give the Case itself when the caller holds it already and the actor may see it (the case
     a command has just opened for them), to spare looking it up again."""
-    case = reference if isinstance(reference, Case) else visible_case(uow, actor, reference)
+    # The rows around the case, held while the detail is built: `ownership` asks for them.
+    if isinstance(reference, Case):
+        case = reference
+        around = uow.session.execute(_AROUND_BY_ID, {"case_id": case.id}).one()
+    else:
+        around = visible_case_with(uow, actor, reference, _around)
+        case = around[0]
+    subject = around[4]
     done, active = element_ids(uow, case)
-    incidents = uow.session.scalars(
-        select(Incident).where(Incident.case_id == case.id).order_by(Incident.id)
-    ).all()
+    incidents = uow.session.scalars(_INCIDENTS, {"case_id": case.id}).all()
     failing = sorted({i.element_id for i in incidents if i.resolved_at is None and i.element_id})
     detail = case_summary(case)
     detail.update(
@@ -67,7 +102,7 @@ def case_detail(uow: UnitOfWork, actor: Actor, reference: str | Case) -> dict[st
         active_elements=active,
         incident_elements=failing,
         incidents=[_incident(i) for i in incidents],
-        identity=_identity(uow, actor, case),
+        identity=_identity(uow, actor, case, subject),
         **ownership(uow, actor, case),
     )
     record_restricted_read(uow, actor, case, {"identity_shown": detail["identity"] is not None})
@@ -75,9 +110,11 @@ def case_detail(uow: UnitOfWork, actor: Actor, reference: str | Case) -> dict[st
     return detail
 
 
-def ownership(uow: UnitOfWork, actor: Actor, case: Case) -> dict[str, Any]:
-    """Who owns and leads the case, the consents on record, and whether the actor may change
-    who leads it (or record consents: the named people may too)."""
+def ownership(
+    uow: UnitOfWork, actor: Actor, case: Case, consents: list[CaseConsent] | None = None
+) -> dict[str, Any]:
+    """Who owns and leads the case, the consents on record (read unless given), and whether
+    the actor may change who leads it (or record consents: the named people may too)."""
     named = (case.case_manager_id, case.cav_operator_id)
     manages = may_manage(uow, actor, case)
     return {
@@ -91,7 +128,7 @@ def ownership(uow: UnitOfWork, actor: Actor, case: Case) -> dict[str, Any]:
                 "given_at": c.given_at,
                 "withdrawn_at": c.withdrawn_at,
             }
-            for c in consent_rows(uow, case.id)
+            for c in (consent_rows(uow, case.id) if consents is None else consents)
         ],
         "may_manage": manages,
         "may_record_consents": manages or (actor.user_id is not None and actor.user_id in named),
@@ -108,15 +145,15 @@ def _person(uow: UnitOfWork, user_id: int | None) -> dict[str, str] | None:
 def started_case_detail(uow: UnitOfWork, actor: Actor, outcome: Outcome) -> dict[str, Any]:
     """`case_detail` of a case the actor has just opened, from what the command wrote.
 
-    Its open tasks are those it emitted, its incident the one it opened, its subject the one
-    it stored: no second transaction reads them back. A restricted case's detail is an
-    audited read, made the ordinary way."""
+    Its open tasks are those it emitted, its incident the one it opened, its subject and
+    consents those it stored, its named people those it read: nothing is read back after the
+    command's transaction. A restricted case's detail is an audited read, made the ordinary
+    way."""
     case = outcome.case
     if case.restricted:
         return case_detail(uow, actor, case)
     done, active = element_ids(uow, case)
     incidents = [outcome.incident] if outcome.incident is not None else []
-    subject = uow.session.identity_map.get(uow.session.identity_key(CaseSubject, case.id))
     detail = case_summary(case)
     detail.update(
         version=_version_number(uow, case),
@@ -125,16 +162,21 @@ def started_case_detail(uow: UnitOfWork, actor: Actor, outcome: Outcome) -> dict
         active_elements=active,
         incident_elements=sorted({i.element_id for i in incidents if i.element_id}),
         incidents=[_incident(i) for i in incidents],
-        identity=dict(subject.identity) if isinstance(subject, CaseSubject) else None,
-        **ownership(uow, actor, case),
+        identity=dict(outcome.subject.identity) if outcome.subject is not None else None,
+        **ownership(uow, actor, case, outcome.consents),
     )
     return detail
 
 
-def _identity(uow: UnitOfWork, actor: Actor, case: Case) -> dict[str, Any] | None:
+def _identity(
+    uow: UnitOfWork, actor: Actor, case: Case, subject: CaseSubject | None
+) -> dict[str, Any] | None:
+    """The subject's identity if the actor may see it (`subject`: read with the case unless
+    the case is restricted, whose identity is read only for who may see it)."""
     if not may_see_identity(uow, actor, case):
         return None
-    subject = uow.session.get(CaseSubject, case.id)
+    if case.restricted:
+        subject = uow.session.get(CaseSubject, case.id)
     return dict(subject.identity) if subject else None
 
 
@@ -144,13 +186,7 @@ def _version_number(uow: UnitOfWork, case: Case) -> int:
 
 def _open_tasks(uow: UnitOfWork, actor: Actor, case: Case) -> list[dict[str, Any]]:
     """The case's open tasks, each saying whether the actor may open it."""
-    rows = uow.session.execute(
-        select(HumanTask, Organization.code, User.username)
-        .outerjoin(Organization, Organization.id == HumanTask.organization_id)
-        .outerjoin(User, User.id == HumanTask.assignee_id)
-        .where(HumanTask.case_id == case.id, HumanTask.status == "open")
-        .order_by(HumanTask.id)
-    ).all()
+    rows = uow.session.execute(_OPEN_TASKS, {"case_id": case.id}).all()
     return [
         {**task_summary(t, case, org, user, uow.now), "may_open": may_open_task(uow, actor, t)}
         for t, org, user in rows

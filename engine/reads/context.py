@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import Select, func, literal, select, union_all
+from sqlalchemy.orm import aliased
 
 from engine.rules.access import may_see_identity
 from engine.rules.progress import case_specs
@@ -66,7 +67,24 @@ def case_waits(uow: UnitOfWork, case: Case) -> list[dict[str, Any]]:
     ]
 
 
-def referral_context(uow: UnitOfWork, actor: Any, case: Case) -> dict[str, Any]:
+# Who referred a case: the referring organisation and the person who opened it, read with the
+# case by `with_referrers` (organisation name, full name, username, e-mail; each may be None).
+Referrers = tuple[str | None, str | None, str | None, str | None]
+_REFERRING, _OPENER = aliased(Organization), aliased(User)
+
+
+def with_referrers(query: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
+    """`query`, which reads a case, with its `Referrers` as four more columns."""
+    return (
+        query.add_columns(_REFERRING.name, _OPENER.full_name, _OPENER.username, _OPENER.email)
+        .outerjoin(_REFERRING, _REFERRING.id == Case.organization_id)
+        .outerjoin(_OPENER, _OPENER.id == Case.opened_by)
+    )
+
+
+def referral_context(
+    uow: UnitOfWork, actor: Any, case: Case, referrers: Referrers
+) -> dict[str, Any]:
     """The referral as the start form asked it (never the identity; free text only to who may
     see the identity), the referring organisation, its contact, and for a restricted case the
     CAV operator holding it."""
@@ -80,11 +98,12 @@ def referral_context(uow: UnitOfWork, actor: Any, case: Case) -> dict[str, Any]:
         if key != IDENTITY_FIELD and isinstance(prop, dict) and (shown or not _free_text(prop))
     }
     answers = {key: data[key] for key in properties if data.get(key) not in (None, "")}
+    organization, full_name, username, email = referrers
     return {
         "form": {**schema, "properties": properties},
         "data": answers,
-        "organization": _organization_name(uow, case.organization_id),
-        "referrer": _person(uow, case.opened_by),
+        "organization": organization,
+        "referrer": {"name": full_name or username, "email": email} if username else None,
         "contact": _cav_contact(uow, case) if case.restricted else None,
     }
 

@@ -7,17 +7,18 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, and_, func, literal, or_, select
+from sqlalchemy import Select, and_, bindparam, func, literal, or_, select
 from sqlalchemy.orm import defer
 
 from engine.actors import Actor
 from engine.errors import InvalidInput, TaskNotFound
-from engine.reads.context import referral_context, review_context
+from engine.reads.context import referral_context, review_context, with_referrers
 from engine.reads.worklist_index import (
     INDEXED_STATES,
     bounded_counts,
     facets,
     page_ids,
+    page_params,
     plan_scan,
 )
 from engine.rules.access import (
@@ -130,22 +131,12 @@ def list_tasks(
         raise InvalidInput(
             "sort must be due or priority", [{"field": "sort", "message": "unknown"}]
         )
-    key = (
-        func.coalesce(HumanTask.due_at, literal(FAR_FUTURE, HumanTask.due_at.type))
-        if f.sort == "due"
-        else -HumanTask.priority
-    )
     after = cursor_key(cursor, _aware if f.sort == "due" else _small_int)
     _check_state(f)
     if _indexed(f):
         rows = _indexed_page(uow, actor, f, after, limit + 1)
     else:
-        query = _filtered(_base(actor), f, actor, uow.now)
-        if after is not None:
-            value, last_id = after
-            query = query.where(or_(key > value, and_(key == value, HumanTask.id > last_id)))
-        query = query.options(*SUMMARY_ONLY).order_by(key, HumanTask.id).limit(limit + 1)
-        rows = list(uow.session.execute(query))
+        rows = _rows_page(uow, actor, f, after, limit + 1)
     items = [task_summary(t, c, org, user, uow.now) for t, c, org, user in rows[:limit]]
     next_cursor = None
     if len(rows) > limit:
@@ -153,6 +144,23 @@ def list_tasks(
         sort_value = (last.due_at or FAR_FUTURE).isoformat() if f.sort == "due" else -last.priority
         next_cursor = encode_cursor([sort_value, last.id])
     return Page(items, next_cursor)
+
+
+def _rows_page(
+    uow: UnitOfWork, actor: Actor, f: TaskFilter, after: tuple[Any, int] | None, size: int
+) -> list[Any]:
+    """A page of one case's tasks, or of closed ones, read from the task rows."""
+    key = (
+        func.coalesce(HumanTask.due_at, literal(FAR_FUTURE, HumanTask.due_at.type))
+        if f.sort == "due"
+        else -HumanTask.priority
+    )
+    query = _filtered(_base(actor), f, actor, uow.now)
+    if after is not None:
+        value, last_id = after
+        query = query.where(or_(key > value, and_(key == value, HumanTask.id > last_id)))
+    query = query.options(*SUMMARY_ONLY).order_by(key, HumanTask.id).limit(size)
+    return list(uow.session.execute(query))
 
 
 def _indexed(f: TaskFilter) -> bool:
@@ -166,8 +174,14 @@ def _indexed_page(
     scan = plan_scan(uow, actor, f, uow.now)
     if scan.empty:
         return []
-    page = page_ids(scan, f.sort, after, size).subquery("page")
-    query = (
+    query = _page_query(scan.shape, f.sort, after is not None, size)
+    return list(uow.session.execute(query, page_params(scan, after)).all())
+
+
+@lru_cache(maxsize=512)  # one statement per shape of scan; the request's values are bound
+def _page_query(shape: tuple[Any, ...], sort: str, keyset: bool, size: int) -> TaskQuery:
+    page = page_ids(shape, sort, keyset, size).subquery("page")
+    return (
         select(HumanTask, Case, Organization.code, User.username)
         .join(page, page.c.task_id == HumanTask.id)
         .join(Case, Case.id == HumanTask.case_id)
@@ -176,7 +190,6 @@ def _indexed_page(
         .order_by(page.c.k, page.c.task_id)
         .options(*SUMMARY_ONLY)
     )
-    return list(uow.session.execute(query).all())
 
 
 def _aware(value: Any) -> datetime:
@@ -229,12 +242,10 @@ def task_detail(uow: UnitOfWork, actor: Actor, task_id: int) -> dict[str, Any]:
     Visible to whoever may act on it, and read-only to a coordinator or an auditor who sees
     its case."""
     require_case_reader(actor)
-    row = uow.session.execute(
-        _base_query().where(HumanTask.id == task_id, task_readers(actor))
-    ).first()
+    row = uow.session.execute(_task_query(actor), {"task_id": task_id}).first()
     if row is None:
         raise TaskNotFound(f"no task {task_id}")
-    task, case, org, user = row
+    task, case, org, user, *referrers = row
     detail = task_summary(task, case, org, user, uow.now)
     review = task.kind == REVIEW
     detail.update(
@@ -245,7 +256,7 @@ def task_detail(uow: UnitOfWork, actor: Actor, task_id: int) -> dict[str, Any]:
         data=review_answer(task) if review else task.data,
         may_act=may_work_on(uow, actor, task) and task.status == "open",
         history=_earlier_answers(uow, actor, case, task.id),
-        referral=referral_context(uow, actor, case),
+        referral=referral_context(uow, actor, case, tuple(referrers)),
         review=review_context(uow, task),
         completed_by_name=_name_of(uow, task.completed_by),
     )
@@ -253,12 +264,15 @@ def task_detail(uow: UnitOfWork, actor: Actor, task_id: int) -> dict[str, Any]:
     return detail
 
 
-def _base_query() -> TaskQuery:
-    return (
+@lru_cache(maxsize=256)  # immutable: one task, bound at each read, among those the actor reads
+def _task_query(actor: Actor) -> Select[*tuple[Any, ...]]:
+    """The task, its case, organisation code and assignee, and who referred the case."""
+    return with_referrers(
         select(HumanTask, Case, Organization.code, User.username)
         .join(Case, Case.id == HumanTask.case_id)
         .outerjoin(Organization, Organization.id == HumanTask.organization_id)
         .outerjoin(User, User.id == HumanTask.assignee_id)
+        .where(HumanTask.id == bindparam("task_id"), task_readers(actor))
     )
 
 
@@ -275,18 +289,23 @@ def summarize_task(uow: UnitOfWork, task: HumanTask, case: Case | None = None) -
     return task_summary(task, case, org, assignee.username if assignee else None, uow.now)
 
 
+_EARLIER = (
+    select(HumanTask, User.username, User.full_name)
+    .outerjoin(User, User.id == HumanTask.completed_by)
+    .where(
+        HumanTask.case_id == bindparam("case_id"),
+        HumanTask.status == "completed",
+        HumanTask.id != bindparam("task_id"),
+    )
+    .order_by(HumanTask.completed_at)
+)
+
+
 def _earlier_answers(
     uow: UnitOfWork, actor: Actor, case: Case, task_id: int
 ) -> list[dict[str, Any]]:
     """The case's completed tasks with their answers, each cut to what the actor may read."""
-    rows = uow.session.execute(
-        select(HumanTask, User.username, User.full_name)
-        .outerjoin(User, User.id == HumanTask.completed_by)
-        .where(
-            HumanTask.case_id == case.id, HumanTask.status == "completed", HumanTask.id != task_id
-        )
-        .order_by(HumanTask.completed_at)
-    ).all()
+    rows = uow.session.execute(_EARLIER, {"case_id": case.id, "task_id": task_id}).all()
     return [
         {
             "id": t.id,

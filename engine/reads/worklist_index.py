@@ -8,13 +8,15 @@ Counts stop at `COUNT_CAP` (the UI shows "99+"); facets are read with a loose in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Select,
+    bindparam,
     exists,
     func,
     literal,
@@ -25,6 +27,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import BindParameter
 
 from engine.actors import Actor
 from engine.store.pages import BoundedCount
@@ -57,59 +60,115 @@ def grants(uow: UnitOfWork, actor: Actor) -> list[Grant]:
     return found
 
 
+# An entry condition of a scan, by name (and, for `seen_through`, the grants it names); its
+# values are bound when the statement runs, so that one statement serves every request of a
+# shape (building and keying a statement costs more than running it).
+Condition = tuple[Any, ...]
+
+
 @dataclass(frozen=True)
 class Scan:
-    """The grants to scan and the conditions on each entry; `empty` when nothing can match."""
+    """The grants to scan and the conditions on each entry, with the values they bind;
+    `empty` when nothing can match."""
 
-    grants: list[Grant]
-    conditions: list[ColumnElement[bool]]
+    grants: tuple[Grant, ...]
+    conditions: tuple[Condition, ...]
+    params: dict[str, Any] = field(default_factory=dict, compare=False)
     group: str | None = None
     empty: bool = False
 
+    @property
+    def shape(self) -> tuple[Any, ...]:
+        """What the scan's statements are built from (not the values they bind)."""
+        return (self.grants, self.conditions, self.group)
+
     def where(self, grant: Grant) -> list[ColumnElement[bool]]:
-        """The conditions of one grant's range scan."""
-        found = [E.role == grant.role, E.scope_id == grant.scope_id, *self.conditions]
-        if self.group and grant.role != self.group:  # only the candidate rows say
-            found.append(
-                exists().where(TaskCandidate.task_id == E.task_id, TaskCandidate.role == self.group)
-            )
-        return found
+        """The conditions of one grant's range scan, holding the scan's values (for a statement
+        built for one request, which may hold several scans: the tab counts)."""
+        return _where(grant, self.conditions, self.group, self.params)
+
+
+def _where(
+    grant: Grant,
+    conditions: tuple[Condition, ...],
+    group: str | None,
+    values: dict[str, Any] | None = None,
+) -> list[ColumnElement[bool]]:
+    """A grant's conditions; their values bound by name when the statement runs, or held
+    (`values`) under names of their own."""
+    found = [E.role == grant.role, E.scope_id == grant.scope_id]
+    found.extend(_condition(values, *condition) for condition in conditions)
+    if group and grant.role != group:  # only the candidate rows say
+        role = _bound("group", values)
+        found.append(exists().where(TaskCandidate.task_id == E.task_id, TaskCandidate.role == role))
+    return found
+
+
+def _bound(name: str, values: dict[str, Any] | None, type_: Any = None) -> BindParameter[Any]:
+    if values is None:
+        return bindparam(name, type_=type_)
+    return bindparam(name, values[name], type_=type_, unique=True)
+
+
+def _condition(values: dict[str, Any] | None, name: str, *held: Grant) -> ColumnElement[bool]:
+    """One entry condition of a scan (see `_where` for its values)."""
+    if name == "assigned":
+        return E.assignee_id.is_not(None)
+    if name == "unassigned":
+        return E.assignee_id.is_(None)
+    if name == "seen_through":
+        return _seen_through(list(held))
+    if name == "organization":
+        return E.organization_id == _bound("organization_id", values)
+    if name in ("overdue", "not_overdue"):
+        now = _bound("now", values, E.due_key.type)
+        return E.due_key < now if name == "overdue" else E.due_key >= now
+    if name == "due_before":
+        return E.due_key < _bound("due_before", values, E.due_key.type)
+    column = {"process": E.process_id, "target_group": E.target_group}[name]
+    return column == _bound(name, values)
 
 
 def plan_scan(uow: UnitOfWork, actor: Actor, f: Any, now: datetime) -> Scan:
     """The grants and entry conditions for a `TaskFilter` on open tasks."""
     held = grants(uow, actor)
-    conditions: list[ColumnElement[bool]] = []
+    conditions: list[Condition] = []
+    params: dict[str, Any] = {}
+    nothing = Scan((), (), empty=True)
     if f.state == "claimed":
-        conditions.append(E.assignee_id.is_not(None))
+        conditions.append(("assigned",))
     if f.state == "unclaimed" or f.assignee == "none":
-        conditions.append(E.assignee_id.is_(None))
+        conditions.append(("unassigned",))
         held = [g for g in held if g.role != ASSIGNEE]  # that grant holds assigned tasks only
     if f.assignee == "me":
         if actor.user_id is None:
-            return Scan([], [], empty=True)
+            return nothing
         held = [Grant(ASSIGNEE, actor.user_id)]  # the actor sees what is assigned to them
     elif f.assignee and f.assignee != "none":
         user_id = uow.session.scalar(select(User.id).where(User.username == f.assignee))
         if user_id is None or not held:
-            return Scan([], [], empty=True)
+            return nothing
         if not actor.is_admin:  # of that user's tasks, those the actor sees through a grant
-            conditions.append(_seen_through(held))
+            conditions.append(("seen_through", *held))
         held = [Grant(ASSIGNEE, user_id)]
     if f.organization:
-        org_id = uow.facts.organization_id(uow.session, f.organization)
-        if org_id is None:
-            return Scan([], [], empty=True)
-        conditions.append(E.organization_id == org_id)
-    if f.process:
-        conditions.append(E.process_id == f.process)
-    if f.target_group:
-        conditions.append(E.target_group == f.target_group)
+        params["organization_id"] = uow.facts.organization_id(uow.session, f.organization)
+        if params["organization_id"] is None:
+            return nothing
+        conditions.append(("organization",))
+    for name in ("process", "target_group"):
+        if getattr(f, name):
+            conditions.append((name,))
+            params[name] = getattr(f, name)
     if f.overdue is not None:
-        conditions.append(E.due_key < now if f.overdue else E.due_key >= now)
+        conditions.append(("overdue",) if f.overdue else ("not_overdue",))
+        params["now"] = now
     if f.due_before is not None:
-        conditions.append(E.due_key < f.due_before)
-    return Scan(held, conditions, group=f.group or None, empty=not held)
+        conditions.append(("due_before",))
+        params["due_before"] = f.due_before
+    if f.group:
+        params["group"] = f.group
+    return Scan(tuple(held), tuple(conditions), params, f.group or None, empty=not held)
 
 
 def _seen_through(held: list[Grant]) -> ColumnElement[bool]:
@@ -119,19 +178,29 @@ def _seen_through(held: list[Grant]) -> ColumnElement[bool]:
     return exists().where(other.task_id == E.task_id, tuple_(other.role, other.scope_id).in_(pairs))
 
 
-def page_ids(scan: Scan, sort: str, after: tuple[Any, int] | None, size: int) -> Select[int, Any]:
-    """(task_id, key) of the next `size` entries after `after`, in the page's order."""
+def page_params(scan: Scan, after: tuple[Any, int] | None) -> dict[str, Any]:
+    """The values `page_ids`'s statement binds."""
+    if after is None:
+        return scan.params
+    return {**scan.params, "after_key": after[0], "after_id": after[1]}
+
+
+@lru_cache(maxsize=512)
+def page_ids(shape: tuple[Any, ...], sort: str, keyset: bool, size: int) -> Select[int, Any]:
+    """(task_id, k) of the next `size` entries of a scan of this shape, in the page's order,
+    after the entry bound as (`after_key`, `after_id`) when `keyset`; built once per shape."""
+    held, conditions, group = shape
     key = E.due_key if sort == "due" else E.priority_rank
-    keyset: list[ColumnElement[bool]] = []
-    if after is not None:
-        value, last_id = after
-        keyset.append(tuple_(key, E.task_id) > tuple_(literal(value, key.type), literal(last_id)))
+    after: list[ColumnElement[bool]] = []
+    if keyset:
+        bound = tuple_(bindparam("after_key", type_=key.type), bindparam("after_id"))
+        after.append(tuple_(key, E.task_id) > bound)
     branches = [
         select(E.task_id.label("task_id"), key.label("k"))
-        .where(*scan.where(grant), *keyset)
+        .where(*_where(grant, conditions, group), *after)
         .order_by(key, E.task_id)
         .limit(size)
-        for grant in scan.grants
+        for grant in held
     ]
     if len(branches) == 1:
         return branches[0]

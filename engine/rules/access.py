@@ -14,6 +14,7 @@ Rules (DOMAIN.md, issue 5):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -29,14 +30,22 @@ from sqlalchemy import (
     select,
     true,
 )
+from sqlalchemy.engine import Row
 
 from engine.actors import Actor
 from engine.errors import CaseNotFound, Forbidden, InvalidInput, TaskNotFound
-from engine.rules.audit import RESTRICTED_READ, load_heads, record
+from engine.rules.audit import RESTRICTED_READ, load_heads, note_head, record
 from engine.rules.consent import IDENTITY, consenting
 from engine.rules.worklist import task_organization
 from engine.store.locking import check_version, lock_case, lock_case_where, lock_cases
-from engine.store.tables import Case, CaseParty, HumanTask, Organization, TaskCandidate
+from engine.store.tables import (
+    AuditHead,
+    Case,
+    CaseParty,
+    HumanTask,
+    Organization,
+    TaskCandidate,
+)
 from engine.store.uow import UnitOfWork
 
 WIDE_ROLES = ("coordinator", "auditor")
@@ -135,13 +144,33 @@ def task_scope(actor: Actor) -> ColumnElement[bool]:
     return or_(*clauses)
 
 
+Around = Callable[[Select[Case]], Select[*tuple[Any, ...]]]
+
+
+@lru_cache(maxsize=256)
+def _visible_by_reference(actor: Actor, around: Around | None) -> Select[*tuple[Any, ...]]:
+    query = select(Case).where(Case.reference == bindparam("reference"), case_scope(actor))
+    return around(query) if around is not None else query
+
+
 def visible_case(uow: UnitOfWork, actor: Actor, reference: str) -> Case:
     """The case if the actor may see it; CaseNotFound otherwise (existence is not disclosed)."""
-    require_case_reader(actor)
-    case = uow.session.scalar(select(Case).where(Case.reference == reference, case_scope(actor)))
-    if case is None:
-        raise CaseNotFound(f"no case {reference!r}")
+    case: Case = visible_case_with(uow, actor, reference)[0]
     return case
+
+
+def visible_case_with(
+    uow: UnitOfWork, actor: Actor, reference: str, around: Around | None = None
+) -> Row[*tuple[Any, ...]]:
+    """`visible_case`, as the first column of a row that `around` (a module-level function,
+    its statement is built once per actor) adds the columns of rows around the case to."""
+    require_case_reader(actor)
+    found = uow.session.execute(
+        _visible_by_reference(actor, around), {"reference": reference}
+    ).first()
+    if found is None:
+        raise CaseNotFound(f"no case {reference!r}")
+    return found
 
 
 def lock_visible_case(
@@ -205,10 +234,12 @@ def task_visibility(actor: Actor) -> ColumnElement[bool]:
 
 
 @lru_cache(maxsize=256)
-def _task_and_case(actor: Actor) -> Select[HumanTask, Case]:
+def _task_and_case(actor: Actor) -> Select[HumanTask, Case, int, str]:
+    """The task, its case and the case's anchored chain head (the command's events follow it)."""
     return (
-        select(HumanTask, Case)
+        select(HumanTask, Case, AuditHead.seq, AuditHead.hash)
         .join(Case, Case.id == HumanTask.case_id)
+        .outerjoin(AuditHead, AuditHead.case_id == Case.id)
         .where(HumanTask.id == bindparam("task_id"), task_visibility(actor))
         .execution_options(populate_existing=True)
     )
@@ -244,6 +275,8 @@ def lock_visible_task(
         if found is None:
             raise TaskNotFound(f"no task {task_id}")
         check_version(found[1], expected_version)
+        if found[2] is not None:
+            note_head(uow, found[1].id, found[2], found[3])
         return found[0], found[1]
     visible = (HumanTask.id == task_id, task_visibility(actor))
     case_id = select(HumanTask.case_id).where(*visible).scalar_subquery()

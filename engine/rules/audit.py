@@ -41,6 +41,7 @@ __all__ = [
     "RESTRICTED_READ",
     "ChainCheck",
     "load_heads",
+    "note_head",
     "record",
     "redact",
     "verify_chain",
@@ -122,6 +123,12 @@ def _upsert(is_sqlite: bool) -> Insert:
 def start_chain(uow: UnitOfWork, case_id: int) -> None:
     """A case created in this transaction has no events yet: its chain starts at genesis."""
     uow.chain_heads[case_id] = (0, GENESIS)
+
+
+def note_head(uow: UnitOfWork, case_id: int, seq: int, digest: str) -> None:
+    """The anchored head of a locked case, read with its row: its next event follows it (a
+    head this unit of work wrote or read already stays)."""
+    uow.chain_heads.setdefault(case_id, (seq, digest))
 
 
 def load_heads(uow: UnitOfWork, case_ids: list[int]) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from engine.actors import Actor
 from engine.errors import InvalidInput
@@ -98,33 +98,35 @@ def active_scopes(uow: UnitOfWork, case_id: int) -> set[str]:
     )
 
 
+_CONSENTS = (
+    select(CaseConsent).where(CaseConsent.case_id == bindparam("case_id")).order_by(CaseConsent.id)
+)
+
+
 def consent_rows(uow: UnitOfWork, case_id: int) -> list[CaseConsent]:
     """Every consent of the case, given and withdrawn, oldest first."""
-    return list(
-        uow.session.scalars(
-            select(CaseConsent).where(CaseConsent.case_id == case_id).order_by(CaseConsent.id)
-        )
-    )
+    return list(uow.session.scalars(_CONSENTS, {"case_id": case_id}))
 
 
-def give(uow: UnitOfWork, case: Case, scope: str, given_by: str, actor: Actor) -> bool:
-    """Record a consent; False when it is already in force."""
+def give(
+    uow: UnitOfWork, case: Case, scope: str, given_by: str, actor: Actor
+) -> CaseConsent | None:
+    """Record a consent: its row, or None when it is already in force."""
     check_scope(scope)
     check_giver(given_by)
     if scope in active_scopes(uow, case.id):
-        return False
-    uow.session.add(
-        CaseConsent(
-            case_id=case.id,
-            scope=scope,
-            given_by=given_by,
-            given_at=uow.now,
-            recorded_by=actor.user_id,
-        )
+        return None
+    row = CaseConsent(
+        case_id=case.id,
+        scope=scope,
+        given_by=given_by,
+        given_at=uow.now,
+        recorded_by=actor.user_id,
     )
+    uow.session.add(row)
     uow.session.flush()
     record(uow, case, "consent_given", actor, {"scope": scope, "given_by": given_by})
-    return True
+    return row
 
 
 def withdraw(uow: UnitOfWork, case: Case, scope: str, actor: Actor, reason: str = "") -> bool:

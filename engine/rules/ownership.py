@@ -136,31 +136,50 @@ def named_id(case: Case, role: str) -> int | None:
     return case.cav_operator_id if role == CAV_OPERATOR else case.case_manager_id
 
 
+def named_column(role: str) -> str:
+    """The case's column naming who holds `role`."""
+    return "cav_operator_id" if role == CAV_OPERATOR else "case_manager_id"
+
+
 def name_person(
     uow: UnitOfWork, case: Case, role: str, person: Actor, actor: Actor, reason: str
 ) -> None:
     """Make `person` the case's named `role` (the caller checked who may), with an event."""
     previous = named_id(case, role)
-    if role == CAV_OPERATOR:
-        case.cav_operator_id = person.user_id
-    else:
-        case.case_manager_id = person.user_id
+    setattr(case, named_column(role), person.user_id)
+    record_naming(uow, case, role, person, actor, reason, previous)
+
+
+def record_naming(
+    uow: UnitOfWork,
+    case: Case,
+    role: str,
+    person: Actor,
+    actor: Actor,
+    reason: str,
+    previous: int | None = None,
+) -> None:
+    """The event of naming `person` for `role` on the case (after `previous`, if anyone)."""
     payload: dict[str, object] = {"role": role, "to": person.username, "reason": reason}
     if previous is not None:
         payload["from_user_id"] = previous
     record(uow, case, "case_manager_named", actor, payload)
 
 
+def roles_taken(uow: UnitOfWork, case: Case, actor: Actor, roles: tuple[str, ...]) -> list[str]:
+    """Those of `roles` nobody holds yet on the case that the actor may hold: who refers a
+    case, claims or completes its task takes it in charge."""
+    if actor.user_id is None:
+        return []
+    return [r for r in roles if named_id(case, r) is None and eligible(uow, case, r, actor)]
+
+
 def take_in_charge(
     uow: UnitOfWork, case: Case, actor: Actor, roles: tuple[str, ...], reason: str
 ) -> None:
-    """Name the actor for each of `roles` nobody holds yet on the case and they may hold: who
-    refers a case, claims or completes its task takes it in charge."""
-    if actor.user_id is None:
-        return
-    for role in roles:
-        if named_id(case, role) is None and eligible(uow, case, role, actor):
-            name_person(uow, case, role, actor, actor, reason)
+    """Name the actor for each of the `roles_taken` on the case."""
+    for role in roles_taken(uow, case, actor, roles):
+        name_person(uow, case, role, actor, actor, reason)
 
 
 def owner_expression(uow: UnitOfWork, version_id: int, process_id: str) -> str | None:

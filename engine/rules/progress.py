@@ -21,6 +21,8 @@ from engine.spiff.instance import ThrownMessage
 from engine.store.locking import lock_case
 from engine.store.tables import (
     Case,
+    CaseConsent,
+    CaseSubject,
     HumanTask,
     Incident,
     Message,
@@ -41,6 +43,9 @@ class Outcome:
     case: Case
     emitted: list[HumanTask] = field(default_factory=list)
     incident: Incident | None = None
+    # What a command that opened the case stored: its subject, and every consent it has.
+    subject: CaseSubject | None = None
+    consents: list[CaseConsent] | None = None
 
 
 def require_running(case: Case) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from engine import SYSTEM
 from engine.commands.deployment import deploy_model
@@ -65,3 +65,31 @@ def test_start_data_that_fits_opens_the_case_with_the_identity_apart(bundled: Ap
         assert case is not None and "Inventata" not in case.state_json
         subject = uow.session.get_one(CaseSubject, case.id)
         assert subject.identity["tax_code"] == "NVNNRO90A41D150B"  # normalised, kept apart
+
+
+def test_the_start_answers_from_its_own_transaction(bundled: Api) -> None:
+    """The start's answer names who leads the case and the consents given, as a read of the
+    case does, without a second transaction after the command's."""
+    bundled.as_("giulia").get("/api/v1/cases")  # the token's first use is noted apart
+    began: list[object] = []
+
+    def begin(connection: object) -> None:
+        began.append(connection)
+
+    event.listen(bundled.engine.db, "begin", begin)
+    try:
+        response = _start(bundled, REFERRAL)
+    finally:
+        event.remove(bundled.engine.db, "begin", begin)
+    assert response.status_code == 201, response.json
+    assert len(began) == 1
+    started = response.json
+    assert started["case_manager"] == {"username": "giulia", "full_name": "giulia"}
+    assert started["cav_operator"] is None
+    assert [(c["scope"], c["given_by"]) for c in started["consents"]] == [
+        ("private_partners", "interessato")
+    ]
+    assert started["identity"]["family_name"] == "Inventata"
+    read = bundled.as_("giulia").get(f"/api/v1/cases/{started['reference']}").json
+    for key in ("case_manager", "cav_operator", "consents", "owner", "may_manage", "identity"):
+        assert started[key] == read[key], key

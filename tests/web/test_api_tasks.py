@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.support import FakeClock
+from engine.commands.accounts import create_user
+from engine.reads.taskviews import TaskFilter, count_open_tasks, task_detail
+from tests.support import Driver, FakeClock
 from tests.web.conftest import Api, problem_of
 
 INTAKE = {"resident": True, "urgency": "high"}
@@ -27,6 +29,12 @@ def test_worklist_filters_and_sorts(api: Api, clock: FakeClock) -> None:
     assert len(giulia.get("/api/v1/tasks?organization=comune_cremona").json["items"]) == 2
     by_group = giulia.get("/api/v1/tasks?target_group=disabilita").json["items"]
     assert [t["case"] for t in by_group] == [second]
+    # the same filter with another value: one statement serves both, bound anew each time
+    by_group = giulia.get("/api/v1/tasks?target_group=giovani").json["items"]
+    assert [t["case"] for t in by_group] == [first]
+    with api.engine.uow(write=False) as uow:  # and counted side by side in one statement
+        groups = [TaskFilter(target_group=g) for g in ("giovani", "disabilita", "adulti")]
+        assert count_open_tasks(uow, Driver(api.engine).actor("giulia"), groups) == [1, 1, 0]
     assert giulia.get("/api/v1/tasks?overdue=true").json["items"] == []
     clock.advance(days=10)
     overdue = giulia.get("/api/v1/tasks?overdue=true").json["items"]
@@ -114,3 +122,21 @@ def test_a_case_runs_to_completion_through_the_api(api: Api) -> None:
     case = giulia.get(f"/api/v1/cases/{ref}").json
     assert case["status"] == "completed" and case["closed_at"] is not None
     assert {"intake", "assess", "close", "end"} <= set(case["completed_elements"])
+
+
+def test_detail_names_who_referred_the_case(api: Api) -> None:
+    """The task page's referral: the referring organisation and the person to ask."""
+    with api.engine.uow() as uow:
+        lia = [("comune_cremona", "case_manager")]
+        create_user(uow, "lia", memberships=lia, full_name="Lia Neri", email="lia@example.org")
+        uow.commit()
+    drive = Driver(api.engine)
+    hers, mine = drive.start("three_tasks", as_user="lia"), api.start()
+    with api.engine.uow(write=False) as uow:
+        giulia = drive.actor("giulia")
+        by_lia = task_detail(uow, giulia, api.task_id(hers))["referral"]
+        by_giulia = task_detail(uow, giulia, api.task_id(mine))["referral"]
+    assert by_lia["organization"] == by_giulia["organization"] == "Comune Cremona"
+    assert by_lia["referrer"] == {"name": "Lia Neri", "email": "lia@example.org"}
+    assert by_giulia["referrer"] == {"name": "giulia", "email": ""}
+    assert by_lia["contact"] is None

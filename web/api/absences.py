@@ -41,7 +41,7 @@ def _get(username: str | None) -> Any:
 
 
 @blp.put("/me/absence")
-@blp.arguments(AbsenceInSchema)
+@blp.arguments(AbsenceInSchema())
 @blp.response(200, AbsenceSchema)
 def put_mine(body: dict[str, Any]) -> Any:
     """Record the caller's absence, replacing her current or planned one; it starts at once when
@@ -57,7 +57,7 @@ def get_mine() -> Any:
 
 
 @blp.put("/users/<username>/absence")
-@blp.arguments(AbsenceInSchema)
+@blp.arguments(AbsenceInSchema())
 @blp.response(200, AbsenceSchema)
 def put_theirs(body: dict[str, Any], username: str) -> Any:
     """Record a user's absence (herself, coordinators of her organisations, administrators)."""

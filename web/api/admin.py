@@ -37,7 +37,7 @@ def organizations() -> Any:
 
 
 @blp.put("/organizations/<code>")
-@blp.arguments(OrganizationInSchema)
+@blp.arguments(OrganizationInSchema())
 @blp.response(200, OrganizationSchema)
 def save_organization(body: dict[str, Any], code: str) -> Any:
     """Create or rename an organisation by its code."""
@@ -52,7 +52,7 @@ def users() -> Any:
 
 
 @blp.post("/users")
-@blp.arguments(NewUserSchema)
+@blp.arguments(NewUserSchema())
 @blp.response(201, UserSchema)
 def create_user(body: dict[str, Any]) -> Any:
     """Create a user with roles in organisations."""
@@ -69,7 +69,7 @@ def user(username: str) -> Any:
 
 
 @blp.patch("/users/<username>")
-@blp.arguments(UserChangeSchema)
+@blp.arguments(UserChangeSchema())
 @blp.response(200, UserSchema)
 def update_user(body: dict[str, Any], username: str) -> Any:
     """Change a user's name, e-mail, password, administrator or active flag."""
@@ -77,7 +77,7 @@ def update_user(body: dict[str, Any], username: str) -> Any:
 
 
 @blp.post("/users/<username>/memberships")
-@blp.arguments(MembershipInSchema)
+@blp.arguments(MembershipInSchema())
 @blp.response(201, UserSchema)
 def grant(body: dict[str, Any], username: str) -> Any:
     """Give a user a role in an organisation."""
@@ -94,7 +94,7 @@ def revoke(username: str, organization: str, role: str) -> Any:
 
 
 @blp.get("/tokens")
-@blp.arguments(TokenQuerySchema, location="query")
+@blp.arguments(TokenQuerySchema(), location="query")
 @blp.response(200, TokenListSchema)
 def tokens(args: dict[str, Any]) -> Any:
     """API tokens, optionally of one user (never the secret itself)."""
@@ -102,7 +102,7 @@ def tokens(args: dict[str, Any]) -> Any:
 
 
 @blp.post("/tokens")
-@blp.arguments(TokenInSchema)
+@blp.arguments(TokenInSchema())
 @blp.response(201, NewTokenSchema)
 def issue_token(body: dict[str, Any]) -> Any:
     """A new token for a user: the response is the only time it is shown."""

@@ -37,7 +37,7 @@ blp = Blueprint("cases", __name__, description="Cases: one referred person's pat
 
 
 @blp.post("")
-@blp.arguments(StartCaseSchema)
+@blp.arguments(StartCaseSchema())
 @blp.response(201, CaseDetailSchema)
 def start(body: dict[str, Any]) -> Any:
     """Start a case on the newest version of a process."""
@@ -51,7 +51,7 @@ def start(body: dict[str, Any]) -> Any:
 
 
 @blp.get("")
-@blp.arguments(CaseQuerySchema, location="query")
+@blp.arguments(CaseQuerySchema(), location="query")
 @blp.response(200, CasePageSchema)
 def index(args: dict[str, Any]) -> Any:
     """Cases the caller may see, newest first (cursor pagination)."""
@@ -71,7 +71,7 @@ def show(reference: str) -> Any:
 
 
 @blp.get("/<reference>/events")
-@blp.arguments(EventQuerySchema, location="query")
+@blp.arguments(EventQuerySchema(), location="query")
 @blp.response(200, EventPageSchema)
 def events(args: dict[str, Any], reference: str) -> Any:
     """The case's hash-chained audit trail, oldest first (cursor pagination)."""
@@ -83,7 +83,7 @@ def events(args: dict[str, Any], reference: str) -> Any:
 
 
 @blp.post("/<reference>/cancel")
-@blp.arguments(CancelCaseSchema, required=False)
+@blp.arguments(CancelCaseSchema(), required=False)
 @blp.response(200, CaseSummarySchema)
 @blp.doc(parameters=[IF_MATCH])
 def cancel(body: dict[str, Any], reference: str) -> Any:
@@ -98,7 +98,7 @@ def cancel(body: dict[str, Any], reference: str) -> Any:
 
 
 @blp.post("/<reference>/case-manager")
-@blp.arguments(SetCaseManagerSchema)
+@blp.arguments(SetCaseManagerSchema())
 @blp.response(200, CaseDetailSchema)
 @blp.doc(parameters=[IF_MATCH])
 def name_case_manager(body: dict[str, Any], reference: str) -> Any:
@@ -115,7 +115,7 @@ def name_case_manager(body: dict[str, Any], reference: str) -> Any:
 
 
 @blp.post("/<reference>/transfer")
-@blp.arguments(TransferSchema)
+@blp.arguments(TransferSchema())
 @blp.response(200, OwnershipSchema)
 @blp.doc(parameters=[IF_MATCH])
 def transfer(body: dict[str, Any], reference: str) -> Any:
@@ -139,7 +139,7 @@ def transfer(body: dict[str, Any], reference: str) -> Any:
 
 
 @blp.post("/<reference>/consents")
-@blp.arguments(GiveConsentSchema)
+@blp.arguments(GiveConsentSchema())
 @blp.response(200, CaseDetailSchema)
 def give(body: dict[str, Any], reference: str) -> Any:
     """Record a consent of the person (or of a parent or guardian)."""
@@ -160,7 +160,7 @@ def give(body: dict[str, Any], reference: str) -> Any:
 
 
 @blp.post("/<reference>/consents/<scope>/withdraw")
-@blp.arguments(WithdrawConsentSchema, required=False)
+@blp.arguments(WithdrawConsentSchema(), required=False)
 @blp.response(200, CaseDetailSchema)
 def withdraw(body: dict[str, Any], reference: str, scope: str) -> Any:
     """Record that the person withdrew a consent: what depended on it stops."""

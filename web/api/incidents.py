@@ -18,7 +18,7 @@ blp = Blueprint("incidents", __name__, description="Incidents: failed scripts an
 
 
 @blp.get("")
-@blp.arguments(IncidentQuerySchema, location="query")
+@blp.arguments(IncidentQuerySchema(), location="query")
 @blp.response(200, IncidentPageSchema)
 def index(args: dict[str, Any]) -> Any:
     """Incidents of the cases the caller may see (open ones unless status says otherwise)."""

@@ -16,7 +16,7 @@ blp = Blueprint("messages", __name__, description="Messages between cases and in
 
 
 @blp.post("")
-@blp.arguments(MessageSchema)
+@blp.arguments(MessageSchema())
 @blp.response(200, DeliverySchema)
 def deliver(body: dict[str, Any]) -> Any:
     """Deliver a message by name and correlation (a case reference)."""

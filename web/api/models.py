@@ -47,8 +47,8 @@ def _contents(files: list[FileStorage]) -> dict[str, bytes]:
 
 
 @blp.post("")
-@blp.arguments(UploadSchema, location="files")
-@blp.arguments(DeployQuerySchema, location="query")
+@blp.arguments(UploadSchema(), location="files")
+@blp.arguments(DeployQuerySchema(), location="query")
 @blp.response(201, DeployResultSchema)
 @blp.alt_response(200, schema=DeployResultSchema, description="dry run: the problems found")
 def deploy(upload: dict[str, Any], args: dict[str, Any]) -> Any:
@@ -100,7 +100,7 @@ def forms(process_id: str, number: int) -> Any:
 
 
 @blp.post("/<process_id>/migrations")
-@blp.arguments(MigrationSchema)
+@blp.arguments(MigrationSchema())
 @blp.response(200, MigrationReportSchema)
 def migrate(body: dict[str, Any], process_id: str) -> Any:
     """Move running cases to version `to` (coordinators), each in its own transaction; with

@@ -37,7 +37,7 @@ class SubjectExportSchema(Schema):
 
 
 @blp.post("/tasks/<int:task_id>/rectify")
-@blp.arguments(RectifySchema)
+@blp.arguments(RectifySchema())
 @blp.response(200, TaskDetailSchema)
 def rectify(body: dict[str, Any], task_id: int) -> Any:
     """Correct answers of a completed task (case managers of the case); the original answers
@@ -51,7 +51,7 @@ def rectify(body: dict[str, Any], task_id: int) -> Any:
 
 
 @blp.post("/subjects/export")
-@blp.arguments(SubjectExportSchema)
+@blp.arguments(SubjectExportSchema())
 @blp.response(200, description="An HTML page to print, or the same record as JSON")
 def subject_export(body: dict[str, Any]) -> Any:
     """Everything held about the person with this tax code (GDPR art. 15): coordinators, the

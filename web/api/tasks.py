@@ -29,7 +29,7 @@ blp = Blueprint("tasks", __name__, description="Tasks: the worklist and its comm
 
 
 @blp.get("")
-@blp.arguments(TaskQuerySchema, location="query")
+@blp.arguments(TaskQuerySchema(), location="query")
 @blp.response(200, TaskPageSchema)
 def index(args: dict[str, Any]) -> Any:
     """The caller's worklist, by due date or priority (cursor pagination)."""
@@ -62,7 +62,7 @@ def unclaim(task_id: int) -> Any:
 
 
 @blp.post("/<int:task_id>/assign")
-@blp.arguments(AssignSchema)
+@blp.arguments(AssignSchema())
 @blp.response(200, TaskSummarySchema)
 def assign(body: dict[str, Any], task_id: int) -> Any:
     """Give the task to a user who holds one of its groups."""
@@ -72,7 +72,7 @@ def assign(body: dict[str, Any], task_id: int) -> Any:
 
 
 @blp.put("/<int:task_id>/draft")
-@blp.arguments(DraftSchema)
+@blp.arguments(DraftSchema())
 @blp.response(200, TaskSummarySchema)
 def draft(body: dict[str, Any], task_id: int) -> Any:
     """Save form data without completing the task."""
@@ -82,7 +82,7 @@ def draft(body: dict[str, Any], task_id: int) -> Any:
 
 
 @blp.post("/<int:task_id>/complete")
-@blp.arguments(CompleteSchema, required=False)
+@blp.arguments(CompleteSchema(), required=False)
 @blp.response(200, OutcomeSchema)
 @blp.doc(parameters=[IF_MATCH])
 def complete(body: dict[str, Any], task_id: int) -> Any:
