@@ -212,13 +212,19 @@ def report(backend: str, results: dict[str, Any], plans: Path) -> None:
     for size in SIZES:
         start, end = results[size]["load"]
         print(f"   load average while measuring {size}: {start:.1f} -> {end:.1f}")
-    head = ("request", "1x p50", "1x p95", "lg p50", "lg p95", "ratio")
-    print(f"{head[0]:<34} " + " ".join(f"{h:>8}" for h in head[1:5]) + f" {head[5]:>6}  target")
-    for name, (p50, p95) in small["figures"].items():
-        l50, l95 = large["figures"][name]
+    head = ("request", "1x p50", "1x p95", "lg p50", "lg p95", "ratio", "rows")
+    print(
+        f"{head[0]:<34} "
+        + " ".join(f"{h:>8}" for h in head[1:5])
+        + f" {head[5]:>6} {head[6]:>7}  target"
+    )
+    for name, (p50, p95, rows) in small["figures"].items():
+        l50, l95, large_rows = large["figures"][name]
         ratio = l50 / p50 if p50 else float("inf")
-        figures = f"{p50:8.1f} {p95:8.1f} {l50:8.1f} {l95:8.1f} {ratio:6.1f}"
+        listed = f"{rows}/{large_rows}" if rows is not None else ""
+        figures = f"{p50:8.1f} {p95:8.1f} {l50:8.1f} {l95:8.1f} {ratio:6.1f} {listed:>7}"
         print(f"{name:<34} {figures}  {verdict(name, l95, ratio)}")
+    print("rows: the tasks or cases the answer lists at 1x/large (a ratio also counts them)")
     requests = large["rss_requests_mb"] / small["rss_requests_mb"]
     print(
         f"worker max RSS, requests only: 1x {small['rss_requests_mb']:.0f} MB,"

@@ -13,6 +13,7 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine as SqlEngine
+from werkzeug.test import TestResponse
 
 from engine import SYSTEM, Engine, Settings
 from engine.commands.accounts import create_token
@@ -73,9 +74,10 @@ def explain(db: SqlEngine, statements: list[tuple[str, Any]]) -> str:
 
 def measure_all(
     url: str, now: datetime, reps: int, plans: Path
-) -> tuple[dict[str, tuple[float, float]], float]:
-    """p50/p95 in ms of each request at `now`, on the data set at `url`, and the process's peak
-    RSS in MB before the snapshot refresh (the requests' own; the refresh comes last)."""
+) -> tuple[dict[str, tuple[float, float, int | None]], float]:
+    """p50/p95 in ms of each request at `now`, on the data set at `url`, with the rows its
+    answer lists, and the process's peak RSS in MB before the snapshot refresh (the requests'
+    own; the refresh comes last)."""
     engine = build_engine(
         Settings.from_env({}, database_url=url, secret_key="bench"), clock=lambda: now
     )
@@ -99,8 +101,7 @@ def measure_all(
     for name, call in requests:
         if name == REFRESH:
             rss_requests = max_rss_mb()
-        if reps:
-            call()  # warm: caches, compiled statements
+        rows = rows_listed(call()) if reps else None  # warm: caches, compiled statements
         recorder.statements.clear()
         recorder.on = True
         began = time.perf_counter()
@@ -114,7 +115,7 @@ def measure_all(
             began = time.perf_counter()
             call()
             timings.append(time.perf_counter() - began)
-        figures[name] = p50_p95(timings)
+        figures[name] = (*p50_p95(timings), rows)
     engine.dispose()
     return figures, rss_requests
 
@@ -173,6 +174,22 @@ def prime_snapshots(url: str, now: datetime) -> None:
     )
     _get(logged_in(create_app(engine=engine).test_client(), engine, COORDINATOR), "/dashboard")()
     engine.dispose()
+
+
+def rows_listed(response: Any) -> int | None:
+    """How many tasks or cases a list answered (JSON items, UI table rows); None for others.
+    A ratio of a list that holds 1 row at 1x and 50 at the large size measures the rows."""
+    if not isinstance(response, TestResponse):
+        return None
+    if response.is_json:
+        body = response.get_json()
+        return len(body["items"]) if isinstance(body, dict) and "items" in body else None
+    page = response.get_data(as_text=True)
+    if 'id="tab-mine"' in page:  # the worklist
+        return page.count(' data-task-id="')
+    if page.count('id="case-list"') or 'action="/cases"' in page:  # "I miei casi"
+        return page.count(' data-case="')
+    return None
 
 
 def page_cursor(api: FlaskClient, path: str, page: int) -> str:
