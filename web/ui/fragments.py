@@ -1,9 +1,10 @@
 """Markup that every task row repeats: its due date and badges, the roles it is offered to, whom
-its assignee stands in for, and the worklist's rows themselves.
+its assignee stands in for; and the rows of the worklist and of the case list themselves.
 
 Built in Python, not in Jinja macros: a worklist page says each of them 25 times, and a macro
-call costs more than the markup it writes. Templates call them as globals; the text is
-translated through the request's catalogue, and every value is escaped.
+call costs more than the markup it writes. Templates call them as globals (and print the rows
+with `{{ rows }}`: a change to a row's markup is made here); the text is translated through
+the request's catalogue, and every value is escaped.
 """
 
 from __future__ import annotations
