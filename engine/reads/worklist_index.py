@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -185,10 +184,10 @@ def page_params(scan: Scan, after: tuple[Any, int] | None) -> dict[str, Any]:
     return {**scan.params, "after_key": after[0], "after_id": after[1]}
 
 
-@lru_cache(maxsize=512)
 def page_ids(shape: tuple[Any, ...], sort: str, keyset: bool, size: int) -> Select[int, Any]:
     """(task_id, k) of the next `size` entries of a scan of this shape, in the page's order,
-    after the entry bound as (`after_key`, `after_id`) when `keyset`; built once per shape."""
+    after the entry bound as (`after_key`, `after_id`) when `keyset` (the page statement
+    around it is built once per shape: taskviews._page_query)."""
     held, conditions, group = shape
     key = E.due_key if sort == "due" else E.priority_rank
     after: list[ColumnElement[bool]] = []
