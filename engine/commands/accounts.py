@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -287,8 +288,8 @@ def colleagues(
         return []
     query = (
         select(User.username, User.full_name)
-        .where(_colleague(actor))
-        .order_by(User.full_name, User.username)
+        .where(colleague_of(actor))
+        .order_by(*by_name(uow))
         .limit(limit)
     )
     typed = uow.contains_folded(search, User.username, User.full_name)
@@ -297,16 +298,14 @@ def colleagues(
     return [(username, full_name or username) for username, full_name in uow.session.execute(query)]
 
 
-def count_colleagues(uow: UnitOfWork, actor: Actor, cap: int) -> int:
-    """How many colleagues `colleagues` would list, counted up to `cap` (a Comune has hundreds:
-    a page offering them asks first whether there are too many to list)."""
-    if not actor.organizations:
-        return 0
-    first = select(User.id).where(_colleague(actor)).limit(cap).subquery()
-    return int(uow.session.scalar(select(func.count()).select_from(first)) or 0)
+def by_name(uow: UnitOfWork) -> tuple[Any, ...]:
+    """Users in the order people read a list of names: neither case nor accents matter, and
+    a user without a full name goes by their username (as `few_people` sorts them)."""
+    name = func.coalesce(User.full_name, User.username)
+    return uow.folded(name), name, User.username
 
 
-def _colleague(actor: Actor) -> ColumnElement[bool]:
+def colleague_of(actor: Actor) -> ColumnElement[bool]:
     """An active user with a membership in one of the actor's organisations (a semi-join: each
     user once, however many roles they hold, with no DISTINCT to sort)."""
     members = (

@@ -1,19 +1,21 @@
-"""Whom a case's managers may name to lead it, and where they may transfer it (the case page).
+"""Whom a person may name: a colleague to take a task (the worklist's reassign field), someone
+to lead a case, and where a case may be transferred (the case page).
 
-A Comune has hundreds of case managers: past a few dozen eligible people the page asks for a
-name and proposes matches as it is typed, instead of listing everyone (as the worklist's
-reassign field does with colleagues)."""
+A Comune has hundreds of case managers: past a few dozen people a page asks for a name and
+proposes matches as it is typed, instead of listing everyone (`few_people`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from engine.actors import Actor
+from engine.commands.accounts import by_name, colleague_of
 from engine.errors import Forbidden, InvalidInput
 from engine.rules.access import visible_case
 from engine.rules.ownership import CAV, NAMED_ROLES, OWNER_KINDS, eligibility, may_manage
+from engine.store.folding import fold
 from engine.store.tables import Case, Organization, User
 from engine.store.uow import UnitOfWork
 
@@ -28,17 +30,36 @@ def ownership_choices(
         return {"case_manager": [], "cav_operator": [], "owners": [], "searched": []}
     choices: dict[str, Any] = {"searched": []}
     for role in NAMED_ROLES:
-        # A bounded probe: unordered, so the database stops at the first `listed + 1`.
-        probe = select(User.username, User.full_name).where(*_eligible(uow, case, role))
-        people = uow.session.execute(probe.limit(listed + 1)).all()
-        if len(people) > listed:
+        people = few_people(uow, listed, *_eligible(uow, case, role))
+        if people is None:
             choices["searched"].append(role)
-            people = []
         choices[role] = [
-            {"username": username, "full_name": full_name}
-            for username, full_name in sorted(people, key=lambda p: (p[1] or "", p[0]))
+            {"username": username, "full_name": full_name} for username, full_name in people or []
         ]
     return {**choices, "owners": _owners(uow, case)}
+
+
+def few_colleagues(uow: UnitOfWork, actor: Actor, listed: int) -> list[tuple[str, str]] | None:
+    """The colleagues `colleagues` lists, by name, or None past `listed` of them."""
+    if not actor.organizations:
+        return []
+    return few_people(uow, listed, colleague_of(actor))
+
+
+def few_people(
+    uow: UnitOfWork, listed: int, *where: ColumnElement[bool]
+) -> list[tuple[str, str]] | None:
+    """(username, full name) of the users matching `where`, by name, or None when more than
+    `listed` match (the page then asks for a name). One bounded read: unordered, so that the
+    database stops at the first `listed + 1`, then sorted here as people read names (neither
+    case nor accents matter)."""
+    found = uow.session.execute(
+        select(User.username, User.full_name).where(*where).limit(listed + 1)
+    )
+    people = [(username, full_name or username) for username, full_name in found]
+    if len(people) > listed:
+        return None
+    return sorted(people, key=lambda p: (fold(p[1]), p[1], p[0]))
 
 
 def ownership_candidates(
@@ -60,7 +81,7 @@ def ownership_candidates(
     found = uow.session.execute(
         select(User.username, User.full_name)
         .where(*_eligible(uow, case, role), typed)
-        .order_by(User.full_name, User.username)
+        .order_by(*by_name(uow))
         .limit(limit)
     )
     return [(username, full_name or username) for username, full_name in found]

@@ -11,7 +11,8 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from engine import Actor
-from engine.commands.accounts import colleagues, count_colleagues
+from engine.commands.accounts import colleagues
+from engine.reads.candidates import few_colleagues
 from engine.reads.taskviews import TaskFilter, list_tasks, worklist_facets
 
 from ..auth import current_actor, engine
@@ -73,8 +74,7 @@ def index() -> Any:
         f = task_filter(actor, request.args, uow.now)
         page = list_tasks(uow, actor, f, cursor=request.args.get("cursor") or None, limit=25)
         facets = worklist_facets(uow, actor)
-        many = count_colleagues(uow, actor, COLLEAGUES_LISTED + 1) > COLLEAGUES_LISTED
-        people = [] if many else colleagues(uow, actor)
+        people = few_colleagues(uow, actor, COLLEAGUES_LISTED)
         tabs = tab_filters(actor, request.args.get("org"), uow.now)
         counts = dict(zip(VIEWS, read_header(uow, actor, tabs), strict=True))
         named = {t[k] for t in page.items for k in ("assignee", "substitute_for")}
@@ -91,8 +91,8 @@ def index() -> Any:
         first_url=url_for("worklist.index", **query) if request.args.get("cursor") else None,
         args=request.args,
         facets=facets,
-        people=people,
-        search_people=many,
+        people=people or [],
+        search_people=people is None,
         counts=counts,
         filtered=any(request.args.get(k) for k in FILTERS),
         organizations=sorted(actor.organizations),
