@@ -24,28 +24,43 @@ from .words import org_label, pathway_label, person_label, task_roles, task_titl
 PLACEHOLDER = 9_999_999_999  # an id no route holds, replaced by each row's own
 
 
+def _fill(template: str, values: dict[str, Any] | tuple[Any, ...]) -> Markup:
+    """`template % values` as markup, each value escaped unless it is markup or a number: what
+    `Markup(template) % values` gives, without the wrapper object Markup makes for each value
+    (a worklist page fills a few hundred)."""
+    if isinstance(values, dict):
+        return Markup(template % {k: _escaped(v) for k, v in values.items()})
+    return Markup(template % tuple(_escaped(v) for v in values))
+
+
+def _escaped(value: Any) -> Any:
+    if isinstance(value, Markup | int | float):  # escape() would copy markup
+        return value
+    return escape(value)
+
+
 def _(message: str, **values: Any) -> Markup:
     """A UI text in the request's language, its values escaped into it."""
-    return Markup(translations().ugettext(message)) % values  # as Jinja's gettext: always %
+    return _fill(translations().ugettext(message), values)  # as Jinja's gettext: always %
 
 
 def ngettext(singular: str, plural: str, num: int, **values: Any) -> Markup:
-    return Markup(translations().ungettext(singular, plural, num)) % {"num": num, **values}
+    return _fill(translations().ungettext(singular, plural, num), {"num": num, **values})
 
 
 def due_date(task: dict[str, Any]) -> Markup:
     """When the task falls due, in the user's language; "nessuna" without a due date."""
     due = task.get("due_at")
     if not due:
-        return Markup('<span class="text-muted">%s</span>') % _("nessuna")
-    return Markup('<time datetime="%s">%s</time>') % (due.isoformat(), local_time(due))
+        return _fill('<span class="text-muted">%s</span>', (_("nessuna"),))
+    return _fill('<time datetime="%s">%s</time>', (due.isoformat(), local_time(due)))
 
 
 def due_badges(task: dict[str, Any]) -> Markup:
     """Overdue, reminded (how many times, and why), restricted."""
     parts = [Markup(""), Markup(""), Markup("")]
     if task.get("overdue"):
-        parts[0] = Markup('<span class="badge bg-danger">%s</span>') % _("Scaduta")
+        parts[0] = _fill('<span class="badge bg-danger">%s</span>', (_("Scaduta"),))
     level = task.get("escalation_level") or 0
     if level > 0:
         why = ngettext(
@@ -54,12 +69,13 @@ def due_badges(task: dict[str, Any]) -> Markup:
             level,
         )
         said = _("Sollecitata") if level == 1 else _("Sollecitata %(n)s volte", n=level)
-        parts[1] = Markup(
+        parts[1] = _fill(
             '<span class="badge bg-warning text-dark" title="%s">%s'
-            '<span class="visually-hidden">: %s</span></span>'
-        ) % (why, said, why)
+            '<span class="visually-hidden">: %s</span></span>',
+            (why, said, why),
+        )
     if task.get("restricted"):
-        parts[2] = Markup('<span class="badge bg-secondary">%s</span>') % _("Riservato")
+        parts[2] = _fill('<span class="badge bg-secondary">%s</span>', (_("Riservato"),))
     return Markup("\n").join(parts)
 
 
@@ -67,9 +83,8 @@ def substitution(task: dict[str, Any]) -> Markup:
     """Whom the assignee holds the task for while they are away."""
     if not task.get("substitute_for"):
         return Markup("")
-    return Markup('<span class="d-block small text-secondary substitution">%s</span>') % _(
-        "in sostituzione di %(name)s", name=person_label(task["substitute_for"])
-    )
+    said = _("in sostituzione di %(name)s", name=person_label(task["substitute_for"]))
+    return _fill('<span class="d-block small text-secondary substitution">%s</span>', (said,))
 
 
 def roles_text(groups: Any, organization: str | None = None) -> Markup:
@@ -107,43 +122,42 @@ def worklist_rows(tasks: Iterable[dict[str, Any]], viewer: str) -> Markup:
         if t["assignee"]:
             assignee = escape(person_label(t["assignee"])) + substitution(t)
         else:
-            assignee = Markup('<span class="text-secondary">%s</span>') % nobody
+            assignee = _fill('<span class="text-secondary">%s</span>', (nobody,))
         if not t["assignee"]:
             label = _("Prendi in carico %(name)s del caso %(case)s", name=title, case=case)
-            button = _BUTTON % ("btn-outline-primary", claim_url(tid), label, claim)
+            button = _fill(_BUTTON, ("btn-outline-primary", claim_url(tid), label, claim))
         elif t["assignee"] == viewer:
             label = _("Restituisci %(name)s del caso %(case)s", name=title, case=case)
-            button = _BUTTON % ("btn-outline-secondary", unclaim_url(tid), label, give_back)
+            button = _fill(_BUTTON, ("btn-outline-secondary", unclaim_url(tid), label, give_back))
         else:
             button = Markup("")
         rows.append(
-            _ROW
-            % {
-                **words,
-                "overdue": "table-danger-soft" if t["overdue"] else "",
-                "id": tid,
-                "select": _("Seleziona %(name)s del caso %(case)s", name=title, case=case),
-                "task_url": task_url(tid),
-                "title": title,
-                "where": where,
-                "case_url": case_url(case),
-                "case": case,
-                "subject": t["case_subject"],
-                "group": group_label(t["target_group"]),
-                "due": due_date(t),
-                "badges": due_badges(t),
-                "assignee": assignee,
-                "button": button,
-            }
+            _fill(
+                _ROW,
+                {
+                    **words,
+                    "overdue": "table-danger-soft" if t["overdue"] else "",
+                    "id": tid,
+                    "select": _("Seleziona %(name)s del caso %(case)s", name=title, case=case),
+                    "task_url": task_url(tid),
+                    "title": title,
+                    "where": where,
+                    "case_url": case_url(case),
+                    "case": case,
+                    "subject": t["case_subject"],
+                    "group": group_label(t["target_group"]),
+                    "due": due_date(t),
+                    "badges": due_badges(t),
+                    "assignee": assignee,
+                    "button": button,
+                },
+            )
         )
     return Markup("").join(rows)
 
 
-_BUTTON = Markup(
-    '<button type="submit" class="btn %s btn-xs" formaction="%s" aria-label="%s">%s</button>'
-)
-_ROW = Markup(
-    """
+_BUTTON = '<button type="submit" class="btn %s btn-xs" formaction="%s" aria-label="%s">%s</button>'
+_ROW = """
       <tr class="%(overdue)s" data-task-id="%(id)s">
         <td class="cell-select"><input type="checkbox" class="task-select" name="task" \
 value="%(id)s" id="select-%(id)s"><label for="select-%(id)s" class="visually-hidden">%(select)s\
@@ -157,7 +171,6 @@ value="%(id)s" id="select-%(id)s"><label for="select-%(id)s" class="visually-hid
         <td class="cell-assignee" data-label="%(assignee_word)s">%(assignee)s</td>
         <td class="cell-actions text-end text-nowrap">%(button)s</td>
       </tr>"""
-)
 
 
 def case_rows(cases: Iterable[dict[str, Any]], now: datetime) -> Markup:
@@ -173,48 +186,48 @@ def case_rows(cases: Iterable[dict[str, Any]], now: datetime) -> Markup:
         "opened_word": _("Aperto il"),
     }
     restricted, late_badge = _("Riservato"), _("Scaduta")
-    nothing_due = Markup('<span class="text-secondary">%s</span>') % _("nessuna")
+    nothing_due = _fill('<span class="text-secondary">%s</span>', (_("nessuna"),))
     rows = []
     for c in cases:
         due = c["next_due_at"]
         late = bool(due and due < now)
         if c["name"]:
-            person = Markup('%s<div class="small text-secondary">%s</div>\n        ') % (
-                c["name"],
-                c["subject"],
+            person = _fill(
+                '%s<div class="small text-secondary">%s</div>\n        ', (c["name"], c["subject"])
             )
         else:
-            person = Markup('<span class="pseudonym">%s</span>') % c["subject"]
+            person = _fill('<span class="pseudonym">%s</span>', (c["subject"],))
         if c["restricted"]:
-            person += Markup(' <span class="badge bg-secondary">%s</span>') % restricted
+            person += _fill(' <span class="badge bg-secondary">%s</span>', (restricted,))
         if due:
-            next_due = Markup('<time datetime="%s">%s</time>') % (due.isoformat(), local_time(due))
+            next_due = _fill('<time datetime="%s">%s</time>', (due.isoformat(), local_time(due)))
             if late:
-                next_due += Markup(' <span class="badge bg-danger">%s</span>') % late_badge
+                next_due += _fill(' <span class="badge bg-danger">%s</span>', (late_badge,))
         else:
             next_due = nothing_due
         rows.append(
-            _CASE_ROW
-            % {
-                **words,
-                "late": "table-danger-soft" if late else "",
-                "reference": c["reference"],
-                "case_url": case_url(c["reference"]),
-                "pathway": pathway_label(c["process_id"]),
-                "person": person,
-                "group": group_label(c["target_group"]),
-                "status": c["status"],
-                "status_label": status_label(c["status"]),
-                "count": c["open_task_count"],
-                "next_due": next_due,
-                "opened": local_time(c["opened_at"], "short"),
-            }
+            _fill(
+                _CASE_ROW,
+                {
+                    **words,
+                    "late": "table-danger-soft" if late else "",
+                    "reference": c["reference"],
+                    "case_url": case_url(c["reference"]),
+                    "pathway": pathway_label(c["process_id"]),
+                    "person": person,
+                    "group": group_label(c["target_group"]),
+                    "status": c["status"],
+                    "status_label": status_label(c["status"]),
+                    "count": c["open_task_count"],
+                    "next_due": next_due,
+                    "opened": local_time(c["opened_at"], "short"),
+                },
+            )
         )
     return Markup("").join(rows)
 
 
-_CASE_ROW = Markup(
-    """
+_CASE_ROW = """
     <tr class="%(late)s" data-case="%(reference)s">
       <td class="cell-task"><a class="fw-semibold" href="%(case_url)s">%(reference)s</a>
         <div class="small text-secondary">%(pathway)s</div></td>
@@ -226,7 +239,6 @@ _CASE_ROW = Markup(
       <td class="cell-due" data-label="%(next_word)s">%(next_due)s</td>
       <td data-label="%(opened_word)s">%(opened)s</td>
     </tr>"""
-)
 
 
 def init_fragments(app: Flask) -> None:

@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import event
 
 from engine import Engine
-from engine.commands.accounts import load_actor
+from engine.commands.accounts import create_user, load_actor
 from engine.commands.tasks import assign_task, claim_task
+from engine.store.tables import HumanTask
 from tests.seed import PROCESS, Seeded
 from tests.support import Driver
 
@@ -164,3 +165,33 @@ def test_a_worklist_page_names_its_people_without_a_read_for_each(
     assert re.findall(assignee.format(second), named, re.S)[0] == "Luca Ferri"
     assert f'formaction="/tasks/{first}/unclaim"' in named  # hers to give back
     assert f'formaction="/tasks/{second}/claim"' not in named  # Luca's: no button
+
+
+def test_a_row_escapes_names_from_models_and_people(
+    ui: UiClient, engine: Engine, seeded: Seeded
+) -> None:
+    with engine.uow() as uow:
+        create_user(
+            uow,
+            "ada.oneil",
+            memberships=[("comune_cremona", "case_manager")],
+            full_name='Ada <b>"O\'Neil"</b> & Co',
+        )
+        uow.commit()
+    first, second = _ids(engine, seeded.cases[:2])
+    with engine.uow() as uow:
+        assign_task(uow, first, "ada.oneil", load_actor(uow, "giulia.rossi"))
+        task = uow.session.get(HumanTask, second)
+        assert task is not None
+        task.name = "Colloquio <i>primo</i> & verifica"  # as a model may name a task
+        uow.commit()
+    ui.login("giulia.rossi")
+    page = text(ui.get("/?view=organization"))
+    assignee = r'data-task-id="{}".*?class="cell-assignee"[^>]*>([^<]*)<'
+    shown = re.findall(assignee.format(first), page, re.S)[0]
+    assert shown == "Ada &lt;b&gt;&#34;O&#39;Neil&#34;&lt;/b&gt; &amp; Co"
+    title = r'data-task-id="{}".*?class="cell-task"><a [^>]*>([^<]*)<'
+    assert re.findall(title.format(second), page, re.S)[0] == (
+        "Colloquio &lt;i&gt;primo&lt;/i&gt; &amp; verifica"
+    )
+    assert "<b>" not in page and "<i>primo" not in page
