@@ -5,29 +5,31 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, literal, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 
 from engine.actors import Actor
 from engine.errors import NotFound
+from engine.reads.worklist_index import Beside
 from engine.store.pages import Page, check_limit, cursor_key, encode_cursor
 from engine.store.tables import Case, Notification
 from engine.store.uow import UnitOfWork
+
+_UNREAD = select(func.count(Notification.id)).where(
+    Notification.user_id == bindparam("unread_of"), Notification.read_at.is_(None)
+)
 
 
 def unread_count(uow: UnitOfWork, actor: Actor) -> int:
     """How many of the actor's notifications are still unread."""
     if actor.user_id is None:
         return 0
-    return int(uow.session.scalar(unread_query(actor)) or 0)
+    return int(uow.rows(_UNREAD, {"unread_of": actor.user_id}).scalar() or 0)
 
 
-def unread_query(actor: Actor) -> Select[int]:
-    """The count of the actor's unread notifications."""
-    if actor.user_id is None:
-        return select(literal(0))
-    return select(func.count(Notification.id)).where(
-        Notification.user_id == actor.user_id, Notification.read_at.is_(None)
-    )
+def unread_beside(actor: Actor) -> Beside:
+    """The actor's unread notifications, to read beside a page's counts (none for a user
+    without an account: the engine's own actor)."""
+    return Beside("unread", _UNREAD.scalar_subquery(), {"unread_of": actor.user_id})
 
 
 def list_notifications(

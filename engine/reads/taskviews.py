@@ -15,6 +15,7 @@ from engine.errors import InvalidInput, TaskNotFound
 from engine.reads.context import referral_context, review_context, with_referrers
 from engine.reads.worklist_index import (
     INDEXED_STATES,
+    Beside,
     bounded_counts,
     facets,
     page_ids,
@@ -350,10 +351,10 @@ def count_tasks(uow: UnitOfWork, actor: Actor, f: TaskFilter) -> int:
 
 
 def count_open_tasks(
-    uow: UnitOfWork, actor: Actor, filters: list[TaskFilter], *also: Any
+    uow: UnitOfWork, actor: Actor, filters: list[TaskFilter], *also: Beside
 ) -> list[int]:
-    """The bounded counts of several filters on open tasks, then the values of the scalar
-    subqueries `also`, in one statement (a page's tabs and its header)."""
+    """The bounded counts of several filters on open tasks, then the values of the subqueries
+    `also`, in one statement (a page's tabs and its header)."""
     for f in filters:
         _check_state(f)
         if not _indexed(f):

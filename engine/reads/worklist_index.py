@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -81,35 +82,21 @@ class Scan:
         """What the scan's statements are built from (not the values they bind)."""
         return (self.grants, self.conditions, self.group)
 
-    def where(self, grant: Grant) -> list[ColumnElement[bool]]:
-        """The conditions of one grant's range scan, holding the scan's values (for a statement
-        built for one request, which may hold several scans: the tab counts)."""
-        return _where(grant, self.conditions, self.group, self.params)
-
 
 def _where(
-    grant: Grant,
-    conditions: tuple[Condition, ...],
-    group: str | None,
-    values: dict[str, Any] | None = None,
+    grant: Grant, conditions: tuple[Condition, ...], group: str | None, prefix: str = ""
 ) -> list[ColumnElement[bool]]:
-    """A grant's conditions; their values bound by name when the statement runs, or held
-    (`values`) under names of their own."""
+    """A grant's conditions, their values bound by name (`prefix` + the name, so that the scans
+    of one statement bind their own) when the statement runs."""
     found = [E.role == grant.role, E.scope_id == grant.scope_id]
-    found.extend(_condition(values, *condition) for condition in conditions)
+    found.extend(_condition(prefix, *condition) for condition in conditions)
     if group and grant.role != group:  # only the candidate rows say
-        role = _bound("group", values)
+        role: BindParameter[str] = bindparam(prefix + "group")
         found.append(exists().where(TaskCandidate.task_id == E.task_id, TaskCandidate.role == role))
     return found
 
 
-def _bound(name: str, values: dict[str, Any] | None, type_: Any = None) -> BindParameter[Any]:
-    if values is None:
-        return bindparam(name, type_=type_)
-    return bindparam(name, values[name], type_=type_, unique=True)
-
-
-def _condition(values: dict[str, Any] | None, name: str, *held: Grant) -> ColumnElement[bool]:
+def _condition(prefix: str, name: str, *held: Grant) -> ColumnElement[bool]:
     """One entry condition of a scan (see `_where` for its values)."""
     if name == "assigned":
         return E.assignee_id.is_not(None)
@@ -118,14 +105,14 @@ def _condition(values: dict[str, Any] | None, name: str, *held: Grant) -> Column
     if name == "seen_through":
         return _seen_through(list(held))
     if name == "organization":
-        return E.organization_id == _bound("organization_id", values)
+        return E.organization_id == bindparam(prefix + "organization_id")
     if name in ("overdue", "not_overdue"):
-        now = _bound("now", values, E.due_key.type)
+        now = bindparam(prefix + "now", type_=E.due_key.type)
         return E.due_key < now if name == "overdue" else E.due_key >= now
     if name == "due_before":
-        return E.due_key < _bound("due_before", values, E.due_key.type)
+        return E.due_key < bindparam(prefix + "due_before", type_=E.due_key.type)
     column = {"process": E.process_id, "target_group": E.target_group}[name]
-    return column == _bound(name, values)
+    return column == bindparam(prefix + name)
 
 
 def plan_scan(uow: UnitOfWork, actor: Actor, f: Any, now: datetime) -> Scan:
@@ -212,27 +199,54 @@ def page_ids(shape: tuple[Any, ...], sort: str, keyset: bool, size: int) -> Sele
     )
 
 
-def bounded_counts(uow: UnitOfWork, scans: list[Scan], *also: Any) -> list[int]:
+@dataclass(frozen=True)
+class Beside:
+    """A scalar subquery read in the counts' statement (a page header's unread notifications):
+    `column` is built once, its values bound by name; `params` are this request's values. One
+    `name` stands for one column."""
+
+    name: str
+    column: Any = field(compare=False)
+    params: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+def bounded_counts(uow: UnitOfWork, scans: list[Scan], *beside: Beside) -> list[int]:
     """How many open tasks match each scan, up to COUNT_CAP (BoundedCounts), then the values of
-    the scalar subqueries `also`: one statement for all of them (a page's tabs, its header's
-    overdue tasks and unread notifications are one round trip)."""
-    columns = [*(_count_of(scan) for scan in scans), *also]
-    if not columns:
+    the subqueries `beside`: one statement for all of them (a page's tabs, its header's overdue
+    tasks and unread notifications are one round trip), built once per shape of scans."""
+    if not scans and not beside:
         return []
-    found = uow.session.execute(select(*(c.label(f"c{n}") for n, c in enumerate(columns)))).one()
+    query = _counts_query(tuple(scan.shape for scan in scans), beside)
+    params: dict[str, Any] = {}
+    for n, scan in enumerate(scans):
+        params.update((f"s{n}_{name}", value) for name, value in scan.params.items())
+    for extra in beside:
+        params.update(extra.params)
+    found = uow.rows(query, params).one()
     counts: list[int] = [BoundedCount(int(v or 0), COUNT_CAP) for v in found[: len(scans)]]
     return counts + [int(v or 0) for v in found[len(scans) :]]
 
 
-def _count_of(scan: Scan) -> Any:
+@lru_cache(maxsize=512)  # the request's values are bound (building the statement costs more)
+def _counts_query(shapes: tuple[tuple[Any, ...], ...], beside: tuple[Beside, ...]) -> Any:
+    columns = [_count_of(shape, f"s{n}_") for n, shape in enumerate(shapes)]
+    columns.extend(extra.column for extra in beside)
+    return select(*(c.label(f"c{n}") for n, c in enumerate(columns)))
+
+
+def _count_of(shape: tuple[Any, ...], prefix: str) -> Any:
     """The bounded count of one scan, as a scalar subquery."""
-    if scan.empty:
+    held, conditions, group = shape
+    if not held:
         return literal(0)
     # In the due index's order: PostgreSQL otherwise guesses a grant's rows are spread over
     # the table and scans it whole to find COUNT_CAP of a grant that has fewer.
     branches = [
-        select(E.task_id).where(*scan.where(grant)).order_by(E.due_key, E.task_id).limit(COUNT_CAP)
-        for grant in scan.grants
+        select(E.task_id)
+        .where(*_where(grant, conditions, group, prefix))
+        .order_by(E.due_key, E.task_id)
+        .limit(COUNT_CAP)
+        for grant in held
     ]
     if len(branches) == 1:
         rows = branches[0].subquery()

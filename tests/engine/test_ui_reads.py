@@ -17,12 +17,18 @@ from engine.notices.notifications import (
     list_notifications,
     mark_all_read,
     mark_read,
+    unread_beside,
     unread_count,
-    unread_query,
 )
 from engine.reads.candidates import few_colleagues
 from engine.reads.caseviews import case_diagram, element_names
-from engine.reads.taskviews import TaskFilter, count_open_tasks, count_tasks, worklist_facets
+from engine.reads.taskviews import (
+    TaskFilter,
+    count_open_tasks,
+    count_tasks,
+    list_tasks,
+    worklist_facets,
+)
 from engine.store.tables import Notification, User
 from tests.seed import PROCESS, Seeded, seed_network
 from tests.support import FakeClock
@@ -136,7 +142,7 @@ def test_several_counts_are_read_in_one_statement(engine: Engine, seeded: Seeded
         giulia = load_actor(uow, "giulia.rossi")
         filters = [TaskFilter(overdue=True), TaskFilter(assignee="none"), TaskFilter()]
         statements.clear()
-        counts = count_open_tasks(uow, giulia, filters, unread_query(giulia).scalar_subquery())
+        counts = count_open_tasks(uow, giulia, filters, unread_beside(giulia))
         assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1
         assert counts == [2, 6, 6, unread_count(uow, giulia)]
         statements.clear()
@@ -144,6 +150,27 @@ def test_several_counts_are_read_in_one_statement(engine: Engine, seeded: Seeded
         assert len(statements) == 1
         with pytest.raises(ValueError):  # closed tasks are not counted from the index
             count_open_tasks(uow, giulia, [TaskFilter(state="completed")])
+
+
+def test_a_counts_statement_built_once_reads_each_requests_values(
+    engine: Engine, seeded: Seeded
+) -> None:
+    with engine.uow() as uow:
+        luca = uow.session.scalar(select(User).where(User.username == "luca.ferri"))
+        assert luca is not None
+        for n in range(3):
+            uow.session.add(
+                Notification(user_id=luca.id, kind="assigned", title=f"n{n}", created_at=uow.now)
+            )
+        uow.commit()
+    with engine.uow(write=False) as uow:
+        giulia, luca_actor = load_actor(uow, "giulia.rossi"), load_actor(uow, "luca.ferri")
+        for group in worklist_facets(uow, giulia)["target_groups"]:
+            f = TaskFilter(target_group=group)
+            listed = len(list_tasks(uow, giulia, f, limit=100).items)
+            assert count_open_tasks(uow, giulia, [f])[0] == listed  # the same shape each time
+        for actor, unread in ((giulia, 2), (luca_actor, 3)):
+            assert count_open_tasks(uow, actor, [], unread_beside(actor)) == [unread]
 
 
 def test_colleagues_are_found_whatever_the_case_and_accents_of_any_letter(

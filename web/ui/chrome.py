@@ -15,7 +15,7 @@ from werkzeug.routing import BuildError
 from engine import Actor
 from engine.commands.referrals import referring_organizations
 from engine.errors import EngineError
-from engine.notices.notifications import unread_query
+from engine.notices.notifications import unread_beside
 from engine.reads.subjects import EXPORTERS
 from engine.reads.taskviews import TaskFilter, count_open_tasks
 from engine.store.uow import UnitOfWork
@@ -42,7 +42,7 @@ def read_header(uow: UnitOfWork, actor: Actor, filters: tuple[TaskFilter, ...] =
     """Read the header's counts in the page's own unit of work, with the counts of `filters` on
     open tasks in the same statement, and return the latter (a worklist's tabs)."""
     overdue, *counts, unread = count_open_tasks(
-        uow, actor, [OVERDUE, *filters], unread_query(actor).scalar_subquery()
+        uow, actor, [OVERDUE, *filters], unread_beside(actor)
     )
     g.percorsi_header = {"overdue": overdue, "unread": unread}
     return counts
