@@ -44,6 +44,14 @@ def list_cases(
     uow: UnitOfWork, actor: Actor, f: CaseFilter, cursor: str | None = None, limit: int = 50
 ) -> Page[dict[str, Any]]:
     """Cases the actor may see, newest first."""
+    cases, next_cursor = _listed(uow, actor, f, cursor, limit)
+    return Page([case_summary(c) for c in cases], next_cursor)
+
+
+def _listed(
+    uow: UnitOfWork, actor: Actor, f: CaseFilter, cursor: str | None, limit: int
+) -> tuple[list[Case], str | None]:
+    """A page of `list_cases`: its cases, and the cursor of the next page."""
     require_case_reader(actor)
     check_limit(limit)
     query = select(Case).where(case_scope(actor)).options(defer(Case.state_json))
@@ -75,13 +83,12 @@ def list_cases(
     rows = uow.session.scalars(
         query.order_by(Case.opened_at.desc(), Case.id.desc()).limit(limit + 1)
     ).all()
-    items = [case_summary(c) for c in rows[:limit]]
     next_cursor = (
         encode_cursor([rows[limit - 1].opened_at.isoformat(), rows[limit - 1].id])
         if len(rows) > limit
         else None
     )
-    return Page(items, next_cursor)
+    return list(rows[:limit]), next_cursor
 
 
 def _mine(actor: Actor) -> Any:
@@ -109,48 +116,53 @@ def list_cases_with_tasks(
 ) -> Page[dict[str, Any]]:
     """`list_cases`, each case with its open tasks, next due date and name.
 
-    Two queries for the whole page, never one per case. A restricted case's name is listed only
-    to who may see it on the case page (its CAV operators, its case manager), and that read is
-    audited on the case, as the case page's is."""
-    page = list_cases(uow, actor, f, cursor, limit)
-    references = [c["reference"] for c in page.items]
-    if not references:
-        return page
-    tasks = {
-        ref: (int(count), due)
-        for ref, count, due in uow.session.execute(
-            select(Case.reference, func.count(HumanTask.id), func.min(HumanTask.due_at))
-            .join(HumanTask, HumanTask.case_id == Case.id)
-            .where(Case.reference.in_(references), HumanTask.status == "open")
-            .group_by(Case.reference)
+    One query for the whole page's tasks and names, never one per case. A restricted case's
+    name is listed only to who may see it on the case page (its CAV operators, its case
+    manager), and that read is audited on the case, as the case page's is."""
+    cases, next_cursor = _listed(uow, actor, f, cursor, limit)
+    if not cases:
+        return Page([], next_cursor)
+
+    def of_open_tasks(column: Any) -> Any:
+        return (
+            select(column)
+            .where(HumanTask.case_id == Case.id, HumanTask.status == "open")
+            .scalar_subquery()
         )
-    }
-    names = {
-        ref: identity
-        for ref, identity in uow.session.execute(
-            select(Case.reference, CaseSubject.identity)
-            .join(CaseSubject, CaseSubject.case_id == Case.id)
-            .where(Case.reference.in_(references), Case.restricted.is_(False))
+
+    found = uow.session.execute(
+        select(
+            Case.id,
+            of_open_tasks(func.count(HumanTask.id)),
+            of_open_tasks(func.min(HumanTask.due_at)),
+            CaseSubject.identity,
         )
-    }
-    names.update(_restricted_names(uow, actor, [c for c in page.items if c["restricted"]]))
-    for item in page.items:
-        count, due = tasks.get(item["reference"], (0, None))
-        item.update(
-            open_task_count=count, next_due_at=due, name=_full_name(names.get(item["reference"]))
+        .outerjoin(  # the names of the cases that are not restricted
+            CaseSubject, and_(CaseSubject.case_id == Case.id, Case.restricted.is_(False))
         )
-    return page
+        .where(Case.id.in_([c.id for c in cases]))
+    )
+    rows = {case_id: (int(count or 0), due, identity) for case_id, count, due, identity in found}
+    names = _restricted_names(uow, actor, [c for c in cases if c.restricted])
+    items = []
+    for case in cases:
+        count, due, identity = rows.get(case.id, (0, None, None))
+        items.append(
+            {
+                **case_summary(case),
+                "open_task_count": count,
+                "next_due_at": due,
+                "name": _full_name(names.get(case.id, identity)),
+            }
+        )
+    return Page(items, next_cursor)
 
 
-def _restricted_names(uow: UnitOfWork, actor: Actor, items: list[dict[str, Any]]) -> dict[str, Any]:
+def _restricted_names(uow: UnitOfWork, actor: Actor, cases: list[Case]) -> dict[int, Any]:
     """The identities of the listed restricted cases the actor may see, each read audited."""
-    if not items or actor.user_id is None:
+    if not cases or actor.user_id is None:
         return {}
-    references = [item["reference"] for item in items]
-    cases = uow.session.scalars(
-        select(Case).where(Case.reference.in_(references)).options(defer(Case.state_json))
-    ).all()
-    seen = identities_seen(uow, actor, list(cases))
+    seen = identities_seen(uow, actor, cases)
     subjects = {
         subject.case_id: subject
         for subject in uow.session.scalars(
@@ -159,7 +171,7 @@ def _restricted_names(uow: UnitOfWork, actor: Actor, items: list[dict[str, Any]]
     }
     shown = [case for case in seen if case.id in subjects]
     record_restricted_reads(uow, actor, shown, {"what": "case_list", "identity_shown": True})
-    return {case.reference: dict(subjects[case.id].identity) for case in shown}
+    return {case.id: dict(subjects[case.id].identity) for case in shown}
 
 
 def _full_name(identity: Any) -> str | None:
