@@ -9,7 +9,7 @@ from sqlalchemy import Select, func, literal, select, union_all
 from sqlalchemy.orm import aliased
 
 from engine.rules.access import may_see_identity
-from engine.rules.progress import case_specs
+from engine.rules.progress import read_instance
 from engine.rules.reviews import REVIEW
 from engine.rules.startforms import start_form_of
 from engine.spiff import Instance
@@ -30,14 +30,6 @@ CAV_ROLE = "cav_operator"
 IDENTITY_FIELD = "subject"  # the start form's identity: kept apart, never shown beside a task
 
 
-def _instance_read(uow: UnitOfWork, case: Case, read: Any) -> Any:
-    """`read` on the case's instance: the one kept in memory when current, else loaded."""
-    kept = uow.runtime.read_kept(case.id, case.state_json, read)
-    if kept is not None:
-        return kept
-    return read(uow.runtime.load(case_specs(uow, case), case.state_json))
-
-
 def open_tasks_of(uow: UnitOfWork, case: Case) -> list[HumanTask]:
     """The case's open human tasks, in the order they were opened."""
     return list(
@@ -53,7 +45,7 @@ def case_waits(uow: UnitOfWork, case: Case) -> list[dict[str, Any]]:
     """The timers and messages a running case waits for, with their dates."""
     if case.status != "running":
         return []
-    waits = _instance_read(uow, case, Instance.waits)
+    waits = read_instance(uow, case, Instance.waits)
     forms = uow.facts.version(uow.session, case.version_id).forms
     return [
         {
@@ -90,7 +82,7 @@ def referral_context(
     CAV operator holding it."""
     form = start_form_of(uow, case.version_id, case.process_id)
     schema = form.schema if form is not None else {}
-    data = _instance_read(uow, case, Instance.start_data)
+    data = read_instance(uow, case, Instance.start_data)
     shown = may_see_identity(uow, actor, case)
     properties = {
         key: prop

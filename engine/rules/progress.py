@@ -3,11 +3,12 @@ state, the worklist, wake-ups, incidents, and the messages it throws (the engine
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import bindparam, delete, insert, inspect, select
 
 from engine.actors import SYSTEM, Actor
 from engine.errors import CaseClosed
@@ -65,12 +66,26 @@ def load_instance(uow: UnitOfWork, case: Case) -> Instance:
     return uow.runtime.load(case_specs(uow, case), case.state_json, case.id if uow.write else None)
 
 
+T = TypeVar("T")
+
+
 def element_ids(uow: UnitOfWork, case: Case) -> tuple[list[str], list[str]]:
-    """The case's completed and active element ids, from the kept instance when it is current."""
-    kept = uow.runtime.read_kept(case.id, case.state_json, Instance.element_ids)
+    """The case's completed and active element ids."""
+    return read_instance(uow, case, Instance.element_ids)
+
+
+def read_instance(uow: UnitOfWork, case: Case, read: Callable[[Instance], T]) -> T:
+    """`read` on the case's instance: the one kept in memory when current, else loaded. A read
+    of committed state keeps what it loaded: a case page reads the instance two or three
+    times, and the case's next command starts from it."""
+    kept = uow.runtime.read_kept(case.id, case.state_json, read)
     if kept is not None:
         return kept
-    return uow.runtime.load(case_specs(uow, case), case.state_json).element_ids()
+    instance = uow.runtime.load(case_specs(uow, case), case.state_json)
+    found = read(instance)  # before it is kept: a command may then take it and change it
+    if not inspect(case).attrs.state_json.history.has_changes():  # the committed state
+        uow.runtime.keep(case.id, case.state_json, instance)
+    return found
 
 
 def settle(uow: UnitOfWork, case: Case, instance: Instance, actor: Actor) -> Outcome:

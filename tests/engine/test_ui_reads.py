@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import event, select
 
@@ -21,7 +23,7 @@ from engine.notices.notifications import (
     unread_count,
 )
 from engine.reads.candidates import few_colleagues
-from engine.reads.caseviews import case_diagram, element_names
+from engine.reads.caseviews import case_detail, case_diagram, element_names
 from engine.reads.taskviews import (
     TaskFilter,
     count_open_tasks,
@@ -208,3 +210,25 @@ def test_diagram_and_names_are_scoped_like_the_case(engine: Engine, seeded: Seed
         assert names["analisi_preliminare"] == "Analisi preliminare"
         with pytest.raises(CaseNotFound):
             case_diagram(uow, marco, seeded.cases[0])
+
+
+def test_a_case_read_loads_its_instance_once_and_keeps_it(
+    engine: Engine, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine.runtime._instances.clear()  # as after a restart, or in another process
+    loads: list[int] = []
+    load = engine.runtime.load
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        loads.append(1)
+        return load(*args, **kwargs)
+
+    monkeypatch.setattr(engine.runtime, "load", counted)
+    reference = seeded.cases[0]
+    with engine.uow(write=False) as uow:
+        giulia = load_actor(uow, "giulia.rossi")
+        first = case_detail(uow, giulia, reference)
+        assert len(loads) == 1  # its diagram and what it waits for: one instance
+    with engine.uow(write=False) as uow:
+        assert case_detail(uow, giulia, reference) == first
+    assert len(loads) == 1  # the next reader takes the kept instance
