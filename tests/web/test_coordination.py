@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 
 import pytest
 from flask import Flask
@@ -117,7 +119,11 @@ def test_deploy_creates_version_two_then_reports_unchanged(
 ) -> None:
     login(client, "clara")
     old = drive.start("inclusione_mini", as_user="giulia")
-    v2 = V1.replace('value="P60D"', 'value="P45D"')
+    v2 = V1.replace('value="P60D"', 'value="P45D"').replace(
+        'name="candidateGroups" value="case_manager"',
+        'name="candidateGroups" value="case_manager,equipe_member"',
+        1,
+    )
     first = post_xml(client, "/models/deploy", v2).json["deployed"][0]
     assert (first["number"], first["created"]) == (2, True)
     again = post_xml(client, "/models/deploy", v2).json["deployed"][0]
@@ -128,7 +134,17 @@ def test_deploy_creates_version_two_then_reports_unchanged(
     assert 'data-version="2"' in listing
     diff = client.get("/models/inclusione_mini/diff")
     assert diff.status_code == 200
-    assert "property:dueIn" in diff.text and "P45D" in diff.text and "P60D" in diff.text
+    rows = re.findall(r"<tr data-element-id[^>]*>.*?</tr>", diff.text, re.S)
+    said = [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", row)).split()) for row in rows]
+    assert any(row.endswith("Scadenza P60D P45D") for row in said), said
+    assert any(
+        row.endswith(
+            "Gruppi candidati Case manager (servizio sociale) Case manager (servizio sociale), "
+            "Componente dell'Equipe di sistema"
+        )
+        for row in said
+    ), said
+    assert "property:" not in diff.text and "candidateGroups" not in diff.text
     assert new != old
 
 

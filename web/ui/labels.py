@@ -139,6 +139,41 @@ ELEMENT_TYPES = {
     "lane": _l("Corsia"),
 }
 
+# What the version diff compares of an element (engine/rules/model_diff.py), in words.
+DIFF_FIELDS = {
+    "type": _l("Tipo"),
+    "name": _l("Nome"),
+    "source": _l("Parte da"),
+    "target": _l("Arriva a"),
+    "incoming": _l("Flussi in entrata"),
+    "outgoing": _l("Flussi in uscita"),
+    "condition": _l("Condizione"),
+    "default": _l("Flusso predefinito"),
+    "timer": _l("Timer"),
+    "message": _l("Messaggio"),
+    "attached_to": _l("Sul bordo di"),
+    "interrupting": _l("Interrompe l'attività"),
+    "called_element": _l("Processo richiamato"),
+    "decision": _l("Tabella decisionale"),
+    "loop": _l("Ripetizione per ogni elemento"),
+    "messageVariable": _l("Variabile del messaggio ricevuto"),
+    "messagePayload": _l("Contenuto del messaggio inviato"),
+    "instructionsForEndUser": _l("Istruzioni per l'operatore"),
+    "script": _l("Script"),
+}
+# The task properties the modeler edits (spiffworkflow:property), in words.
+PROPERTY_FIELDS = {
+    "candidateGroups": _l("Gruppi candidati"),
+    "organization": _l("Organizzazione titolare"),
+    "dueIn": _l("Scadenza"),
+    "formKey": _l("Modulo da compilare"),
+    "assignee": _l("Assegnazione"),
+    "priority": _l("Priorità"),
+    "escalation": _l("Solleciti"),
+    "caseOwner": _l("Titolare del caso"),
+    "restricted": _l("Riservato"),
+    "restrictedTargetGroups": _l("Gruppi target riservati"),
+}
 NOT_STATED = _l("non indicato")
 # Where an element drawn without a name stands (engine/spiff/element_labels.py).
 PLACES = {
