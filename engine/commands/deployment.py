@@ -18,9 +18,9 @@ from engine.rules.ownership import CASE_OWNER
 from engine.rules.startforms import start_form_key
 from engine.rules.versions import latest_forms, latest_sources, latest_version
 from engine.spiff import ParsedProcess
+from engine.spiff.element_labels import element_labels
 from engine.spiff.parsing import load_xml
 from engine.spiff.structure import (
-    display_name,
     message_events,
     message_names,
     named_problem,
@@ -215,19 +215,21 @@ TASK_ROLES = tuple(r for r in NETWORK_ROLES if r not in READ_ONLY_ROLES)
 def _check_tasks(
     parsed: list[ParsedProcess], complete: Completeness | None
 ) -> list[dict[str, Any]]:
-    """Tasks offered to roles that work on tasks; with `complete`, each with a form, a due date
-    and groups."""
+    """Tasks offered to roles that work on tasks; with `complete`, each with a name, a form, a due
+    date and groups."""
     problems: list[dict[str, Any]] = []
     for p in parsed:
-        names = _element_names(p)
+        labels = element_labels(_tree(p.bpmn_xml))
         for element, props in p.tasks.items():
+            label = labels.get(element) or {}
             codes = [("unknown_role", g) for g in props.candidate_groups if g not in TASK_ROLES]
             if complete is not None and complete(p.process_id, element):
+                codes += [("task_no_name", "")] if not label.get("name") else []
                 codes += [("task_no_form", "")] if not props.form_key else []
                 codes += [("task_no_due", "")] if not props.due_in else []
                 codes += [("task_no_groups", "")] if not props.candidate_groups else []
             problems.extend(
-                named_problem(p.bpmn_file, element, names.get(element, element), code, value)
+                named_problem(p.bpmn_file, element, "", code, value, label=label)
                 for code, value in codes
             )
     return problems
@@ -262,14 +264,6 @@ def _check_messages(uow: UnitOfWork, parsed: list[ParsedProcess]) -> list[dict[s
 def _tree(xml: str) -> Any:
     content = xml.encode()
     return load_xml("model.bpmn", content, len(content) + 1)
-
-
-def _element_names(parsed: ParsedProcess) -> dict[str, str]:
-    return {
-        str(node.get("id")): display_name(node)
-        for node in _tree(parsed.bpmn_xml).iter()
-        if isinstance(node.tag, str) and node.get("id")
-    }
 
 
 def _task_names(parsed: ParsedProcess) -> list[tuple[str, str]]:

@@ -59,7 +59,7 @@ def deploy_edited(
     files.update(edited)
 
     def complete(process_id: str, element_id: str) -> bool:
-        """Tasks the coordinator draws need a form, a due date and groups."""
+        """Tasks the coordinator draws need a name, a form, a due date and groups."""
         return element_id in touched.get(process_id, set())
 
     if not dry_run and len(same) == len(ids):

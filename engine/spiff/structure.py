@@ -12,14 +12,17 @@ import ast
 import builtins
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from engine.durations import parse_duration
+from engine.spiff.element_labels import Label, element_labels, label_words
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
 
-# English wording of each problem; {name} is the element's name (its id when it has none).
+# English wording of each problem; {name} is the element's name (its kind and place when it has
+# none).
 MESSAGES = {
     "no_incoming": "{name} has no incoming sequence flow: nothing leads to it",
     "no_outgoing": "{name} has no outgoing sequence flow: a case would stop there",
@@ -34,6 +37,7 @@ MESSAGES = {
     "unknown_call": (
         "{name} calls the process {value!r}, which is neither deployed nor in the upload"
     ),
+    "task_no_name": "{name} is a user task without a name: operators would not know it",
     "task_no_form": "{name} is a user task without a form",
     "task_no_due": "{name} is a user task without a due date",
     "task_no_groups": "{name} is a user task that no group can work on",
@@ -54,7 +58,10 @@ def problem(
     filename: str, node: Any, code: str, value: str = "", expected: str = ""
 ) -> dict[str, Any]:
     """One problem about `node`, in English and as a code with its parameters."""
-    found = named_problem(filename, node.get("id"), display_name(node), code, value, expected)
+    label = tree_labels(node.getroottree().getroot()).get(node.get("id"))
+    found = named_problem(
+        filename, node.get("id"), display_name(node), code, value, expected, label=label
+    )
     found["line"] = node.sourceline
     return found
 
@@ -66,11 +73,17 @@ def named_problem(
     code: str,
     value: str = "",
     expected: str = "",
+    *,
+    label: Label | None = None,
 ) -> dict[str, Any]:
-    """One problem about the element `element_id` called `name`."""
+    """One problem about the element `element_id` called `name`; with its `label`, an element
+    drawn without a name is said by its kind and place (engine/spiff/element_labels.py), and
+    the problem carries the label for the UI to say it in the reader's language."""
+    if label:
+        name = label.get("name") or label_words(label)
     params = {"name": name or element_id or "", "value": value, "kind": expected}
     words = {**params, "expected": TIMER_KINDS.get(expected, expected)}
-    return {
+    found = {
         "file": filename,
         "element_id": element_id,
         "name": params["name"],
@@ -78,6 +91,15 @@ def named_problem(
         "params": params,
         "message": MESSAGES[code].format(**words),
     }
+    if label:
+        found["label"] = label
+    return found
+
+
+@lru_cache(maxsize=8)  # a validation names several problems of one document
+def tree_labels(root: Any) -> dict[str, Label]:
+    """The labels of the elements of the document `root` (an lxml element), by id."""
+    return element_labels(root)
 
 
 def display_name(node: Any) -> str:

@@ -94,6 +94,31 @@ def test_the_modeler_needs_a_form_a_due_date_and_groups_on_tasks_it_draws(
     assert all(name == "Primo colloquio" for name, _code in codes)
 
 
+def test_a_task_drawn_without_a_name_is_refused_and_said_in_words(
+    drive: Driver, network: Engine, app: Any
+) -> None:
+    from web.ui.modelwords import worded
+
+    drive.deploy("three_tasks.bpmn", "intake.json", as_user="clara")
+    drawn = THREE.replace('id="assess" name="Assess"', 'id="Activity_0k2j3"')
+    drawn = drawn.replace(">assess<", ">Activity_0k2j3<").replace(
+        'Ref="assess"', 'Ref="Activity_0k2j3"'
+    )
+    with network.uow() as uow, pytest.raises(ModelInvalid) as caught:
+        deploy_edited(uow, load_actor(uow, "clara"), drawn, dry_run=True)
+    problems = caught.value.problems
+    assert "task_no_name" in {p["code"] for p in problems}
+    assert all("Activity_0k2j3" not in p["message"] for p in problems)
+    unnamed = next(p for p in problems if p["code"] == "task_no_name")
+    assert unnamed["message"].startswith("the unnamed user task after «Intake» is a user task")
+    with app.test_request_context(headers={"Accept-Language": "it"}):
+        said = worded([unnamed])[0]["text"]
+    assert said == (
+        "Attività utente senza nome dopo «Intake» è un'attività senza nome: "
+        "gli operatori non saprebbero che cosa fare."
+    )
+
+
 def test_model_code_calling_an_unknown_helper_is_named(drive: Driver) -> None:
     xml = (FIXTURES / "script_task.bpmn").read_text(encoding="utf-8")
     script = xml.split("<bpmn:script>", 1)[1].split("</bpmn:script>", 1)[0]

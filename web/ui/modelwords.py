@@ -1,5 +1,6 @@
 """The engine's model problems in the reader's language: each problem carries a code and its
-parameters (engine/spiff/structure.py); the English `message` stays for the API."""
+parameters, and the label of its element (engine/spiff/structure.py); the English `message`
+stays for the API."""
 
 from __future__ import annotations
 
@@ -7,36 +8,39 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from .labels import element_text
+
 
 def _texts() -> dict[str, str]:
     return {
-        "no_incoming": _("«%(name)s» non ha un flusso in entrata: nessun passo vi conduce."),
-        "no_outgoing": _("«%(name)s» non ha un flusso in uscita: il caso si fermerebbe lì."),
-        "unreachable": _("«%(name)s» non è raggiungibile dall'evento di inizio."),
-        "no_way_to_end": _("Da «%(name)s» non si può arrivare a un evento di fine."),
+        "no_incoming": _("%(name)s non ha un flusso in entrata: nessun passo vi conduce."),
+        "no_outgoing": _("%(name)s non ha un flusso in uscita: il caso si fermerebbe lì."),
+        "unreachable": _("%(name)s non è raggiungibile dall'evento di inizio."),
+        "no_way_to_end": _("Da %(name)s non si può arrivare a un evento di fine."),
         "no_default": _(
-            "«%(name)s»: tutte le uscite hanno una condizione e nessuna è il flusso predefinito; "
+            "%(name)s: tutte le uscite hanno una condizione e nessuna è il flusso predefinito; "
             "un caso che non soddisfa alcuna condizione si fermerebbe."
         ),
-        "no_start": _("«%(name)s» non ha un evento di inizio."),
-        "bad_timer": _("«%(name)s»: il timer «%(value)s» non è %(expected)s."),
+        "no_start": _("%(name)s non ha un evento di inizio."),
+        "bad_timer": _("%(name)s: il timer «%(value)s» non è %(expected)s."),
         "unknown_call": _(
-            "«%(name)s» richiama il processo «%(value)s», che non è pubblicato né caricato insieme."
+            "%(name)s richiama il processo «%(value)s», che non è pubblicato né caricato insieme."
         ),
-        "task_no_form": _("«%(name)s» è un'attività senza modulo."),
-        "task_no_due": _("«%(name)s» è un'attività senza scadenza."),
-        "task_no_groups": _("«%(name)s» è un'attività che nessun ruolo può svolgere."),
+        "task_no_name": _(
+            "%(name)s è un'attività senza nome: gli operatori non saprebbero che cosa fare."
+        ),
+        "task_no_form": _("%(name)s è un'attività senza modulo."),
+        "task_no_due": _("%(name)s è un'attività senza scadenza."),
+        "task_no_groups": _("%(name)s è un'attività che nessun ruolo può svolgere."),
         "unknown_role": _(
-            "«%(name)s» è assegnata a «%(value)s», che non è un ruolo che svolge attività."
+            "%(name)s è assegnata a «%(value)s», che non è un ruolo che svolge attività."
         ),
-        "unknown_message": _(
-            "«%(name)s» usa il messaggio «%(value)s», che il modello non dichiara."
-        ),
+        "unknown_message": _("%(name)s usa il messaggio «%(value)s», che il modello non dichiara."),
         "message_not_caught": _(
-            "«%(name)s» invia il messaggio «%(value)s», che nessun processo attende."
+            "%(name)s invia il messaggio «%(value)s», che nessun processo attende."
         ),
         "unknown_helper": _(
-            "«%(name)s» usa «%(value)s», che non è una funzione a disposizione dei modelli."
+            "%(name)s usa «%(value)s», che non è una funzione a disposizione dei modelli."
         ),
         "message_unused": _(
             "Il messaggio «%(value)s» non è né inviato né atteso da alcun processo."
@@ -62,6 +66,9 @@ def worded(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if code in texts:
             params = dict(found.get("params") or {})
             params["expected"] = expected.get(str(params.get("kind")), "")
+            # «name», or an unnamed element's kind and place, in the reader's language
+            named = found.get("label") or ({"name": params["name"]} if params.get("name") else None)
+            params["name"] = element_text(named, quoted=True) if named else ""
             text = texts[code] % params
         elif found.get("field"):
             text = _("Campo «%(field)s»: %(detail)s") % {
