@@ -37,7 +37,7 @@ from engine.errors import CaseNotFound, Forbidden, InvalidInput, TaskNotFound
 from engine.rules.audit import RESTRICTED_READ, load_heads, note_head, record
 from engine.rules.consent import IDENTITY, consenting
 from engine.rules.worklist import note_open_rows, open_workflow_rows, task_organization
-from engine.store.locking import check_version, lock_case, lock_case_where, lock_cases
+from engine.store.locking import check_version, lock_case, lock_cases
 from engine.store.tables import (
     AuditHead,
     Case,
@@ -285,11 +285,10 @@ def lock_visible_task(
         if found[2] is not None:
             note_head(uow, found[1].id, found[2], found[3])
         return found[0], found[1]
-    visible = (HumanTask.id == task_id, task_visibility(actor))
-    case_id = select(HumanTask.case_id).where(*visible).scalar_subquery()
-    case = lock_case_where(uow, Case.id == case_id, expected_version)
+    case = uow.session.scalar(_lock_task_case(actor), {"task_id": task_id})
     if case is None:
         raise TaskNotFound(f"no task {task_id}")
+    check_version(case, expected_version)
     rows = uow.session.execute(
         _TASK_AND_OPEN_ROWS if open_rows else _TASK_AND_HEAD,
         {"task_id": task_id, "case_id": case.id},
@@ -300,6 +299,20 @@ def lock_visible_task(
     if open_rows and task.kind == "bpmn":  # a review settles nothing: keep nothing for it
         note_open_rows(uow, case.id, [row[0] for row in rows])
     return task, case
+
+
+@lru_cache(maxsize=256)
+def _lock_task_case(actor: Actor) -> Select[Case]:
+    """Lock the case of a task the actor may see (built once per actor: keying a statement
+    of this size costs more than running it)."""
+    visible = (HumanTask.id == bindparam("task_id"), task_visibility(actor))
+    case_id = select(HumanTask.case_id).where(*visible).scalar_subquery()
+    return (
+        select(Case)
+        .where(Case.id == case_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
 
 
 _TASK_AND_HEAD = (
