@@ -9,6 +9,7 @@ from types import TracebackType
 from typing import Any, Protocol, TypeVar
 
 import psycopg
+from psycopg.pq import TransactionStatus
 from sqlalchemy import (
     ColumnElement,
     Executable,
@@ -250,6 +251,9 @@ class UnitOfWork:
         self.session.flush()  # the ORM's own INSERTs read their ids back: before the pipeline
         connection = self.session.connection()
         driver = connection.connection.driver_connection
+        idle = driver.pgconn.transaction_status == TransactionStatus.IDLE  # type: ignore[union-attr]
+        if idle and not (self._appended or self._updates or self._wakeup):
+            return  # nothing was sent nor is to be: there is no transaction to commit
         try:
             with driver.pipeline():  # type: ignore[union-attr]
                 self.flush()
