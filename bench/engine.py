@@ -210,6 +210,37 @@ def report_depths(label: str, engine: Engine) -> None:
     print(f"  {label}: {figures}; cost(200)/cost(10) = {ratio:.2f} (target <= 3: {verdict})")
 
 
+def round_trips(engine: Engine) -> None:
+    """Statements per command of one case on PostgreSQL: those sent alone wait for their answer
+    (a round trip each); those sent in a pipeline wait once together, with the COMMIT. The
+    pool's ping and psycopg's BEGIN are two round trips more per command, not counted here."""
+    from psycopg.pq import PipelineStatus
+    from sqlalchemy import event
+
+    alone: list[int] = [0]
+    piped: list[int] = [0]
+
+    def count(conn: Any, *_: Any) -> None:
+        status = conn.connection.driver_connection.pgconn.pipeline_status
+        (alone if status == PipelineStatus.OFF else piped)[-1] += 1
+
+    engine_case(engine)  # warm: specs parsed, immutable facts cached
+    event.listen(engine.db, "before_cursor_execute", count)
+    try:
+        with engine.uow() as uow:
+            task_id = start_case(uow, "three_tasks", {}, SYSTEM).emitted[0].id
+        for _ in range(3):
+            alone.append(0)
+            piped.append(0)
+            with engine.uow() as uow:
+                outcome = complete_task(uow, task_id, INTAKE, SYSTEM)
+                task_id = outcome.emitted[0].id if outcome.emitted else 0
+    finally:
+        event.remove(engine.db, "before_cursor_execute", count)
+    steps = ", ".join(f"{a} + {p} pipelined" for a, p in zip(alone, piped, strict=True))
+    print(f"  statements (start, complete x3), waited alone + pipelined: {steps}")
+
+
 def commit_ceiling(engine: Engine, b: float) -> None:
     """What durable commits alone cost here: a case is 4 commands, so 4 flushes of the WAL."""
     with engine.db.connect() as conn:
@@ -295,6 +326,7 @@ def main() -> None:
             d = rate("(d) Percorsi commands, PostgreSQL", ENGINE_CASES, lambda: engine_case(pg))
             verdict = "ok" if d / b >= 0.25 else "MISSED"
             print(f"  (d)/(b) = {d / b:.2f} (target >= 0.25 with synchronous_commit on: {verdict})")
+            round_trips(pg)
             commit_ceiling(pg, b)
             report_depths("PostgreSQL", pg)
             print(f"model code behind a process boundary, PostgreSQL (load average {load()})")

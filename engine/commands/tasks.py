@@ -33,12 +33,18 @@ from engine.store.uow import UnitOfWork
 
 
 def _locked_task(
-    uow: UnitOfWork, task_id: int, actor: Actor, expected_version: int | None = None
+    uow: UnitOfWork,
+    task_id: int,
+    actor: Actor,
+    expected_version: int | None = None,
+    *,
+    settles: bool = False,
 ) -> tuple[HumanTask, Case]:
     """Lock the task's case, then read the task fresh: a concurrent command has finished by now.
 
-    A task outside the actor's scope is not found (its existence is not disclosed)."""
-    task, case = lock_visible_task(uow, actor, task_id, expected_version)
+    A task outside the actor's scope is not found (its existence is not disclosed). A command
+    that `settles` the case has its open workflow rows read with the task."""
+    task, case = lock_visible_task(uow, actor, task_id, expected_version, open_rows=settles)
     if not may_work_on(uow, actor, task):
         raise Forbidden(f"{actor.username} may not work on task {task_id}")
     if task.status == COMPLETED:
@@ -172,7 +178,7 @@ def complete_task(
     expected_version: int | None = None,
 ) -> Outcome:
     """Complete a task with its form data and advance the case (StaleCase if it moved on)."""
-    task, case = _locked_task(uow, task_id, actor, expected_version)
+    task, case = _locked_task(uow, task_id, actor, expected_version, settles=True)
     if task.assignee_id not in (None, actor.user_id) and not actor.is_admin:
         raise TaskClaimedByOther(f"task {task_id} is claimed by someone else")
     if not isinstance(data, dict):

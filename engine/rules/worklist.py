@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, select
+from sqlalchemy import ColumnElement, Table, and_, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -78,9 +78,22 @@ def sync_human_tasks(
     ]
 
 
+def open_workflow_rows() -> ColumnElement[bool]:
+    """Rows of tasks the workflow has open (`sync_human_tasks` keeps them in step with it)."""
+    return and_(HumanTask.status == OPEN, HumanTask.kind == "bpmn")
+
+
 _OPEN_ROWS = select(HumanTask.id, HumanTask.spiff_task_id).where(
-    HumanTask.case_id == bindparam("case_id"), HumanTask.status == OPEN, HumanTask.kind == "bpmn"
+    HumanTask.case_id == bindparam("case_id"), open_workflow_rows()
 )
+
+
+def note_open_rows(uow: UnitOfWork, case_id: int, rows: list[HumanTask]) -> None:
+    """Keep the open workflow rows among `rows`, read with a locked case's other rows, for the
+    `sync_human_tasks` of this command (rows it changes meanwhile are held by the session)."""
+    uow.prefetched[("open_rows", case_id)] = [
+        (row.id, row.spiff_task_id) for row in rows if row.status == OPEN and row.kind == "bpmn"
+    ]
 
 
 def prefetch_open_rows(uow: UnitOfWork, case_ids: list[int]) -> None:

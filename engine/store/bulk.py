@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Table, any_, bindparam, insert
+from sqlalchemy import ColumnElement, Insert, Integer, Table, any_, bindparam, insert
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 
@@ -23,7 +23,7 @@ def insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]
     """INSERT `rows` (dicts of the same columns) into `table`, in the connection's transaction."""
     names = list(rows[0])
     if not _copyable(connection, table, names, len(rows)):
-        connection.execute(insert(table), rows)
+        connection.execute(_insert(table), rows)
         return
     bind = [(name, _processor(connection, table, name)) for name in names]
     quote = connection.dialect.identifier_preparer
@@ -33,6 +33,18 @@ def insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]
     with cursor, cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row([row[n] if p is None else p(row[n]) for n, p in bind])
+
+
+_INSERTS: dict[Table, Insert] = {}
+
+
+def _insert(table: Table) -> Insert:
+    """INSERT into `table` that reads nothing back, not even the id of a single row (the rows
+    are appended, never referred to; a commit may send them in a pipeline, which returns none)."""
+    statement = _INSERTS.get(table)
+    if statement is None:
+        statement = _INSERTS[table] = insert(table).inline()
+    return statement
 
 
 def _copyable(connection: Connection, table: Table, names: list[str], count: int) -> bool:

@@ -8,6 +8,8 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
 
+import psycopg
+from psycopg.pq import TransactionStatus
 from sqlalchemy import (
     ColumnElement,
     Executable,
@@ -22,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Result
 from sqlalchemy.engine import Engine as SqlEngine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -29,7 +32,7 @@ from engine.observing import Observer
 from engine.settings import Settings
 from engine.spiff import Runtime, frozen_now
 from engine.store import wakeups
-from engine.store.bulk import among, insert_rows
+from engine.store.bulk import COPY_FROM, among, insert_rows
 from engine.store.facts import Facts
 from engine.store.folding import contains_folded, folded
 from engine.store.tables import Base
@@ -224,14 +227,41 @@ class UnitOfWork:
             self._after_commit.clear()
             self._wakeup = None
             return
-        self.flush()
-        if self._wakeup is not None and not self.settings.is_sqlite:
-            wakeups.publish(self.session.connection(), self._wakeup)  # sent only on commit
+        if self._pipelines():
+            self._commit_pipelined()
+        else:
+            self.flush()
         self._wakeup = None
-        self.session.commit()
+        self.session.commit()  # on PostgreSQL the pipeline has committed already: a no-op
         actions, self._after_commit = self._after_commit, []
         for action in actions:
             action()
+
+    def _pipelines(self) -> bool:
+        """Whether this commit's writes go as one pipeline: on PostgreSQL, unless a table's
+        rows are many enough for COPY (which a pipeline cannot carry)."""
+        if self.settings.is_sqlite:
+            return False
+        return all(len(rows) < COPY_FROM for rows in self._appended.values())
+
+    def _commit_pipelined(self) -> None:
+        """Write what is pending, announce the wake-up and COMMIT in one round trip: nothing of
+        it is read back, so psycopg's pipeline sends it all and waits once, not per statement.
+        The COMMIT is durable as before (synchronous_commit stays on)."""
+        self.session.flush()  # the ORM's own INSERTs read their ids back: before the pipeline
+        connection = self.session.connection()
+        driver = connection.connection.driver_connection
+        idle = driver.pgconn.transaction_status == TransactionStatus.IDLE  # type: ignore[union-attr]
+        if idle and not (self._appended or self._updates or self._wakeup):
+            return  # nothing was sent nor is to be: there is no transaction to commit
+        try:
+            with driver.pipeline():  # type: ignore[union-attr]
+                self.flush()
+                if self._wakeup is not None:
+                    wakeups.publish(connection, self._wakeup)  # delivered only on commit
+                connection.exec_driver_sql("COMMIT")
+        except psycopg.Error as exc:  # raised at the pipeline's end, past SQLAlchemy's wrapping
+            raise DBAPIError.instance(None, None, exc, psycopg.Error) from exc
 
     def rollback(self) -> None:
         self.session.rollback()

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from psycopg.pq import PipelineStatus
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
 
 from engine import Engine
 from engine.commands.accounts import create_user
@@ -14,7 +19,7 @@ from engine.errors import (
     TaskClaimedByOther,
     TaskNotFound,
 )
-from tests.support import Driver
+from tests.support import PG_URL, Driver
 
 INTAKE = {"resident": True, "urgency": "low"}
 
@@ -118,3 +123,30 @@ def test_coordinator_assigns_to_a_member_of_the_group_only(drive: Driver) -> Non
 def test_an_unknown_task_is_not_found(drive: Driver) -> None:
     with pytest.raises(TaskNotFound):
         act(drive, claim_task, 999_999, "giulia")
+
+
+@pytest.mark.skipif(not PG_URL, reason="round trips are PostgreSQL's cost")
+def test_completing_a_task_on_postgresql_waits_per_read_and_once_for_the_writes(
+    drive: Driver,
+) -> None:
+    ref = drive.start("three_tasks", as_user="giulia")
+    drive.complete(ref, "intake", INTAKE, as_user="giulia")  # giulia now leads the case
+    waited: list[str] = []  # a statement sent alone waits for its answer: one round trip each
+    pipelined: list[str] = []
+
+    def count(conn: Connection, _cursor: Any, statement: str, *_: Any) -> None:
+        alone = conn.connection.driver_connection.pgconn.pipeline_status == PipelineStatus.OFF
+        (waited if alone else pipelined).append(" ".join(statement.split()[:3]))
+
+    task_id, giulia = drive.tasks(ref)[0].id, drive.actor("giulia")
+    event.listen(drive.engine.db, "before_cursor_execute", count)
+    try:
+        with drive.engine.uow() as uow:
+            outcome = complete_task(uow, task_id, INTAKE, giulia)
+    finally:
+        event.remove(drive.engine.db, "before_cursor_execute", count)
+    assert [t.element_id for t in outcome.emitted] == drive.open_elements(ref)
+    # The case locked, then the task, its case's chain head and open rows read at once; the
+    # task's row written, the next one inserted, its audience read.
+    assert len(waited) <= 5, waited
+    assert "INSERT INTO case_event" in pipelined and pipelined[-1] == "COMMIT", pipelined
