@@ -64,7 +64,7 @@ class PercorsiWorker(ThreadWorker):  # type: ignore[misc]
 
     gthread hands a kept-alive connection to a thread as soon as it turns readable, also when
     the client has only closed it: the thread reads the end, and hands it back to be closed
-    (two thread switches and a pipe write, about a quarter of a small request's CPU). Here the
+    (two thread switches and a pipe write: 10-20% of /healthz's CPU, measured). Here the
     main thread looks first, without reading: an end is closed at once, a request goes on as
     before."""
 
