@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, jsonify
+from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import URLSafeTimedSerializer
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine import Engine, Settings
@@ -43,6 +45,7 @@ def create_app(
         MAX_CONTENT_LENGTH=engine.settings.max_upload_bytes * 8,
     )
     app.config.from_mapping(test_config or {})
+    app.session_interface = CookieSessions()
     app.extensions["percorsi"] = engine
     engine.observer = telemetry = telemetry_of(engine.observer)
     app.extensions["percorsi_request_observer"] = telemetry.request
@@ -63,6 +66,20 @@ def create_app(
     _health(app, engine)
     init_metrics(app, engine, telemetry.metrics)
     return app
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed cookie sessions, with their serializer made once per set of keys: Flask
+    makes it anew on every request, before it even looks for a cookie (API calls send none)."""
+
+    _made: tuple[tuple[Any, ...], URLSafeTimedSerializer | None] | None = None
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        made = self._made
+        if made is None or made[0] != keys:
+            made = self._made = (keys, super().get_signing_serializer(app))
+        return made[1]
 
 
 def _instance_secret() -> str:

@@ -90,7 +90,7 @@ def guard_input() -> None:
     for name, value in request.args.items(multi=True):
         _check(name, name)
         _check(value, name)
-    if request.files:
+    if request.mimetype == "multipart/form-data" and request.files:  # only there: skip parsing
         for field, upload in request.files.items(multi=True):
             name = upload.filename or ""
             _check(name, field)
