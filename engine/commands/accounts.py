@@ -9,11 +9,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import ColumnElement, and_, bindparam, func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from engine.actors import SYSTEM, Actor
 from engine.errors import (
@@ -26,6 +25,7 @@ from engine.errors import (
     UserNotFound,
 )
 from engine.rules.ownership import actor_of
+from engine.rules.people import by_name, colleague_of
 from engine.store.tables import ApiToken, Membership, Organization, User
 from engine.store.uow import UnitOfWork
 
@@ -296,24 +296,6 @@ def colleagues(
     if typed is not None:
         query = query.where(typed)
     return [(username, full_name or username) for username, full_name in uow.session.execute(query)]
-
-
-def by_name(uow: UnitOfWork) -> tuple[Any, ...]:
-    """Users in the order people read a list of names: neither case nor accents matter, and
-    a user without a full name goes by their username (as `few_people` sorts them)."""
-    name = func.coalesce(User.full_name, User.username)
-    return uow.folded(name), name, User.username
-
-
-def colleague_of(actor: Actor) -> ColumnElement[bool]:
-    """An active user with a membership in one of the actor's organisations (a semi-join: each
-    user once, however many roles they hold, with no DISTINCT to sort)."""
-    members = (
-        select(Membership.user_id)
-        .join(Organization, Organization.id == Membership.organization_id)
-        .where(Organization.code.in_(sorted(actor.organizations)))
-    )
-    return and_(User.active.is_(True), User.id.in_(members))
 
 
 def organization_names(uow: UnitOfWork) -> dict[str, str]:

@@ -9,8 +9,7 @@ from sqlalchemy import and_, bindparam, func, or_, select, update
 
 from engine.actors import Actor
 from engine.errors import NotFound
-from engine.reads.worklist_index import Beside
-from engine.store.pages import Page, check_limit, cursor_key, encode_cursor
+from engine.store.pages import Beside, Page, check_limit, cursor_key, encode_cursor
 from engine.store.tables import Case, Notification
 from engine.store.uow import UnitOfWork
 

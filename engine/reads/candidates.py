@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 
 from engine.actors import Actor
-from engine.commands.accounts import by_name, colleague_of
 from engine.errors import Forbidden, InvalidInput
 from engine.rules.access import visible_case
 from engine.rules.ownership import CAV, NAMED_ROLES, OWNER_KINDS, eligibility, may_manage
+from engine.rules.people import by_name, colleague_of
 from engine.store.folding import fold
 from engine.store.tables import Case, Organization, User
 from engine.store.uow import UnitOfWork

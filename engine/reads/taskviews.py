@@ -15,7 +15,6 @@ from engine.errors import InvalidInput, TaskNotFound
 from engine.reads.context import referral_context, review_context, with_referrers
 from engine.reads.worklist_index import (
     INDEXED_STATES,
-    Beside,
     bounded_counts,
     facets,
     page_ids,
@@ -33,7 +32,7 @@ from engine.rules.ownership import owner_code
 from engine.rules.reviews import REVIEW, REVIEW_FORM, review_answer
 from engine.rules.visibility import reader_for, restricted_fields, visible
 from engine.rules.worklist import form_schema, task_organization
-from engine.store.pages import Page, check_limit, cursor_key, encode_cursor
+from engine.store.pages import Beside, Page, check_limit, cursor_key, encode_cursor
 from engine.store.tables import Case, HumanTask, Organization, TaskCandidate, User
 from engine.store.uow import UnitOfWork
 

@@ -30,7 +30,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import BindParameter
 
 from engine.actors import Actor
-from engine.store.pages import BoundedCount
+from engine.store.pages import Beside, BoundedCount
 from engine.store.tables import TaskCandidate, User
 from engine.store.tables import WorklistEntry as E
 from engine.store.uow import UnitOfWork
@@ -197,17 +197,6 @@ def page_ids(shape: tuple[Any, ...], sort: str, keyset: bool, size: int) -> Sele
         .order_by(merged.c.k, merged.c.task_id)
         .limit(size)
     )
-
-
-@dataclass(frozen=True)
-class Beside:
-    """A scalar subquery read in the counts' statement (a page header's unread notifications):
-    `column` is built once, its values bound by name; `params` are this request's values. One
-    `name` stands for one column."""
-
-    name: str
-    column: Any = field(compare=False)
-    params: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 def bounded_counts(uow: UnitOfWork, scans: list[Scan], *beside: Beside) -> list[int]:

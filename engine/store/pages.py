@@ -106,3 +106,14 @@ def check_limit(limit: int) -> int:
             [{"field": "limit", "message": "out of range"}],
         )
     return limit
+
+
+@dataclass(frozen=True)
+class Beside:
+    """A scalar subquery read in the counts' statement (a page header's unread notifications):
+    `column` is built once, its values bound by name; `params` are this request's values. One
+    `name` stands for one column."""
+
+    name: str
+    column: Any = field(compare=False)
+    params: dict[str, Any] = field(default_factory=dict, compare=False)
