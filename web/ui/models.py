@@ -28,18 +28,9 @@ from engine.rules.model_diff import REFERENCES
 from ..auth import current_actor, engine
 from .forms import build_fields, label_of
 from .guards import install_error_pages
-from .labels import (
-    DIFF_FIELDS,
-    ELEMENT_TYPES,
-    ESCALATION_LABELS,
-    PRIORITY_LABELS,
-    PROPERTY_FIELDS,
-    ROLES,
-    label,
-    role_label,
-)
-from .modelwords import worded
-from .words import day, org_label
+from .labels import ELEMENT_TYPES, ESCALATION_LABELS, PRIORITY_LABELS, ROLES, label
+from .modelwords import field_label, field_value, worded
+from .words import day
 
 bp = Blueprint("model_pages", __name__)
 install_error_pages(bp)
@@ -399,31 +390,3 @@ def diff(process_id: str) -> str:
         field_label=field_label,
         field_value=field_value,
     )
-
-
-PROPERTY = "property:"
-
-
-def field_label(field: str) -> str:
-    """What a row of the version diff compares, in words; a property the modeler does not
-    edit by its name, as the model spells it."""
-    if field.startswith(PROPERTY):
-        name = field.removeprefix(PROPERTY)
-        return str(PROPERTY_FIELDS.get(name) or _("Proprietà «%(name)s»", name=name))
-    return str(DIFF_FIELDS.get(field, field))
-
-
-def field_value(field: str, text: str) -> str:
-    """A compared value in words where it is a code (element types, roles, organisations,
-    priorities, yes or no); expressions, timers and scripts as the model writes them."""
-    if field == "type":
-        return label(ELEMENT_TYPES, text)
-    if field == "interrupting":
-        return str(_("sì") if text == "true" else _("no"))
-    if field == PROPERTY + "candidateGroups":
-        return ", ".join(role_label(code.strip()) for code in text.split(",") if code.strip())
-    if field == PROPERTY + "organization":
-        return org_label(text)
-    if field == PROPERTY + "priority":
-        return label(PRIORITY_LABELS, text)
-    return text

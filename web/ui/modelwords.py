@@ -1,6 +1,6 @@
-"""The engine's model problems in the reader's language: each problem carries a code and its
-parameters, and the label of its element (engine/spiff/structure.py); the English `message`
-stays for the API."""
+"""A model in the reader's language: the engine's problems (each carries a code, its parameters
+and the label of its element, engine/spiff/structure.py; the English `message` stays for the
+API), and what the version diff compares (engine/rules/model_diff.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,16 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from .labels import element_text
+from .labels import (
+    DIFF_FIELDS,
+    ELEMENT_TYPES,
+    PRIORITY_LABELS,
+    PROPERTY_FIELDS,
+    element_text,
+    label,
+    role_label,
+)
+from .words import org_label
 
 
 def _texts() -> dict[str, str]:
@@ -79,3 +88,31 @@ def worded(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
             text = _("Il modello non è valido: %(detail)s") % {"detail": found.get("message", "")}
         out.append({**found, "text": text})
     return out
+
+
+PROPERTY = "property:"
+
+
+def field_label(field: str) -> str:
+    """What a row of the version diff compares, in words; a property the modeler does not
+    edit by its name, as the model spells it."""
+    if field.startswith(PROPERTY):
+        name = field.removeprefix(PROPERTY)
+        return str(PROPERTY_FIELDS.get(name) or _("Proprietà «%(name)s»", name=name))
+    return str(DIFF_FIELDS.get(field, field))
+
+
+def field_value(field: str, text: str) -> str:
+    """A compared value in words where it is a code (element types, roles, organisations,
+    priorities, yes or no); expressions, timers and scripts as the model writes them."""
+    if field == "type":
+        return label(ELEMENT_TYPES, text)
+    if field == "interrupting":
+        return str(_("sì") if text == "true" else _("no"))
+    if field == PROPERTY + "candidateGroups":
+        return ", ".join(role_label(code.strip()) for code in text.split(",") if code.strip())
+    if field == PROPERTY + "organization":
+        return org_label(text)
+    if field == PROPERTY + "priority":
+        return label(PRIORITY_LABELS, text)
+    return text
