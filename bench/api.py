@@ -34,11 +34,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.layers import layers_of, print_layers
 from engine import SYSTEM, Settings
 from engine.commands.accounts import create_token, create_user, ensure_organization
 from engine.commands.deployment import deploy_model
@@ -222,6 +225,21 @@ def with_werkzeug(args: argparse.Namespace, url: str, token: str, tmp: str) -> N
 
 def with_gunicorn(args: argparse.Namespace, url: str, token: str) -> None:
     """The workload against ONE gunicorn sync worker serving web.wsgi:app, as in production."""
+    with gunicorn_worker("web.wsgi:app", url) as (port, worker):
+        run(args, token, port, worker, "one gunicorn sync worker")
+    if getattr(args, "lived_in", False):
+        with gunicorn_worker("bench.bare_app:app", url) as (port, worker):
+            floor = request_floor(port, worker)
+        print(
+            f"the stack's own floor: {floor * 1000:.2f} ms CPU per request (the same gunicorn"
+            f" worker, a bare Flask view, no Percorsi code), {5 * floor * 1000:.2f} ms of the"
+            " case's 5 requests"
+        )
+
+
+@contextmanager
+def gunicorn_worker(app: str, url: str) -> Iterator[tuple[int, int]]:
+    """ONE gunicorn sync worker serving `app`: its port and the worker's pid."""
     port = free_port()
     root = Path(__file__).resolve().parent.parent
     env = dict(
@@ -230,14 +248,13 @@ def with_gunicorn(args: argparse.Namespace, url: str, token: str) -> None:
     command = [
         str(Path(sys.executable).with_name("gunicorn")),
         *("--workers", "1", "--worker-class", "sync", "--bind", f"127.0.0.1:{port}"),
-        *("--log-level", "warning", "web.wsgi:app"),
+        *("--log-level", "warning", app),
     ]
     # Its request log goes nowhere: written (the worker's CPU counts it), never read here.
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     master = subprocess.Popen(command, env=env, cwd=root, **quiet)
     try:
-        worker = wait_for_worker(master, port)
-        run(args, token, port, worker, "one gunicorn sync worker")
+        yield port, wait_for_worker(master, port)
     finally:
         master.send_signal(signal.SIGTERM)
         master.wait(20)
@@ -290,6 +307,7 @@ def main() -> None:
                 with_gunicorn(args, url, token)
             if args.server in ("werkzeug", "both"):
                 with_serve(args, url, token)
+            app_layers(url, token, args.cases)
 
 
 def with_serve(args: argparse.Namespace, url: str, token: str) -> None:
@@ -320,6 +338,61 @@ def with_serve(args: argparse.Namespace, url: str, token: str) -> None:
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(20)
+
+
+class InProcess(Client):
+    """The same calls through Flask's test client: no server, no sockets."""
+
+    def __init__(self, url: str, token: str) -> None:
+        from web.app import create_app
+
+        engine = build_engine(Settings.from_env({}, database_url=url, secret_key="bench"))
+        self.app = create_app(engine=engine)
+        self.client = self.app.test_client()
+        self.lived_in = True
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def call(self, method: str, path: str, body: Any = None, expect: int = 200) -> Any:
+        response = self.client.open(path, method=method, json=body, headers=self.headers)
+        if response.status_code != expect:
+            raise SystemExit(f"{method} {path}: {response.status_code} {response.data[:300]!r}")
+        return response.get_json()
+
+
+def app_layers(url: str, token: str, cases: int) -> None:
+    """Where the app's CPU goes on issue 14's workload, by layer: the WSGI app alone, profiled
+    in-process (what stands between the figure and the 7.5 ms target)."""
+    client = InProcess(url, token)
+    inner, profiler, spent, profiling = client.app.wsgi_app, cProfile.Profile(), [0.0], [False]
+
+    def measured(environ: Any, start_response: Any) -> Any:
+        began = time.process_time()
+        if profiling[0]:
+            profiler.enable()
+        try:
+            return inner(environ, start_response)
+        finally:
+            if profiling[0]:
+                profiler.disable()
+            spent[0] += time.process_time() - began
+
+    client.app.wsgi_app = measured  # type: ignore[method-assign]
+    steps: dict[str, list[float]] = {s: [] for s in STEPS}
+    for _ in range(30):
+        one_case(client, steps)
+    spent[0] = 0.0
+    for _ in range(cases):
+        one_case(client, steps)
+    plain = spent[0] * 1000 / cases
+    profiling[0] = True
+    for _ in range(cases):
+        one_case(client, steps)
+    print(f"\nwhere issue 14's case goes inside the app (in-process, SQLite, load {load()}):")
+    print_layers("the WSGI app's CPU", plain, layers_of(profiler, cases))
+
+
+def load() -> str:
+    return f"{os.getloadavg()[0]:.1f}"
 
 
 def cpu_seconds(pid: int) -> float:
