@@ -16,6 +16,8 @@ from sqlalchemy import ColumnElement, Insert, Integer, Table, any_, bindparam, i
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 
+from engine.store.db import WROTE
+
 COPY_FROM = 8  # fewer rows than this go as executemany (a COPY costs a round trip to set up)
 
 
@@ -29,6 +31,7 @@ def insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]
     quote = connection.dialect.identifier_preparer
     columns = ", ".join(quote.quote(table.columns[name].name) for name in names)
     statement = f"COPY {quote.format_table(table)} ({columns}) FROM STDIN"
+    connection.info[WROTE] = True  # the COPY goes past SQLAlchemy's events
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     with cursor, cursor.copy(statement) as copy:
         for row in rows:

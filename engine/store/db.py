@@ -12,6 +12,11 @@ from sqlalchemy.pool import NullPool
 from engine.store.folding import SQLITE_FUNCTION, fold
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Set on a PostgreSQL connection's info once its transaction ran anything but a query (a unit
+# of work that only read ends with COMMIT: see UnitOfWork.__exit__). No statement of ours
+# changes data inside a WITH.
+WROTE = "percorsi_wrote"
+_READS = ("SELECT ", "WITH ")
 
 
 def connect(url: str, echo: bool = False) -> Engine:
@@ -19,6 +24,11 @@ def connect(url: str, echo: bool = False) -> Engine:
     if url.startswith("sqlite"):
         return _sqlite(url, echo)
     engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _note_writes(conn: Connection, _cursor: Any, statement: str, *_: Any) -> None:
+        if not statement.startswith(_READS):
+            conn.info[WROTE] = True
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

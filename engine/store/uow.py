@@ -33,6 +33,7 @@ from engine.settings import Settings
 from engine.spiff import Runtime, frozen_now
 from engine.store import wakeups
 from engine.store.bulk import COPY_FROM, among, insert_rows
+from engine.store.db import WROTE
 from engine.store.facts import Facts
 from engine.store.folding import contains_folded, folded
 from engine.store.tables import Base
@@ -101,6 +102,8 @@ class UnitOfWork:
         if self.write and self.engine.settings.is_sqlite:
             conn = conn.execution_options(sqlite_begin="IMMEDIATE")
         conn.info[_UNIT] = self  # for _write_gathered_updates, till the connection goes back
+        conn.info.pop(WROTE, None)
+        self._connection = conn
         self._stack.callback(conn.info.pop, _UNIT, None)
         self.session = self._stack.enter_context(Session(bind=conn, expire_on_commit=False))
         self._stack.enter_context(frozen_now(self.now))
@@ -233,6 +236,7 @@ class UnitOfWork:
             self.flush()
         self._wakeup = None
         self.session.commit()  # on PostgreSQL the pipeline has committed already: a no-op
+        self._connection.info.pop(WROTE, None)
         actions, self._after_commit = self._after_commit, []
         for action in actions:
             action()
@@ -265,6 +269,7 @@ class UnitOfWork:
 
     def rollback(self) -> None:
         self.session.rollback()
+        self._connection.info.pop(WROTE, None)
         self._after_commit.clear()
         self._appended.clear()
         self.prefetched.clear()
@@ -280,11 +285,26 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        """What was not committed is rolled back. A PostgreSQL transaction that only read ends
+        with COMMIT instead, to the same effect: psycopg forgets every statement it prepared at
+        a rollback, so a page that ended with one would parse all its SQL again each time."""
         try:
             if self.session.in_transaction():
-                self.rollback()
+                if exc_type is None and self._only_read():
+                    self.session.commit()
+                else:
+                    self.rollback()
         finally:
             self._stack.close()
+
+    def _only_read(self) -> bool:
+        """Whether this PostgreSQL transaction ran queries only, with nothing pending."""
+        if self.settings.is_sqlite or self._trial or self._appended or self._updates:
+            return False
+        session = self.session
+        if session.new or session.dirty or session.deleted:
+            return False
+        return not self._connection.info.get(WROTE, False)
 
 
 _UNIT = "percorsi_unit_of_work"
