@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, func, literal, or_, select
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import aliased, defer
 
 from engine.actors import Actor
 from engine.errors import InvalidInput, TaskNotFound
@@ -37,7 +37,7 @@ from engine.store.tables import Case, HumanTask, Organization, TaskCandidate, Us
 from engine.store.uow import UnitOfWork
 
 FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
-TaskQuery = Select[HumanTask, Case, str, str]  # task, case, organisation code, assignee
+TaskQuery = Select[*tuple[Any, ...]]  # task, case, then `with_names`' three
 STATES = ("open", "claimed", "unclaimed", "completed", "cancelled", "all")
 
 
@@ -49,6 +49,22 @@ SUMMARY_ONLY = (
     defer(HumanTask.draft),
     defer(HumanTask.escalation),
 )
+_SUBSTITUTE = aliased(User)
+
+
+def with_names(query: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
+    """`query`, which reads a task, with the names its worklist row shows as three more
+    columns: its organisation's code, its assignee's username, and whom she holds it for."""
+    return (
+        query.add_columns(
+            Organization.code.label("organization"),
+            User.username.label("assignee"),
+            _SUBSTITUTE.username.label("substitute_for"),
+        )
+        .outerjoin(Organization, Organization.id == HumanTask.organization_id)
+        .outerjoin(User, User.id == HumanTask.assignee_id)
+        .outerjoin(_SUBSTITUTE, _SUBSTITUTE.id == HumanTask.substitute_for_id)
+    )
 
 
 @dataclass(frozen=True)
@@ -69,12 +85,8 @@ class TaskFilter:
 
 @lru_cache(maxsize=256)  # immutable; building the joins costs more than reading one task
 def _base(actor: Actor) -> TaskQuery:
-    return (
-        select(HumanTask, Case, Organization.code, User.username)
-        .join(Case, Case.id == HumanTask.case_id)
-        .outerjoin(Organization, Organization.id == HumanTask.organization_id)
-        .outerjoin(User, User.id == HumanTask.assignee_id)
-        .where(task_scope(actor))
+    return with_names(
+        select(HumanTask, Case).join(Case, Case.id == HumanTask.case_id).where(task_scope(actor))
     )
 
 
@@ -137,7 +149,10 @@ def list_tasks(
         rows = _indexed_page(uow, actor, f, after, limit + 1)
     else:
         rows = _rows_page(uow, actor, f, after, limit + 1)
-    items = [task_summary(t, c, org, user, uow.now) for t, c, org, user in rows[:limit]]
+    items = [
+        task_summary(t, c, org, user, held_for, uow.now)
+        for t, c, org, user, held_for in rows[:limit]
+    ]
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1][0]
@@ -182,11 +197,11 @@ def _indexed_page(
 def _page_query(shape: tuple[Any, ...], sort: str, keyset: bool, size: int) -> TaskQuery:
     page = page_ids(shape, sort, keyset, size).subquery("page")
     return (
-        select(HumanTask, Case, Organization.code, User.username)
-        .join(page, page.c.task_id == HumanTask.id)
-        .join(Case, Case.id == HumanTask.case_id)
-        .outerjoin(Organization, Organization.id == HumanTask.organization_id)
-        .outerjoin(User, User.id == HumanTask.assignee_id)
+        with_names(
+            select(HumanTask, Case)
+            .join(page, page.c.task_id == HumanTask.id)
+            .join(Case, Case.id == HumanTask.case_id)
+        )
         .order_by(page.c.k, page.c.task_id)
         .options(*SUMMARY_ONLY)
     )
@@ -206,7 +221,12 @@ def _small_int(value: Any) -> int:
 
 
 def task_summary(
-    task: HumanTask, case: Case, org: str | None, assignee: str | None, now: datetime
+    task: HumanTask,
+    case: Case,
+    org: str | None,
+    assignee: str | None,
+    substitute_for: str | None,
+    now: datetime,
 ) -> dict[str, Any]:
     """A worklist row: never the subject's identity, only the case's pseudonym."""
     return {
@@ -223,7 +243,7 @@ def task_summary(
         "organization": org,
         "assignee": assignee,
         # whom the assignee holds it for while she is away ("in sostituzione di ...")
-        "substitute_for": _username(task.substitute_for) if task.substitute_for_id else None,
+        "substitute_for": substitute_for,
         "status": task.status,
         "priority": task.priority,
         "due_at": task.due_at,
@@ -245,8 +265,8 @@ def task_detail(uow: UnitOfWork, actor: Actor, task_id: int) -> dict[str, Any]:
     row = uow.session.execute(_task_query(actor), {"task_id": task_id}).first()
     if row is None:
         raise TaskNotFound(f"no task {task_id}")
-    task, case, org, user, *referrers = row
-    detail = task_summary(task, case, org, user, uow.now)
+    task, case, org, user, substitute_for, *referrers = row
+    detail = task_summary(task, case, org, user, substitute_for, uow.now)
     review = task.kind == REVIEW
     detail.update(
         case_version=case.lock_version,
@@ -266,13 +286,11 @@ def task_detail(uow: UnitOfWork, actor: Actor, task_id: int) -> dict[str, Any]:
 
 @lru_cache(maxsize=256)  # immutable: one task, bound at each read, among those the actor reads
 def _task_query(actor: Actor) -> Select[*tuple[Any, ...]]:
-    """The task, its case, organisation code and assignee, and who referred the case."""
+    """The task, its case, the names its row shows, and who referred the case."""
     return with_referrers(
-        select(HumanTask, Case, Organization.code, User.username)
-        .join(Case, Case.id == HumanTask.case_id)
-        .outerjoin(Organization, Organization.id == HumanTask.organization_id)
-        .outerjoin(User, User.id == HumanTask.assignee_id)
-        .where(HumanTask.id == bindparam("task_id"), task_readers(actor))
+        with_names(select(HumanTask, Case).join(Case, Case.id == HumanTask.case_id)).where(
+            HumanTask.id == bindparam("task_id"), task_readers(actor)
+        )
     )
 
 
@@ -285,8 +303,8 @@ def summarize_task(uow: UnitOfWork, task: HumanTask, case: Case | None = None) -
     """The worklist row of a task a command has just changed."""
     case = case or uow.session.get_one(Case, task.case_id)
     org = task_organization(uow, task)
-    assignee = uow.get(User, task.assignee_id)
-    return task_summary(task, case, org, assignee.username if assignee else None, uow.now)
+    assignee, held_for = uow.get(User, task.assignee_id), uow.get(User, task.substitute_for_id)
+    return task_summary(task, case, org, _username(assignee), _username(held_for), uow.now)
 
 
 _EARLIER = (
