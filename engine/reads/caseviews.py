@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased
 
 from engine.actors import Actor
 from engine.reads.context import case_waits
-from engine.reads.taskviews import summarize_task, task_summary
+from engine.reads.taskviews import summarize_task, task_summary, with_names
 from engine.rules.access import (
     may_open_task,
     may_see_identity,
@@ -53,9 +53,7 @@ def _around(query: Select[Case]) -> Select[Case, Organization, User, User, CaseS
 _AROUND_BY_ID = _around(select(Case)).where(Case.id == bindparam("case_id"))
 _INCIDENTS = select(Incident).where(Incident.case_id == bindparam("case_id")).order_by(Incident.id)
 _OPEN_TASKS = (
-    select(HumanTask, Organization.code, User.username)
-    .outerjoin(Organization, Organization.id == HumanTask.organization_id)
-    .outerjoin(User, User.id == HumanTask.assignee_id)
+    with_names(select(HumanTask))
     .where(HumanTask.case_id == bindparam("case_id"), HumanTask.status == "open")
     .order_by(HumanTask.id)
 )
@@ -188,8 +186,11 @@ def _open_tasks(uow: UnitOfWork, actor: Actor, case: Case) -> list[dict[str, Any
     """The case's open tasks, each saying whether the actor may open it."""
     rows = uow.session.execute(_OPEN_TASKS, {"case_id": case.id}).all()
     return [
-        {**task_summary(t, case, org, user, uow.now), "may_open": may_open_task(uow, actor, t)}
-        for t, org, user in rows
+        {
+            **task_summary(t, case, org, user, held_for, uow.now),
+            "may_open": may_open_task(uow, actor, t),
+        }
+        for t, org, user, held_for in rows
     ]
 
 

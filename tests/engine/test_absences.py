@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from engine import Engine
 from engine.commands.absences import AbsenceRequest, end_absence, set_absence
@@ -17,9 +17,10 @@ from engine.commands.accounts import create_user, load_actor
 from engine.commands.tasks import assign_task, claim_task, complete_task
 from engine.errors import Forbidden, InvalidInput
 from engine.reads.absences import list_absences, substitute_choices
-from engine.reads.taskviews import TaskFilter, list_tasks
+from engine.reads.caseviews import case_detail
+from engine.reads.taskviews import TaskFilter, list_tasks, summarize_task, task_detail
 from engine.scheduling.duties import tick
-from engine.store.tables import CaseEvent, Outbox
+from engine.store.tables import CaseEvent, HumanTask, Outbox
 from tests.support import Driver, FakeClock
 
 INTAKE = {"resident": True, "urgency": "low"}
@@ -182,3 +183,47 @@ def test_who_may_record_an_absence(drive: Driver) -> None:
         ended = end_absence(uow, load_actor(uow, "giulia"), "giulia")
     assert ended.status == "ended"
     assert len(mine(drive, "giulia")) == 2
+
+
+def test_a_page_of_tasks_held_for_several_colleagues_is_one_statement_and_reads_as_each_task(
+    drive: Driver, clock: FakeClock
+) -> None:
+    with drive.engine.uow() as uow:
+        create_user(uow, "marta", memberships=[("comune_cremona", "case_manager")])
+        uow.commit()
+    for who in ("marta", "paolo"):  # one more task held for marta, one paolo's own
+        ref = drive.start("three_tasks", as_user=who)
+        with drive.engine.uow() as uow:
+            claim_task(uow, drive.task(ref, "intake").id, load_actor(uow, who))
+    until = clock.now.date() + timedelta(days=20)
+    absent(drive, ends_on=until)
+    absent(drive, "marta", ends_on=until)
+    clock.now = clock.now + timedelta(days=11)  # past the intakes' due dates
+    assert len(mine(drive, "paolo")) == 4  # (the organisation's id is known from here on)
+    statements: list[str] = []
+    event.listen(drive.engine.db, "before_cursor_execute", lambda *a: statements.append(a[2]))
+
+    for f in (TaskFilter(assignee="me"), TaskFilter(assignee="me", state="all")):  # index; rows
+        with drive.engine.uow(write=False) as uow:
+            paolo = load_actor(uow, "paolo")
+            statements.clear()
+            page = list_tasks(uow, paolo, f).items
+            selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+            assert len(selects) == 1  # whoever the tasks are held for: no query a row
+            shown = [(t["assignee"], t["substitute_for"], t["overdue"]) for t in page]
+            assert sorted(shown, key=str) == [
+                ("paolo", "giulia", True),
+                ("paolo", "giulia", True),
+                ("paolo", "marta", True),
+                ("paolo", None, True),
+            ]
+            for row in page:  # the same row as a command, the task and its case show it
+                assert summarize_task(uow, uow.session.get_one(HumanTask, row["id"])) == row
+                detail = task_detail(uow, paolo, row["id"])
+                assert {key: detail[key] for key in row} == row
+                [listed] = [
+                    {key: value for key, value in t.items() if key != "may_open"}
+                    for t in case_detail(uow, paolo, row["case"])["open_tasks"]
+                    if t["id"] == row["id"]
+                ]
+                assert listed == row

@@ -86,7 +86,7 @@ def by_scope_rule(engine: Engine, actor: Actor, f: TaskFilter) -> list[int]:
         query = _filtered(_base(actor), f, actor, uow.now)
         tasks = [
             ((t.due_at or FAR_FUTURE) if f.sort == "due" else -t.priority, t.id)
-            for t, *_rest in uow.session.execute(query)
+            for t in uow.session.execute(query)
         ]
     return [task_id for _key, task_id in sorted(tasks)]
 

@@ -6,10 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.store.tables.base import Base
-from engine.store.tables.people import User
 
 
 class HumanTask(Base):
@@ -51,11 +50,6 @@ class HumanTask(Base):
     # While its assignee is away, the task is her substitute's: this remembers whom it was
     # assigned to, for "in sostituzione di ..." and to give it back when she returns.
     substitute_for_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
-    # Many-to-one: read from the session's identity map, so a page of tasks held for the same
-    # colleague costs one query at most (the worklist's own query is unchanged).
-    substitute_for: Mapped[User | None] = relationship(
-        foreign_keys=[substitute_for_id], lazy="select", viewonly=True
-    )
 
 
 class TaskCandidate(Base):
