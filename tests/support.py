@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine as SqlEngine
 
 from engine.store.tables import Base
@@ -46,6 +48,21 @@ def truncate_all(db: SqlEngine) -> None:
     names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     with db.begin() as conn:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@contextmanager
+def counted(db: SqlEngine) -> Iterator[list[str]]:
+    """The SQL statements sent through `db` inside the block, in order."""
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(db, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db, "before_cursor_execute", count)
 
 
 class Driver:

@@ -16,6 +16,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from engine.errors import ModelInvalid, UploadRejected, UploadTooLarge
 from engine.spiff.dmn_checks import check_dmn
+from engine.spiff.element_labels import Label
 from engine.spiff.process_properties import XML_PARSER as _XML_PARSER
 from engine.spiff.process_properties import (
     process_escalation,
@@ -25,7 +26,7 @@ from engine.spiff.process_properties import (
 )
 from engine.spiff.properties import TaskProperties, parse_properties
 from engine.spiff.scripting import check_source
-from engine.spiff.structure import check_structure, named_problem, unknown_calls
+from engine.spiff.structure import check_structure, named_problem, tree_labels, unknown_calls
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 FORBIDDEN_MARKUP = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity")
@@ -283,8 +284,9 @@ def _parse_process(
     tasks: dict[str, TaskProperties] = {}
     names = {str(k) for form in forms.values() for k in (form.get("properties") or {})}
     for wf_spec in [spec, *subprocesses.values()]:
+        document = _document(parser, wf_spec.name)
         for task_spec in wf_spec.task_specs.values():
-            problems.extend(_check_code(filename, task_spec, set(services), callables))
+            problems.extend(_check_code(filename, task_spec, set(services), callables, document))
             item = getattr(task_spec, "input_item", None)
             if item is not None and getattr(item, "bpmn_id", None):
                 names.add(str(item.bpmn_id))
@@ -313,10 +315,9 @@ def _parse_process(
             problems.extend({"file": filename, "element_id": name, "message": e} for e in refused)
     if problems:
         first = problems[0]
+        where = "" if "code" in first else f"{first.get('element_id')}: "  # coded: named already
         raise ModelInvalid(
-            f"{filename}: {len(problems)} problem(s); first: {first.get('element_id')}: "
-            f"{first['message']}",
-            problems,
+            f"{filename}: {len(problems)} problem(s); first: {where}{first['message']}", problems
         )
     payload = {
         "spec": serialize(spec),
@@ -342,11 +343,28 @@ def _guard_value(filename: str, action: Callable[[], Any]) -> Any:
     return box[0]
 
 
+def _document(parser: Any, process_id: str) -> Any:
+    """The root of the document a process was read from, as uploaded (or as deployed, for a
+    called process taken from its latest version): not parsed again."""
+    found = parser.process_parsers.get(process_id)
+    return None if found is None else found.node.getroottree().getroot()
+
+
+def _label(document: Any, element: str) -> Label | None:
+    """The element's label in its document (engine/spiff/element_labels.py), when known."""
+    return None if document is None else tree_labels(document).get(element)
+
+
 def _check_code(
-    filename: str, task_spec: Any, services: set[str], callables: frozenset[str] = frozenset()
+    filename: str,
+    task_spec: Any,
+    services: set[str],
+    callables: frozenset[str] = frozenset(),
+    document: Any = None,
 ) -> list[dict[str, Any]]:
     """Scripts, conditions and timer expressions must compile under RestrictedPython and call
-    only the helpers and builtins the sandbox gives them."""
+    only the helpers and builtins the sandbox gives them; `document` (the root of the BPMN the
+    task was read from) names an unnamed element by its kind and place."""
     element = getattr(task_spec, "bpmn_id", None) or task_spec.name
     found: list[tuple[str, str, bool]] = []
     for attr in ("script", "prescript", "postscript"):
@@ -370,7 +388,9 @@ def _check_code(
     if callables and not problems:
         name = str(getattr(task_spec, "bpmn_name", None) or element)
         problems.extend(
-            named_problem(filename, element, name, "unknown_helper", called)
+            named_problem(
+                filename, element, name, "unknown_helper", called, label=_label(document, element)
+            )
             for _kind, source, is_expr in found
             for called in unknown_calls(source, is_expr, callables)
         )

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from engine import Engine
 from engine.commands.accounts import load_actor
@@ -19,7 +16,7 @@ from engine.reads.caselists import CaseFilter, list_cases_with_tasks
 from engine.rules.startforms import start_form
 from engine.store.tables import Notification
 from tests.seed import Seeded, seed_network
-from tests.support import Driver, FakeClock, fixture_files
+from tests.support import Driver, FakeClock, counted, fixture_files
 
 START = b'<bpmn:startEvent id="start">'
 WITH_FORM = (
@@ -85,20 +82,6 @@ def test_tax_codes_and_who_may_refer(engine: Engine, seeded: Seeded) -> None:
         assert referring_organizations(load_actor(uow, "ugo.rizzi")) == []  # Cabina di Regia
 
 
-@contextmanager
-def counted(engine: Engine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(*args: object) -> None:
-        statements.append(str(args[2]))
-
-    event.listen(engine.db, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine.db, "before_cursor_execute", count)
-
-
 def test_case_list_counts_open_tasks_and_next_due_without_a_query_per_case(
     engine: Engine, seeded: Seeded, clock: FakeClock
 ) -> None:
@@ -106,7 +89,7 @@ def test_case_list_counts_open_tasks_and_next_due_without_a_query_per_case(
         giulia = load_actor(uow, "giulia.rossi")
     queries = []
     for limit in (2, 6):
-        with counted(engine) as statements, engine.uow(write=False) as uow:
+        with counted(engine.db) as statements, engine.uow(write=False) as uow:
             page = list_cases_with_tasks(uow, giulia, CaseFilter(), limit=limit)
         queries.append(len(statements))
         assert len(page.items) == limit
