@@ -148,37 +148,38 @@ def _check_organizations(uow: UnitOfWork, parsed: list[ParsedProcess]) -> None:
     """A task's organisation is a code of the network, a name the case data holds (the case's
     owner, a multi-instance item, a form field) or an expression (checked when it compiles)."""
     known = set(uow.session.scalars(select(Organization.code)).all())
-    problems = [
-        {
-            "file": p.bpmn_file,
-            "element_id": element,
-            "message": (
-                f"organization {props.organization!r} is not an organisation of the network, "
-                f"nor a name the case data holds ({CASE_OWNER}, a multi-instance item or a "
-                "form field)"
-            ),
-        }
-        for p in parsed
-        for element, props in p.tasks.items()
-        if props.organization_is_name
-        and props.organization not in known | p.data_names | {CASE_OWNER}
-    ]
+    problems: list[dict[str, Any]] = []
+    for p in parsed:
+        labels = element_labels(_tree(p.bpmn_xml))
+        problems.extend(
+            named_problem(
+                p.bpmn_file,
+                element,
+                element,
+                "unknown_organization",
+                props.organization or "",
+                label=labels.get(element),
+            )
+            for element, props in p.tasks.items()
+            if props.organization_is_name
+            and props.organization not in known | p.data_names | {CASE_OWNER}
+        )
     if problems:
         raise ModelInvalid(
             f"{len(problems)} task(s) name an unknown organisation; first: "
-            f"{problems[0]['element_id']}",
+            f"{problems[0]['message']}",
             problems,
         )
 
 
 # Longest value each stored name may have (the columns that hold them).
 SIZES = {
-    "process id": 120,
-    "process name": 200,
-    "element id": 120,
-    "task name": 255,
+    "process_id": 120,
+    "process_name": 200,
+    "element_id": 120,
+    "task_name": 255,
     "group": 40,
-    "form key": 120,
+    "form_key": 120,
 }
 
 
@@ -186,26 +187,39 @@ def _check_sizes(parsed: list[ParsedProcess]) -> None:
     """Refuse names longer than the columns that store them, naming the element."""
     problems: list[dict[str, Any]] = []
     for p in parsed:
-        values: list[tuple[str, str, str | None]] = [
-            ("process id", p.process_id, p.process_id),
-            ("process name", p.name, None),
+        labels = element_labels(_tree(p.bpmn_xml))
+        values: list[tuple[str, str, str]] = [
+            ("process_id", p.process_id, p.process_id),
+            ("process_name", p.name, p.process_id),
         ]
         for element, props in p.tasks.items():
-            values.append(("element id", element, element))
+            values.append(("element_id", element, element))
             values.extend(("group", group, element) for group in props.candidate_groups)
-            values.append(("form key", props.form_key or "", element))
-        values.extend(("task name", name, element) for element, name in _task_names(p))
+            values.append(("form_key", props.form_key or "", element))
+        values.extend(("task_name", name, element) for element, name in _task_names(p))
         problems.extend(
-            {
-                "file": p.bpmn_file,
-                "element_id": element,
-                "message": f"{what} longer than {SIZES[what]} characters",
-            }
+            named_problem(
+                p.bpmn_file,
+                element,
+                p.name[:80] if element == p.process_id else element[:80],
+                "too_long",
+                value[:40] + "…",
+                what,
+                label=_short(labels.get(element)),
+                more={"size": str(SIZES[what])},
+            )
             for what, value, element in values
             if len(value) > SIZES[what]
         )
     if problems:
         raise ModelInvalid(f"{problems[0]['message']} ({len(problems)} problem(s))", problems)
+
+
+def _short(label: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A label whose name is cut short: a name too long to store is too long to read."""
+    if label and len(str(label.get("name", ""))) > 80:
+        return {**label, "name": str(label["name"])[:79] + "…"}
+    return label
 
 
 # Roles that work on tasks (the Cabina di Regia and auditors only read).

@@ -16,6 +16,7 @@ from engine.rules.model_diff import BPMN, describe_elements, diff_models
 from engine.rules.versions import latest_version
 from engine.spiff import load_xml
 from engine.spiff.parsing import load_form
+from engine.spiff.structure import named_problem
 from engine.store.tables import ProcessModel
 from engine.store.uow import UnitOfWork
 
@@ -126,13 +127,15 @@ MAX_FORM_BYTES = 200_000
 
 def _process_ids(uow: UnitOfWork, content: bytes) -> list[str]:
     tree = load_xml("model.bpmn", content, uow.settings.max_upload_bytes)
-    ids = [p.get("id") or "" for p in tree.iterfind(f"{BPMN}process")]
-    bad = [i for i in ids if not PROCESS_ID.match(i)]
+    processes = list(tree.iterfind(f"{BPMN}process"))
+    ids = [p.get("id") or "" for p in processes]
+    bad = [
+        named_problem("model.bpmn", p.get("id") or None, p.get("name") or "", "bad_process_id", i)
+        for p, i in zip(processes, ids, strict=True)
+        if not PROCESS_ID.match(i)
+    ]
     if bad:
-        raise ModelInvalid(
-            f"process id {bad[0]!r} must start with a letter and hold only letters, digits, _ -",
-            [{"element_id": bad[0] or None, "message": "invalid process id"}],
-        )
+        raise ModelInvalid(f"{len(bad)} problem(s); first: {bad[0]['message']}", bad)
     if not ids:
         raise InvalidInput("the diagram holds no BPMN process", [])
     return ids

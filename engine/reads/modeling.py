@@ -16,9 +16,9 @@ from engine.rules.model_diff import ModelDiff, diff_models
 from engine.rules.progress import RUNNING
 from engine.rules.versions import latest_forms, latest_version, version_of
 from engine.spiff import with_diagram
+from engine.spiff.code_checks import refusal
 from engine.spiff.forms import sample_case
 from engine.spiff.properties import ESCALATION_ACTIONS, PRIORITY_NAMES
-from engine.spiff.scripting import check_source
 from engine.store.tables import Case, Organization, ProcessModel, ProcessVersion, User
 from engine.store.uow import UnitOfWork
 
@@ -148,11 +148,14 @@ def diff_versions(
 class CodeCheck:
     """Model code tried on a sample case: `outcome` is "true"/"false" for a condition, "ran"
     for a script or an expression; "refused" when it does not compile, "failed" when it raised.
-    `names`: the case data a script leaves; `detail`: the sandbox's words for a problem."""
+    `names`: the case data a script leaves; `detail`: the line of code refused (its `line` when
+    the code has several, the mistake's `hint`: engine/spiff/code_checks.py), or the error."""
 
     outcome: str
     detail: str = ""
     names: tuple[str, ...] = ()
+    line: int | None = None
+    hint: str = ""
 
 
 CODE_KINDS = ("condition", "script", "expression")
@@ -174,9 +177,10 @@ def check_code(
             f"kind must be one of {', '.join(CODE_KINDS)}, not {kind!r}",
             [{"field": "kind", "message": "unknown kind"}],
         )
-    reason = check_source(source, expression=kind != "script")
-    if reason is not None:
-        return CodeCheck("refused", reason)
+    refused = refusal(source, expression=kind != "script")
+    if refused is not None:
+        line = refused.line if refused.several else None
+        return CodeCheck("refused", refused.text, line=line, hint=refused.hint)
     engine_names = {"case_reference": "PROVA-0001", "referring_organization": ""}
     context = {**engine_names, **sample_case(latest_forms(uow), form_keys, data or {})}
     environment = uow.runtime.environment

@@ -10,11 +10,11 @@ from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from engine.errors import ModelInvalid, UploadRejected, UploadTooLarge
+from engine.spiff.code_checks import check_task_code, code_problem, refusal
 from engine.spiff.dmn_checks import check_dmn
 from engine.spiff.element_labels import Label
 from engine.spiff.process_properties import XML_PARSER as _XML_PARSER
@@ -24,9 +24,14 @@ from engine.spiff.process_properties import (
     process_retention,
     read_restriction,
 )
-from engine.spiff.properties import TaskProperties, parse_properties
-from engine.spiff.scripting import check_source
-from engine.spiff.structure import check_structure, named_problem, tree_labels, unknown_calls
+from engine.spiff.properties import LadderInvalid, TaskProperties, parse_properties
+from engine.spiff.structure import (
+    check_structure,
+    display_name,
+    named_problem,
+    problem,
+    tree_labels,
+)
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 FORBIDDEN_MARKUP = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity")
@@ -145,26 +150,21 @@ def _check_flows(filename: str, tree: Any) -> None:
     """Sequence flows join elements of their own process, and every incoming/outgoing names a
     flow (SpiffWorkflow names the wrong element for the first, and silently ignores the second)."""
     problems: list[dict[str, Any]] = []
-
-    def problem(node: Any, element: str | None, message: str) -> None:
-        problems.append(
-            {"file": filename, "element_id": element, "line": node.sourceline, "message": message}
-        )
-
     for proc in tree.iter(f"{{{BPMN_NS}}}process", f"{{{BPMN_NS}}}subProcess"):
         ids = {child.get("id") for child in proc}
         flows = {f.get("id") for f in proc.iterfind(f"{{{BPMN_NS}}}sequenceFlow")}
         for flow in proc.iterfind(f"{{{BPMN_NS}}}sequenceFlow"):
-            for end in ("sourceRef", "targetRef"):
+            for end, code in (("sourceRef", "flow_no_source"), ("targetRef", "flow_no_target")):
                 if flow.get(end) not in ids:
-                    problem(flow, flow.get("id"), f"{end} {flow.get(end)!r} names no element")
+                    problems.append(problem(filename, flow, code, str(flow.get(end) or "")))
         for node in proc:
             for ref in (
                 *node.iterchildren(f"{{{BPMN_NS}}}incoming"),
                 *node.iterchildren(f"{{{BPMN_NS}}}outgoing"),
             ):
                 if (ref.text or "").strip() not in flows:
-                    problem(ref, node.get("id"), f"{ref.text!r} names no sequence flow")
+                    found = problem(filename, node, "unknown_flow_ref", (ref.text or "").strip())
+                    problems.append({**found, "line": ref.sourceline})
     if problems:
         first = problems[0]
         raise ModelInvalid(f"{filename}:{first['line']}: {first['message']}", problems)
@@ -286,33 +286,22 @@ def _parse_process(
     for wf_spec in [spec, *subprocesses.values()]:
         document = _document(parser, wf_spec.name)
         for task_spec in wf_spec.task_specs.values():
-            problems.extend(_check_code(filename, task_spec, set(services), callables, document))
+            label = _label(document, getattr(task_spec, "bpmn_id", None) or task_spec.name)
+            problems.extend(check_task_code(filename, task_spec, set(services), callables, label))
             item = getattr(task_spec, "input_item", None)
             if item is not None and getattr(item, "bpmn_id", None):
                 names.add(str(item.bpmn_id))
             if getattr(task_spec, "manual", False):
-                props, errors = parse_properties(task_spec, forms)
+                props, errors = parse_properties(task_spec, forms, filename, label)
                 tasks[task_spec.bpmn_id] = props
-                problems.extend({"file": filename, **e} for e in errors)
-    try:
-        process_escalation(xml, process_id)
-    except ValueError as exc:
-        problems.append({"file": filename, "element_id": process_id, "message": f"{exc}"})
-    owner = process_property(xml, process_id, "caseOwner")
-    if owner and (reason := check_source(owner, expression=True)) is not None:
-        problems.append(
-            {"file": filename, "element_id": process_id, "message": f"caseOwner: {reason}"}
-        )
-    try:
-        process_retention(xml, process_id)
-    except ValueError as exc:
-        problems.append({"file": filename, "element_id": process_id, "message": f"{exc}"})
+                problems.extend(errors)
+    problems.extend(_process_problems(parser, filename, xml, process_id))
     restriction: dict[str, Any] = {}
     for name in [process_id, *subprocesses]:
         found = parser.process_parsers.get(name)
         if found is not None:
             restriction[name], refused = read_restriction(found.node)
-            problems.extend({"file": filename, "element_id": name, "message": e} for e in refused)
+            problems.extend(problem(filename, found.node, code, v) for code, v in refused)
     if problems:
         first = problems[0]
         where = "" if "code" in first else f"{first.get('element_id')}: "  # coded: named already
@@ -337,6 +326,31 @@ def _parse_process(
     )
 
 
+def _process_problems(
+    parser: Any, filename: str, xml: str, process_id: str
+) -> list[dict[str, Any]]:
+    """The problems of the process's own properties: escalation, case owner, retention."""
+    found = parser.process_parsers.get(process_id)
+    node = found.node if found is not None else None
+    name = display_name(node) or process_id
+    problems: list[dict[str, Any]] = []
+    try:
+        process_escalation(xml, process_id)
+    except LadderInvalid as exc:
+        problems.append(
+            named_problem(filename, process_id, name, exc.code, exc.value, detail=f"{exc}")
+        )
+    owner = process_property(xml, process_id, "caseOwner")
+    if owner and (refused := refusal(owner, expression=True)) is not None:
+        problems.append(code_problem(filename, process_id, name, "caseOwner", refused))
+    try:
+        process_retention(xml, process_id)
+    except ValueError:
+        period = process_property(xml, process_id, "retentionPeriod") or ""
+        problems.append(named_problem(filename, process_id, name, "bad_retention", period))
+    return problems
+
+
 def _guard_value(filename: str, action: Callable[[], Any]) -> Any:
     box: list[Any] = []
     _guard(filename, lambda: box.append(action()))
@@ -353,54 +367,3 @@ def _document(parser: Any, process_id: str) -> Any:
 def _label(document: Any, element: str) -> Label | None:
     """The element's label in its document (engine/spiff/element_labels.py), when known."""
     return None if document is None else tree_labels(document).get(element)
-
-
-def _check_code(
-    filename: str,
-    task_spec: Any,
-    services: set[str],
-    callables: frozenset[str] = frozenset(),
-    document: Any = None,
-) -> list[dict[str, Any]]:
-    """Scripts, conditions and timer expressions must compile under RestrictedPython and call
-    only the helpers and builtins the sandbox gives them; `document` (the root of the BPMN the
-    task was read from) names an unnamed element by its kind and place."""
-    element = getattr(task_spec, "bpmn_id", None) or task_spec.name
-    found: list[tuple[str, str, bool]] = []
-    for attr in ("script", "prescript", "postscript"):
-        source = getattr(task_spec, attr, None)
-        if source:
-            found.append((attr, source, False))
-    for condition, _target in getattr(task_spec, "cond_task_specs", []) or []:
-        source = getattr(condition, "args", [None])[0] if condition is not None else None
-        if isinstance(source, str) and source:
-            found.append(("condition", source, True))
-    event = getattr(task_spec, "event_definition", None)
-    expression = getattr(event, "expression", None)
-    if isinstance(expression, str) and expression:
-        kind = "timer" if isinstance(task_spec, CatchingEvent) else "message payload"
-        found.append((kind, expression, True))
-    problems = [
-        {"file": filename, "element_id": element, "message": f"{kind}: {reason}"}
-        for kind, source, is_expr in found
-        if (reason := check_source(source, expression=is_expr)) is not None
-    ]
-    if callables and not problems:
-        name = str(getattr(task_spec, "bpmn_name", None) or element)
-        problems.extend(
-            named_problem(
-                filename, element, name, "unknown_helper", called, label=_label(document, element)
-            )
-            for _kind, source, is_expr in found
-            for called in unknown_calls(source, is_expr, callables)
-        )
-    operation = getattr(task_spec, "operation_name", None)
-    if operation and operation not in services:
-        problems.append(
-            {
-                "file": filename,
-                "element_id": element,
-                "message": f"service task calls {operation!r}, which no handler provides",
-            }
-        )
-    return problems

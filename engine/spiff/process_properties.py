@@ -8,7 +8,7 @@ from typing import Any
 from lxml import etree
 
 from engine.durations import is_duration, parse_duration
-from engine.spiff.properties import parse_escalation
+from engine.spiff.properties import LadderInvalid, parse_escalation
 
 # Models are parsed without entities, network, DTDs or huge trees (billion laughs, XXE).
 XML_PARSER = etree.XMLParser(
@@ -35,8 +35,9 @@ def process_property(xml: str, process_id: str, name: str) -> str | None:
     return str(values[0]).strip() or None
 
 
-def read_restriction(process: Any) -> tuple[dict[str, Any], list[str]]:
-    """A process element's `restricted` and `restrictedTargetGroups` properties, and problems.
+def read_restriction(process: Any) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """A process element's `restricted` and `restrictedTargetGroups` properties, and problems
+    (code and value, engine/spiff/structure.py).
 
     A restricted process makes every case that runs it restricted (pseudonym everywhere, reads
     audited); `restrictedTargetGroups` restricts the cases whose start data's `target_group` is
@@ -51,7 +52,7 @@ def read_restriction(process: Any) -> tuple[dict[str, Any], list[str]]:
     problems = []
     flag = properties.get("restricted", "false").strip().lower()
     if flag not in ("true", "false"):
-        problems.append(f"property restricted must be true or false, not {flag!r}")
+        problems.append(("bad_restricted", flag))
     groups = [g.strip() for g in properties.get("restrictedTargetGroups", "").split(",")]
     return {"restricted": flag == "true", "target_groups": [g for g in groups if g]}, problems
 
@@ -59,15 +60,15 @@ def read_restriction(process: Any) -> tuple[dict[str, Any], list[str]]:
 def process_escalation(xml: str, process_id: str) -> tuple[dict[str, str], ...] | None:
     """The `escalation` property on a process element: the ladder of all its tasks.
 
-    Raises ValueError naming the problem when the ladder does not parse.
+    Raises LadderInvalid naming the problem when the ladder does not parse.
     """
     value = process_property(xml, process_id, "escalation")
     if value is None:
         return None
     try:
         return parse_escalation(value)
-    except ValueError as exc:
-        raise ValueError(f"process escalation: {exc}") from exc
+    except LadderInvalid as exc:
+        raise LadderInvalid(f"process escalation: {exc}", exc.code, exc.value) from exc
 
 
 def process_retention(xml: str, process_id: str) -> str | None:

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.durations import is_duration, parse_duration
-from engine.spiff.scripting import check_source
+from engine.spiff.code_checks import code_problem, refusal
+from engine.spiff.element_labels import Label
+from engine.spiff.structure import named_problem
 
 ESCALATION_ACTIONS = ("notify_assignee", "notify_group", "notify_coordinators", "review_task")
 PRIORITY_NAMES = {"low": 10, "normal": 50, "high": 80, "urgent": 100}
@@ -37,15 +39,29 @@ class TaskProperties:
         return bool(self.organization and PLAIN_NAME.fullmatch(self.organization))
 
 
+class LadderInvalid(ValueError):
+    """An escalation ladder that does not parse; `code` and `value` say which step and why (a
+    problem code of engine/spiff/structure.py)."""
+
+    def __init__(self, message: str, code: str, value: str) -> None:
+        super().__init__(message)
+        self.code, self.value = code, value
+
+
 def parse_escalation(text: str) -> tuple[dict[str, str], ...]:
     """Parse 'P0D:notify_assignee,P3D:notify_coordinators,...' into ladder steps."""
     steps = []
     for chunk in filter(None, (c.strip() for c in text.split(","))):
         after, _, action = chunk.partition(":")
-        parse_duration(after)
+        try:
+            parse_duration(after)
+        except ValueError as exc:
+            raise LadderInvalid(str(exc), "bad_escalation_delay", after.strip()[:40]) from exc
         if action not in ESCALATION_ACTIONS:
-            raise ValueError(
-                f"unknown escalation action {action!r}; use one of {', '.join(ESCALATION_ACTIONS)}"
+            raise LadderInvalid(
+                f"unknown escalation action {action!r}; use one of {', '.join(ESCALATION_ACTIONS)}",
+                "bad_escalation_action",
+                action,
             )
         steps.append({"after": after.strip().upper(), "action": action})
     return tuple(steps)
@@ -60,47 +76,51 @@ def resolve_form(form_key: str, forms: dict[str, Any]) -> str | None:
 
 
 def parse_properties(
-    task_spec: Any, forms: dict[str, Any]
+    task_spec: Any, forms: dict[str, Any], filename: str = "", label: Label | None = None
 ) -> tuple[TaskProperties, list[dict[str, Any]]]:
-    """Read one task's properties; also return the problems found (for deploy errors)."""
+    """Read one task's properties; also return the problems found (for deploy errors: in
+    `filename`, the task said by its `label`)."""
     raw: dict[str, str] = dict(getattr(task_spec, "extensions", {}).get("properties", {}))
     element = task_spec.bpmn_id
+    name = str(getattr(task_spec, "bpmn_name", None) or element)
     problems: list[dict[str, Any]] = []
 
-    def problem(message: str) -> None:
-        problems.append({"element_id": element, "message": message})
+    def problem(code: str, value: str, detail: str = "") -> None:
+        found = named_problem(filename, element, name, code, value, label=label, detail=detail)
+        problems.append(found)
+
+    def check(kind: str, source: str) -> None:
+        """The expression of property `kind` compiles, else a problem says where it does not."""
+        if (found := refusal(source, expression=True)) is not None:
+            problems.append(code_problem(filename, element, name, kind, found, label))
 
     groups = tuple(g.strip() for g in raw.pop("candidateGroups", "").split(",") if g.strip())
     if not groups and getattr(task_spec, "lane", None):
         groups = (str(task_spec.lane),)
     due_in = raw.pop("dueIn", None) or None
     if due_in and not is_duration(due_in) and re.fullmatch(r"-?P[0-9A-Z.,]*", due_in):
-        problem(
-            f"dueIn {due_in[:40]!r} is not a valid ISO 8601 duration of at most 100 years "
-            "(e.g. P10D, PT4H, P1M)"
-        )
-    elif due_in and not is_duration(due_in) and (err := check_source(due_in, expression=True)):
-        problem(f"dueIn {due_in!r} is neither an ISO 8601 duration nor an expression: {err}")
+        problem("bad_due", due_in[:40])
+    elif due_in and not is_duration(due_in):
+        check("dueIn", due_in)
     form_key = raw.pop("formKey", None) or None
     if form_key:
         stored = resolve_form(form_key, forms)
         if stored is None:
-            problem(f"formKey {form_key!r} names no form in the bundle or earlier versions")
+            problem("unknown_form", form_key)
         form_key = stored or form_key
     organization = (raw.pop("organization", None) or "").strip() or None
-    is_code = bool(organization and PLAIN_NAME.fullmatch(organization))
-    if organization and not is_code and (err := check_source(organization, expression=True)):
-        problem(f"organization {organization!r} is neither a code nor an expression: {err}")
+    if organization and not PLAIN_NAME.fullmatch(organization):
+        check("organization", organization)
     assignee = raw.pop("assignee", None) or None
     if assignee and assignee not in NAMED_PEOPLE:
-        problem(f"assignee {assignee!r} must be one of {', '.join(NAMED_PEOPLE)}")
+        problem("unknown_assignee", assignee)
     priority = _priority(raw.pop("priority", None), problem)
     escalation = None
     if text := raw.pop("escalation", None):
         try:
             escalation = parse_escalation(text)
-        except ValueError as exc:
-            problem(f"escalation: {exc}")
+        except LadderInvalid as exc:
+            problem(exc.code, exc.value, str(exc))
     props = TaskProperties(
         candidate_groups=groups,
         organization=organization,
@@ -131,9 +151,9 @@ def _priority(text: str | None, problem: Any) -> int:
     try:
         value = int(text) if len(text) <= 12 else MAX_PRIORITY + 1
     except ValueError:
-        problem(f"priority {text!r} is not a number nor one of {', '.join(PRIORITY_NAMES)}")
+        problem("bad_priority", text[:40])
         return PRIORITY_NAMES["normal"]
     if not 0 <= value <= MAX_PRIORITY:
-        problem(f"priority {text[:40]!r} is out of range: use 0 to {MAX_PRIORITY} or a name")
+        problem("priority_out_of_range", text[:40])
         return PRIORITY_NAMES["normal"]
     return value

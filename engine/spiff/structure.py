@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import builtins
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -46,11 +46,78 @@ MESSAGES = {
     "message_not_caught": "{name} sends the message {value!r}, which no process waits for",
     "message_unused": "the message {value!r} is neither sent nor awaited by any process",
     "unknown_helper": "{name} calls {value!r}, which is not a helper model code may use",
+    # model code that does not compile (engine/spiff/code_checks.py); {value}: the line of code
+    # refused, {detail}: the sandbox's own reason
+    "script_invalid": "{name}: the {expected} has an error{at}: «{value}» ({detail})",
+    "condition_invalid": "{name}: a condition of its outgoing flows has an error{at}: «{value}» "
+    "({detail})",
+    "expression_invalid": "{name}: the {expected} has an error{at}: «{value}» ({detail})",
+    # task and process properties
+    "bad_due": (
+        "{name}: the due date (dueIn) {value!r} is not a valid ISO 8601 duration of at most "
+        "100 years (e.g. P10D, PT4H, P1M)"
+    ),
+    "unknown_form": "{name}: the form {value!r} (formKey) is neither in the bundle nor deployed",
+    "unknown_assignee": (
+        "{name}: the assignee {value!r} must be one of named, case_manager, cav_operator"
+    ),
+    "bad_priority": (
+        "{name}: the priority {value!r} is not a number nor one of low, normal, high, urgent"
+    ),
+    "priority_out_of_range": (
+        "{name}: the priority {value!r} is out of range: use 0 to 1000 or a name"
+    ),
+    "bad_escalation_action": (
+        "{name}: the escalation ladder names the unknown action {value!r}; use one of "
+        "notify_assignee, notify_group, notify_coordinators, review_task"
+    ),
+    "bad_escalation_delay": (
+        "{name}: in the escalation ladder, {value!r} is not a valid duration: {detail}"
+    ),
+    "bad_retention": (
+        "{name}: retentionPeriod {value!r} is not a positive ISO 8601 duration such as P10Y"
+    ),
+    "bad_restricted": "{name}: the property restricted must be true or false, not {value!r}",
+    "unknown_organization": (
+        "{name}: the organization {value!r} is not an organisation of the network, nor a name "
+        "the case data holds (case_owner, a multi-instance item or a form field)"
+    ),
+    "unknown_service": "{name} calls the service {value!r}, which no handler provides",
+    "too_long": "{name}: the {expected} is longer than {size} characters",
+    "bad_process_id": (
+        "{name}: the process id {value!r} must start with a letter and hold only letters, "
+        "digits, _ and - (at most 120)"
+    ),
+    # references SpiffWorkflow would misread
+    "flow_no_source": "{name}: its sourceRef {value!r} names no element of its process",
+    "flow_no_target": "{name}: its targetRef {value!r} names no element of its process",
+    "unknown_flow_ref": "{name}: {value!r} names no sequence flow",
 }
 TIMER_KINDS = {
     "timeDuration": "an ISO 8601 duration such as P30D",
     "timeDate": "an ISO 8601 date such as 2026-01-31T09:00:00+01:00",
     "timeCycle": "an ISO 8601 repetition such as R3/P1W",
+}
+# The kinds of model code, in English.
+CODE_KINDS = {
+    "script": "script",
+    "prescript": "script run before the task",
+    "postscript": "script run after the task",
+    "condition": "condition",
+    "timer": "timer expression",
+    "message": "message payload",
+    "dueIn": "due date (dueIn) expression",
+    "organization": "organization expression",
+    "caseOwner": "case owner (caseOwner) expression",
+}
+# The names Percorsi stores, in English (too long to store: "too_long").
+STORED_NAMES = {
+    "process_id": "process id",
+    "process_name": "process name",
+    "element_id": "element id",
+    "task_name": "task name",
+    "group": "group",
+    "form_key": "form key",
 }
 
 
@@ -75,14 +142,22 @@ def named_problem(
     expected: str = "",
     *,
     label: Label | None = None,
+    more: Mapping[str, str] | None = None,
+    detail: str = "",
 ) -> dict[str, Any]:
     """One problem about the element `element_id` called `name`; with its `label`, an element
     drawn without a name is said by its kind and place (engine/spiff/element_labels.py), and
-    the problem carries the label for the UI to say it in the reader's language."""
+    the problem carries the label for the UI to say it in the reader's language. `more`: other
+    parameters for the UI; `detail`: English words for the API's message only."""
     if label:
         name = label.get("name") or label_words(label)
-    params = {"name": name or element_id or "", "value": value, "kind": expected}
-    words = {**params, "expected": TIMER_KINDS.get(expected, expected)}
+    params = {"name": name or element_id or "", "value": value, "kind": expected, **(more or {})}
+    words = {
+        **params,
+        "expected": {**TIMER_KINDS, **CODE_KINDS, **STORED_NAMES}.get(expected, expected),
+        "at": f" at line {params['line']}" if params.get("line") else "",
+        "detail": detail,
+    }
     found = {
         "file": filename,
         "element_id": element_id,

@@ -26,7 +26,7 @@ def three_tasks(organization: str) -> dict[str, bytes]:
     ("organization", "message"),
     [
         ("comune_cremna", "not an organisation of the network, nor a name the case data holds"),
-        ("case_owner +", "neither a code nor an expression"),
+        ("case_owner +", "the organization expression has an error: «case_owner +»"),
     ],
 )
 def test_deploy_refuses_an_organisation_that_names_nothing(

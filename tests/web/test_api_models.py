@@ -105,8 +105,14 @@ def test_names_longer_than_their_columns_are_refused_at_deploy(api: Api) -> None
         api.as_("clara").post("/api/v1/models", data=_upload("intake.json", **{"long.bpmn": xml})),
         422,
     )
-    assert {e["message"] for e in refused["errors"]} == {
-        "process id longer than 120 characters",
-        "element id longer than 120 characters",
-        "task name longer than 255 characters",
+    assert {(e["code"], e["params"]["kind"], e["params"]["size"]) for e in refused["errors"]} == {
+        ("too_long", "process_id", "120"),
+        ("too_long", "element_id", "120"),
+        ("too_long", "task_name", "255"),
     }
+    assert {e["message"].split(": ", 1)[1] for e in refused["errors"]} == {
+        "the process id is longer than 120 characters",
+        "the element id is longer than 120 characters",
+        "the task name is longer than 255 characters",
+    }
+    assert all(len(e["message"]) < 140 for e in refused["errors"])  # long names cut short
