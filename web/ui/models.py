@@ -14,7 +14,6 @@ from engine.commands.modeling import check_form, deploy_edited
 from engine.commands.trial import MAX_STEPS, Trial, TrialTask, try_model
 from engine.errors import InvalidInput, ModelInvalid
 from engine.reads.modeling import (
-    CodeCheck,
     EditorOptions,
     VersionSource,
     check_code,
@@ -29,7 +28,7 @@ from ..auth import current_actor, engine
 from .forms import build_fields, label_of
 from .guards import install_error_pages
 from .labels import ELEMENT_TYPES, ESCALATION_LABELS, PRIORITY_LABELS, ROLES, label
-from .modelwords import field_label, field_value, worded
+from .modelwords import check_text, field_label, field_value, worded
 from .words import day
 
 bp = Blueprint("model_pages", __name__)
@@ -257,21 +256,6 @@ def check() -> Response:
     return jsonify(
         {"outcome": found.outcome, "text": check_text(found), "names": list(found.names)}
     )
-
-
-def check_text(found: CodeCheck) -> str:
-    """What trying the code found, in words."""
-    texts = {
-        "refused": _("Non è un'espressione accettata: %(detail)s"),
-        "failed": _("Sul caso di prova si ferma con un errore: %(detail)s"),
-        "true": _("Corretta. Sul caso di prova la condizione è vera."),
-        "false": _("Corretta. Sul caso di prova la condizione è falsa."),
-        "ran": _("Corretto. Sul caso di prova viene eseguito senza errori."),
-    }
-    if found.outcome == "ran" and found.names:
-        text = _("Corretto. Sul caso di prova imposta: %(detail)s.")
-        return str(text % {"detail": ", ".join(found.names)})
-    return str(texts[found.outcome] % {"detail": found.detail})
 
 
 @bp.post("/models/form-preview")
