@@ -17,6 +17,7 @@ from engine.errors import ModelInvalid, UploadRejected, UploadTooLarge
 from engine.spiff.code_checks import check_task_code, code_problem, refusal
 from engine.spiff.dmn_checks import check_dmn
 from engine.spiff.element_labels import Label
+from engine.spiff.problem_words import SPIFF_REFUSALS
 from engine.spiff.process_properties import XML_PARSER as _XML_PARSER
 from engine.spiff.process_properties import (
     process_escalation,
@@ -216,11 +217,15 @@ def load_form(name: str, content: bytes, max_bytes: int) -> Any:
     return schema
 
 
-def _guard(filename: str, action: Callable[[], None]) -> None:
-    """Run a SpiffWorkflow parser step, turning its errors into ModelInvalid with file and line."""
+def _guard(filename: str, action: Callable[[], None], parser: Any = None) -> None:
+    """Run a SpiffWorkflow parser step, turning its errors into ModelInvalid with file and line
+    (with a code when the refusal has one and `parser` knows the element)."""
     try:
         action()
     except ValidationException as exc:
+        if (coded := _coded(parser, filename, exc)) is not None:
+            first = f"{filename}: 1 problem(s); first: {coded['message']}"
+            raise ModelInvalid(first, [coded]) from exc
         raise ModelInvalid(
             f"{filename}: {exc}",
             [
@@ -278,8 +283,8 @@ def _parse_process(
     callables: frozenset[str] = frozenset(),
 ) -> ParsedProcess:
     filename, xml = source
-    spec = _guard_value(filename, lambda: parser.get_spec(process_id))
-    subprocesses = _guard_value(filename, lambda: parser.get_subprocess_specs(process_id))
+    spec = _guard_value(filename, lambda: parser.get_spec(process_id), parser)
+    subprocesses = _guard_value(filename, lambda: parser.get_subprocess_specs(process_id), parser)
     problems: list[dict[str, Any]] = []
     tasks: dict[str, TaskProperties] = {}
     names = {str(k) for form in forms.values() for k in (form.get("properties") or {})}
@@ -351,10 +356,21 @@ def _process_problems(
     return problems
 
 
-def _guard_value(filename: str, action: Callable[[], Any]) -> Any:
+def _guard_value(filename: str, action: Callable[[], Any], parser: Any = None) -> Any:
     box: list[Any] = []
-    _guard(filename, lambda: box.append(action()))
+    _guard(filename, lambda: box.append(action()), parser)
     return box[0]
+
+
+def _coded(parser: Any, filename: str, exc: ValidationException) -> dict[str, Any] | None:
+    """A SpiffWorkflow refusal as a coded problem about its element, when it has a code."""
+    code = next((c for words, c in SPIFF_REFUSALS if str(exc).startswith(words)), None)
+    element = getattr(exc, "id", "")
+    if parser is None or code is None or not element:
+        return None
+    roots = {p.node.getroottree().getroot() for p in parser.process_parsers.values()}
+    nodes = [n for root in roots for n in root.xpath("//*[@id=$id]", id=element)]
+    return problem(exc.file_name or filename, nodes[0], code) if nodes else None
 
 
 def _document(parser: Any, process_id: str) -> Any:

@@ -17,108 +17,10 @@ from typing import Any
 
 from engine.durations import parse_duration
 from engine.spiff.element_labels import Label, element_labels, label_words
+from engine.spiff.problem_words import CODE_KINDS, MESSAGES, STORED_NAMES, TIMER_KINDS
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
-
-# English wording of each problem; {name} is the element's name (its kind and place when it has
-# none).
-MESSAGES = {
-    "no_incoming": "{name} has no incoming sequence flow: nothing leads to it",
-    "no_outgoing": "{name} has no outgoing sequence flow: a case would stop there",
-    "unreachable": "{name} cannot be reached from the start event",
-    "no_way_to_end": "no end event can be reached from {name}",
-    "no_default": (
-        "{name}: every outgoing flow has a condition and none is the default flow; "
-        "a case whose data matches no condition would stop"
-    ),
-    "no_start": "{name} has no start event",
-    "bad_timer": "{name}: the timer {value!r} is not {expected}",
-    "unknown_call": (
-        "{name} calls the process {value!r}, which is neither deployed nor in the upload"
-    ),
-    "task_no_name": "{name} is a user task without a name: operators would not know it",
-    "task_no_form": "{name} is a user task without a form",
-    "task_no_due": "{name} is a user task without a due date",
-    "task_no_groups": "{name} is a user task that no group can work on",
-    "unknown_role": "{name} is offered to {value!r}, which is not a role that works on tasks",
-    "unknown_message": "{name} uses the message {value!r}, which the model does not declare",
-    "message_not_caught": "{name} sends the message {value!r}, which no process waits for",
-    "message_unused": "the message {value!r} is neither sent nor awaited by any process",
-    "unknown_helper": "{name} calls {value!r}, which is not a helper model code may use",
-    # model code that does not compile (engine/spiff/code_checks.py); {value}: the line of code
-    # refused, {detail}: the sandbox's own reason
-    "script_invalid": "{name}: the {expected} has an error{at}: «{value}» ({detail})",
-    "condition_invalid": "{name}: a condition of its outgoing flows has an error{at}: «{value}» "
-    "({detail})",
-    "expression_invalid": "{name}: the {expected} has an error{at}: «{value}» ({detail})",
-    # task and process properties
-    "bad_due": (
-        "{name}: the due date (dueIn) {value!r} is not a valid ISO 8601 duration of at most "
-        "100 years (e.g. P10D, PT4H, P1M)"
-    ),
-    "unknown_form": "{name}: the form {value!r} (formKey) is neither in the bundle nor deployed",
-    "unknown_assignee": (
-        "{name}: the assignee {value!r} must be one of named, case_manager, cav_operator"
-    ),
-    "bad_priority": (
-        "{name}: the priority {value!r} is not a number nor one of low, normal, high, urgent"
-    ),
-    "priority_out_of_range": (
-        "{name}: the priority {value!r} is out of range: use 0 to 1000 or a name"
-    ),
-    "bad_escalation_action": (
-        "{name}: the escalation ladder names the unknown action {value!r}; use one of "
-        "notify_assignee, notify_group, notify_coordinators, review_task"
-    ),
-    "bad_escalation_delay": (
-        "{name}: in the escalation ladder, {value!r} is not a valid duration: {detail}"
-    ),
-    "bad_retention": (
-        "{name}: retentionPeriod {value!r} is not a positive ISO 8601 duration such as P10Y"
-    ),
-    "bad_restricted": "{name}: the property restricted must be true or false, not {value!r}",
-    "unknown_organization": (
-        "{name}: the organization {value!r} is not an organisation of the network, nor a name "
-        "the case data holds (case_owner, a multi-instance item or a form field)"
-    ),
-    "unknown_service": "{name} calls the service {value!r}, which no handler provides",
-    "too_long": "{name}: the {expected} is longer than {size} characters",
-    "bad_process_id": (
-        "{name}: the process id {value!r} must start with a letter and hold only letters, "
-        "digits, _ and - (at most 120)"
-    ),
-    # references SpiffWorkflow would misread
-    "flow_no_source": "{name}: its sourceRef {value!r} names no element of its process",
-    "flow_no_target": "{name}: its targetRef {value!r} names no element of its process",
-    "unknown_flow_ref": "{name}: {value!r} names no sequence flow",
-}
-TIMER_KINDS = {
-    "timeDuration": "an ISO 8601 duration such as P30D",
-    "timeDate": "an ISO 8601 date such as 2026-01-31T09:00:00+01:00",
-    "timeCycle": "an ISO 8601 repetition such as R3/P1W",
-}
-# The kinds of model code, in English.
-CODE_KINDS = {
-    "script": "script",
-    "prescript": "script run before the task",
-    "postscript": "script run after the task",
-    "condition": "condition",
-    "timer": "timer expression",
-    "message": "message payload",
-    "dueIn": "due date (dueIn) expression",
-    "organization": "organization expression",
-    "caseOwner": "case owner (caseOwner) expression",
-}
-# The names Percorsi stores, in English (too long to store: "too_long").
-STORED_NAMES = {
-    "process_id": "process id",
-    "process_name": "process name",
-    "element_id": "element id",
-    "task_name": "task name",
-    "group": "group",
-    "form_key": "form key",
-}
 
 
 def problem(
