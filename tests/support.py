@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine as SqlEngine
@@ -170,3 +172,41 @@ def open_ui_session(client: object, engine: object, username: str) -> dict[str, 
         session["username"] = username
         session["sid"] = key
     return {"username": username, "sid": key}
+
+
+def checked(
+    network: Any, client: Any, xml: str, language: str = "it"
+) -> tuple[dict[str, Any], list[str]]:
+    """The API's refusal of a deploy of `xml` (422, problem+json), and the texts of the
+    Modeler's check of the same diagram (as clara, a coordinator)."""
+    from engine.commands.accounts import create_token
+
+    with network.uow() as uow:
+        token = create_token(uow, "clara", "tests").token
+        uow.commit()
+    upload = {"files": [(io.BytesIO(xml.encode()), "model.bpmn")]}
+    response = client.post(
+        "/api/v1/models", data=upload, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert (response.status_code, response.mimetype) == (422, "application/problem+json")
+    return response.get_json(), [e["text"] for e in modeler_check(network, client, xml, language)]
+
+
+CHECK_HEADERS = {"X-CSRF-Token": "token", "Accept": "application/json"}
+
+
+def modeler_check(
+    network: Any, client: Any, xml: str, language: str = "it"
+) -> list[dict[str, Any]]:
+    """The problems of the Modeler's check of `xml`, each with its `text`."""
+    open_ui_session(client, network, "clara")
+    with client.session_transaction() as session:
+        session["csrf_token"] = "token"
+    validated = client.post(
+        "/models/validate",
+        json={"xml": xml},
+        headers={**CHECK_HEADERS, "Accept-Language": language},
+    )
+    assert validated.status_code == 422
+    errors: list[dict[str, Any]] = validated.get_json()["errors"]
+    return errors

@@ -14,7 +14,7 @@ from engine import Engine
 from engine.commands.accounts import create_token, load_actor
 from engine.commands.modeling import deploy_edited
 from engine.errors import ModelInvalid
-from tests.support import FIXTURES, Driver, fixture_files, open_ui_session
+from tests.support import FIXTURES, Driver, checked, fixture_files, open_ui_session
 
 TIMER = (FIXTURES / "timer_wait.bpmn").read_text(encoding="utf-8")
 THREE = (FIXTURES / "three_tasks.bpmn").read_text(encoding="utf-8")
@@ -225,3 +225,71 @@ def test_prova_runs_the_edited_model_and_keeps_nothing(drive: Driver, network: E
     assert intake.due_at is not None
     with network.uow(write=False) as uow:
         assert intake.due_at == uow.now + timedelta(days=5)
+
+
+SCRIPT = (FIXTURES / "script_task.bpmn").read_text(encoding="utf-8").replace("SCRIPT", "x = 1")
+SCRIPT_TASK = '<bpmn:scriptTask id="compute" name="Compute">'
+WORK = "<bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>"
+TWO_STARTS = (
+    '<bpmn:startEvent id="s1"><bpmn:outgoing>s1e</bpmn:outgoing></bpmn:startEvent>'
+    '<bpmn:startEvent id="s2"><bpmn:outgoing>s2e</bpmn:outgoing></bpmn:startEvent>'
+    '<bpmn:endEvent id="e"><bpmn:incoming>s1e</bpmn:incoming><bpmn:incoming>s2e</bpmn:incoming>'
+    '</bpmn:endEvent><bpmn:sequenceFlow id="s1e" sourceRef="s1" targetRef="e" />'
+    '<bpmn:sequenceFlow id="s2e" sourceRef="s2" targetRef="e" />'
+)
+
+
+def instead_of_compute(element: str) -> str:
+    """The script task model with «Compute» drawn as `element` (its flows kept)."""
+    tag = element.split(">", 1)[0].split()[0].removeprefix("<")
+    start, rest = SCRIPT.split(SCRIPT_TASK, 1)
+    end = rest.split("</bpmn:scriptTask>", 1)[1]
+    return f"{start}{element.replace('WORK', WORK)}</{tag}>{end}"
+
+
+@pytest.mark.parametrize(
+    ("xml", "element", "code", "message", "text"),
+    [
+        (
+            (FIXTURES / "condition.bpmn").read_text(encoding="utf-8")
+            .replace(' default="no"', "").replace("CONDITION", "go == True"),
+            "no", "flow_no_condition",
+            "the unnamed flow from «Fill» to «Refused» leaves an exclusive gateway without a "
+            "condition and is not its default flow",
+            "Flusso senza nome da «Fill» a «Refused» esce da un gateway esclusivo senza "
+            "condizione e non è il flusso predefinito: aggiungi una condizione o rendilo il "
+            "flusso predefinito.",
+        ),
+        (
+            instead_of_compute('<bpmn:serviceTask id="compute" name="Compute">WORK'),
+            "compute", "service_missing", "Compute is a service task that calls no service",
+            "«Compute» è un'attività di servizio che non richiama alcun servizio.",
+        ),
+        (
+            instead_of_compute('<bpmn:callActivity id="compute" name="Compute">WORK'),
+            "compute", "call_no_process", "Compute is a call activity that names no process "
+            "to call",
+            "«Compute» non indica quale processo richiamare.",
+        ),
+        (
+            instead_of_compute(f'<bpmn:subProcess id="compute" name="Compute">WORK{TWO_STARTS}'),
+            "compute", "subprocess_start",
+            "Compute is a subprocess that needs exactly one start event",
+            "«Compute» è un sottoprocesso: deve avere un solo evento di inizio.",
+        ),
+    ],
+    ids=["flow without condition", "no service", "no called process", "two starts"],
+)  # fmt: skip
+def test_what_spiffworkflow_refuses_is_said_in_words(
+    network: Engine,
+    client: FlaskClient,
+    xml: str,
+    element: str,
+    code: str,
+    message: str,
+    text: str,
+) -> None:
+    body, texts = checked(network, client, xml)
+    [found] = body["errors"]
+    assert (found["element_id"], found["code"], found["message"]) == (element, code, message)
+    assert texts == [text]

@@ -5,16 +5,13 @@ in the reader's language, never as Python's English or an element's id."""
 
 from __future__ import annotations
 
-import io
-from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 import pytest
 from flask.testing import FlaskClient
 
 from engine import Engine
-from engine.commands.accounts import create_token
-from tests.support import FIXTURES, open_ui_session
+from tests.support import FIXTURES, checked, modeler_check, open_ui_session
 
 SCRIPT = (FIXTURES / "script_task.bpmn").read_text(encoding="utf-8")
 CONDITION = (FIXTURES / "condition.bpmn").read_text(encoding="utf-8")
@@ -46,40 +43,6 @@ def process_property(name: str, value: str) -> str:
 def unnamed(xml: str, element: str, name: str) -> str:
     """The model with the element `element` drawn without a name, as bpmn-js gives it an id."""
     return xml.replace(f' name="{name}"', "", 1).replace(f'"{element}"', '"Activity_0x1b2"')
-
-
-def checked(
-    network: Engine, client: FlaskClient, xml: str, language: str = "it"
-) -> tuple[dict[str, Any], list[str]]:
-    """The API's refusal of a deploy of `xml` (422, problem+json), and the texts of the
-    Modeler's check of the same diagram."""
-    with network.uow() as uow:
-        token = create_token(uow, "clara", "tests").token
-        uow.commit()
-    upload = {"files": [(io.BytesIO(xml.encode()), "model.bpmn")]}
-    response = client.post(
-        "/api/v1/models", data=upload, headers={"Authorization": f"Bearer {token}"}
-    )
-    assert (response.status_code, response.mimetype) == (422, "application/problem+json")
-    return response.get_json(), [e["text"] for e in modeler_check(network, client, xml, language)]
-
-
-HEADERS = {"X-CSRF-Token": "token", "Accept": "application/json"}
-
-
-def modeler_check(
-    network: Engine, client: FlaskClient, xml: str, language: str = "it"
-) -> list[dict[str, Any]]:
-    """The problems of the Modeler's check of `xml`, each with its `text`."""
-    open_ui_session(client, network, "clara")
-    with client.session_transaction() as session:
-        session["csrf_token"] = "token"
-    validated = client.post(
-        "/models/validate", json={"xml": xml}, headers={**HEADERS, "Accept-Language": language}
-    )
-    assert validated.status_code == 422
-    errors: list[dict[str, Any]] = validated.get_json()["errors"]
-    return errors
 
 
 def test_a_script_that_does_not_compile_is_said_by_its_line(

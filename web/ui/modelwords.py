@@ -193,6 +193,13 @@ def _reference_texts() -> dict[str, str]:
         "unknown_flow_ref": _(
             "%(name)s è collegato a un flusso che non esiste: ridisegna il collegamento."
         ),
+        "flow_no_condition": _(
+            "%(name)s esce da un gateway esclusivo senza condizione e non è il flusso "
+            "predefinito: aggiungi una condizione o rendilo il flusso predefinito."
+        ),
+        "call_no_process": _("%(name)s non indica quale processo richiamare."),
+        "service_missing": _("%(name)s è un'attività di servizio che non richiama alcun servizio."),
+        "subprocess_start": _("%(name)s è un sottoprocesso: deve avere un solo evento di inizio."),
     }
 
 
