@@ -318,6 +318,21 @@ def test_a_flow_leading_nowhere_is_said_by_its_place(network: Engine, client: Fl
     assert texts == ["Flusso senza nome da «Compute» non arriva ad alcun elemento del processo."]
 
 
+def test_a_name_too_long_to_store_is_said_cut_short(network: Engine, client: FlaskClient) -> None:
+    xml = script("x = 1").replace('name="Fill"', f'name="{"Colloquio " * 30}"')
+    body, texts = checked(network, client, xml)
+    [found] = body["errors"]
+    said = ("Colloquio " * 8)[:79] + "…"
+    assert (found["element_id"], found["code"], found["label"]) == (
+        "fill",
+        "too_long",
+        {"name": said},
+    )
+    assert (found["params"]["kind"], found["params"]["size"]) == ("task_name", "255")
+    assert found["message"] == f"{said}: the task name is longer than 255 characters"
+    assert texts == [f"«{said}»: il nome dell'attività supera i 255 caratteri."]
+
+
 def test_a_process_id_the_modeler_cannot_publish_is_said_in_words(
     network: Engine, client: FlaskClient
 ) -> None:
