@@ -135,6 +135,8 @@ def check_task_code(
             for _kind, source, is_expr in model_code(task_spec)
             for called in unknown_calls(source, is_expr, callables)
         )
+    if hasattr(task_spec, "script") and not str(task_spec.script or "").strip():
+        problems.append(named_problem(filename, element, name, "script_missing", label=label))
     operation = getattr(task_spec, "operation_name", None)
     if operation and operation not in services:
         problems.append(

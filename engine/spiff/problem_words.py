@@ -67,6 +67,7 @@ MESSAGES = {
         "the case data holds (case_owner, a multi-instance item or a form field)"
     ),
     "unknown_service": "{name} calls the service {value!r}, which no handler provides",
+    "script_missing": "{name} is a script task without a script: a case would stop there",
     "too_long": "{name}: the {expected} is longer than {size} characters",
     "bad_process_id": (
         "{name}: the process id {value!r} must start with a letter and hold only letters, "

@@ -318,6 +318,24 @@ def test_a_flow_leading_nowhere_is_said_by_its_place(network: Engine, client: Fl
     assert texts == ["Flusso senza nome da «Compute» non arriva ad alcun elemento del processo."]
 
 
+@pytest.mark.parametrize("script", ["<bpmn:script>  </bpmn:script>", ""])
+def test_a_script_task_without_a_script_is_refused(
+    network: Engine, client: FlaskClient, script: str
+) -> None:
+    xml = SCRIPT.replace("<bpmn:script>SCRIPT</bpmn:script>", script)
+    body, texts = checked(network, client, unnamed(xml, "compute", "Compute"))
+    [found] = body["errors"]
+    assert (found["element_id"], found["code"]) == ("Activity_0x1b2", "script_missing")
+    assert found["message"] == (
+        "the unnamed script task after «Fill» is a script task without a script: a case would "
+        "stop there"
+    )
+    assert texts == [
+        "Attività script senza nome dopo «Fill» è un'attività script senza script: un caso si "
+        "fermerebbe lì."
+    ]
+
+
 def test_a_name_too_long_to_store_is_said_cut_short(network: Engine, client: FlaskClient) -> None:
     xml = script("x = 1").replace('name="Fill"', f'name="{"Colloquio " * 30}"')
     body, texts = checked(network, client, xml)

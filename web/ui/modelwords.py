@@ -165,6 +165,9 @@ def _property_texts() -> dict[str, str]:
             "modulo)."
         ),
         "unknown_service": _("%(name)s richiama il servizio «%(value)s», che Percorsi non offre."),
+        "script_missing": _(
+            "%(name)s è un'attività script senza script: un caso si fermerebbe lì."
+        ),
         "too_long": _("%(name)s: %(stored)s supera i %(size)s caratteri."),
         "bad_process_id": _(
             "%(name)s: l'identificativo del processo «%(value)s» deve iniziare con una lettera "
