@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased
 
 from engine.actors import Actor
 from engine.reads.context import case_waits
-from engine.reads.taskviews import summarize_task, task_summary, with_names
+from engine.reads.taskrows import summarize_task, task_summary, with_names
 from engine.rules.access import (
     may_open_task,
     may_see_identity,

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, func, literal, or_, select
-from sqlalchemy.orm import aliased
 
 from engine.actors import Actor
 from engine.errors import InvalidInput, TaskNotFound
 from engine.reads.context import referral_context, review_context, with_referrers
+from engine.reads.taskrows import (
+    SUMMARY_COLUMNS,
+    TaskQuery,
+    task_summary,
+    with_names,
+)
 from engine.reads.worklist_index import (
     INDEXED_STATES,
     bounded_counts,
@@ -35,63 +40,9 @@ from engine.rules.worklist import form_schema, task_organization
 from engine.store.pages import Beside, Page, check_limit, cursor_key, encode_cursor
 from engine.store.tables import Case, HumanTask, Organization, TaskCandidate, User
 from engine.store.uow import UnitOfWork
+from engine.store.worklist_entries import FAR_FUTURE
 
-FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 STATES = ("open", "claimed", "unclaimed", "completed", "cancelled", "all")
-
-
-class TaskFields(Protocol):
-    """What a worklist row shows of a task: a HumanTask, or a page's row of its columns."""
-
-    id: int
-    kind: str
-    name: str
-    element_id: str
-    process_id: str
-    candidate_groups: list[Any]
-    status: str
-    priority: int
-    due_at: datetime | None
-    escalation_level: int
-    form_key: str | None
-    item: dict[str, Any] | None
-    created_at: datetime
-    completed_at: datetime | None
-
-
-class CaseFields(Protocol):
-    """What a worklist row shows of the task's case: a Case, or a page's row of its columns."""
-
-    reference: str
-    subject_pseudonym: str
-    target_group: str | None
-    restricted: bool
-
-
-# A page reads just these columns, named as the fields above, as plain rows (`uow.rows`):
-# building a HumanTask and a Case for each row cost about 1 ms of a 50-row page. The case's
-# workflow state (about 26 KB a case) and the tasks' answers stay in the database.
-SUMMARY_COLUMNS = (
-    *(getattr(HumanTask, name).label(name) for name in TaskFields.__annotations__),
-    *(getattr(Case, name).label(name) for name in CaseFields.__annotations__),
-)
-TaskQuery = Select[*tuple[Any, ...]]  # SUMMARY_COLUMNS, then `with_names`' three
-_SUBSTITUTE = aliased(User)
-
-
-def with_names(query: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
-    """`query`, which reads a task, with the names its worklist row shows as three more
-    columns: its organisation's code, its assignee's username, and whom she holds it for."""
-    return (
-        query.add_columns(
-            Organization.code.label("organization"),
-            User.username.label("assignee"),
-            _SUBSTITUTE.username.label("substitute_for"),
-        )
-        .outerjoin(Organization, Organization.id == HumanTask.organization_id)
-        .outerjoin(User, User.id == HumanTask.assignee_id)
-        .outerjoin(_SUBSTITUTE, _SUBSTITUTE.id == HumanTask.substitute_for_id)
-    )
 
 
 @dataclass(frozen=True)
@@ -243,42 +194,6 @@ def _small_int(value: Any) -> int:
     return value
 
 
-def task_summary(
-    task: TaskFields,
-    case: CaseFields,
-    org: str | None,
-    assignee: str | None,
-    substitute_for: str | None,
-    now: datetime,
-) -> dict[str, Any]:
-    """A worklist row: never the subject's identity, only the case's pseudonym."""
-    return {
-        "id": task.id,
-        "kind": task.kind,
-        "name": task.name,
-        "element_id": task.element_id,
-        "process_id": task.process_id,
-        "case": case.reference,
-        "case_subject": case.subject_pseudonym,
-        "target_group": case.target_group,
-        "restricted": case.restricted,
-        "candidate_groups": list(task.candidate_groups),
-        "organization": org,
-        "assignee": assignee,
-        # whom the assignee holds it for while she is away ("in sostituzione di ...")
-        "substitute_for": substitute_for,
-        "status": task.status,
-        "priority": task.priority,
-        "due_at": task.due_at,
-        "overdue": bool(task.status == "open" and task.due_at and task.due_at < now),
-        "escalation_level": task.escalation_level,
-        "form_key": task.form_key,
-        "item": task.item,
-        "created_at": task.created_at,
-        "completed_at": task.completed_at,
-    }
-
-
 def task_detail(uow: UnitOfWork, actor: Actor, task_id: int) -> dict[str, Any]:
     """One task with its form, draft and data, the case's earlier answers and the referral.
 
@@ -320,14 +235,6 @@ def _task_query(actor: Actor) -> Select[*tuple[Any, ...]]:
 def _name_of(uow: UnitOfWork, user_id: int | None) -> str | None:
     user = uow.get(User, user_id)
     return (user.full_name or user.username) if user is not None else None
-
-
-def summarize_task(uow: UnitOfWork, task: HumanTask, case: Case | None = None) -> dict[str, Any]:
-    """The worklist row of a task a command has just changed."""
-    case = case or uow.session.get_one(Case, task.case_id)
-    org = task_organization(uow, task)
-    assignee, held_for = uow.get(User, task.assignee_id), uow.get(User, task.substitute_for_id)
-    return task_summary(task, case, org, _username(assignee), _username(held_for), uow.now)
 
 
 _EARLIER = (
@@ -405,7 +312,3 @@ def count_open_tasks(
 def worklist_facets(uow: UnitOfWork, actor: Actor) -> dict[str, list[str]]:
     """The processes and target groups among the actor's open tasks, to offer as filters."""
     return facets(uow, actor)
-
-
-def _username(user: User | None) -> str | None:
-    return user.username if user is not None else None

@@ -18,7 +18,8 @@ from engine.commands.tasks import assign_task, claim_task, complete_task
 from engine.errors import Forbidden, InvalidInput
 from engine.reads.absences import list_absences, substitute_choices
 from engine.reads.caseviews import case_detail
-from engine.reads.taskviews import TaskFilter, list_tasks, summarize_task, task_detail
+from engine.reads.taskrows import summarize_task
+from engine.reads.taskviews import TaskFilter, list_tasks, task_detail
 from engine.scheduling.duties import tick
 from engine.store.tables import CaseEvent, HumanTask, Outbox
 from tests.support import Driver, FakeClock

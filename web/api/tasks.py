@@ -8,7 +8,8 @@ from flask_smorest import Blueprint
 
 from engine.commands.tasks import assign_task, claim_task, complete_task, save_draft, unclaim_task
 from engine.reads.incidentviews import incident_row
-from engine.reads.taskviews import TaskFilter, list_tasks, summarize_task, task_detail
+from engine.reads.taskrows import summarize_task
+from engine.reads.taskviews import TaskFilter, list_tasks, task_detail
 from engine.rules.progress import Outcome
 from engine.store.uow import UnitOfWork
 
