@@ -339,12 +339,9 @@ def app_layers(url: str, token: str, cases: int) -> None:
     profiling[0] = True
     for _ in range(cases):
         one_case(client, steps)
-    print(f"\nwhere issue 14's case goes inside the app (in-process, SQLite, load {load()}):")
+    load = os.getloadavg()[0]
+    print(f"\nwhere issue 14's case goes inside the app (in-process, SQLite, load {load:.1f}):")
     print_layers("the WSGI app's CPU", plain, layers_of(profiler, cases))
-
-
-def load() -> str:
-    return f"{os.getloadavg()[0]:.1f}"
 
 
 def run(args: argparse.Namespace, token: str, port: int, server_pid: int, server: str) -> None:

@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -18,7 +19,7 @@ from engine.rules.ownership import CASE_OWNER
 from engine.rules.startforms import start_form_key
 from engine.rules.versions import latest_forms, latest_sources, latest_version
 from engine.spiff import ParsedProcess
-from engine.spiff.element_labels import element_labels
+from engine.spiff.element_labels import Label, element_labels
 from engine.spiff.parsing import load_xml
 from engine.spiff.structure import (
     message_events,
@@ -150,7 +151,7 @@ def _check_organizations(uow: UnitOfWork, parsed: list[ParsedProcess]) -> None:
     known = set(uow.session.scalars(select(Organization.code)).all())
     problems: list[dict[str, Any]] = []
     for p in parsed:
-        labels = element_labels(_tree(p.bpmn_xml))
+        labels = _labels(p.bpmn_xml)
         problems.extend(
             named_problem(
                 p.bpmn_file,
@@ -187,7 +188,7 @@ def _check_sizes(parsed: list[ParsedProcess]) -> None:
     """Refuse names longer than the columns that store them, naming the element."""
     problems: list[dict[str, Any]] = []
     for p in parsed:
-        labels = element_labels(_tree(p.bpmn_xml))
+        labels = _labels(p.bpmn_xml)
         values: list[tuple[str, str, str]] = [
             ("process_id", p.process_id, p.process_id),
             ("process_name", p.name, p.process_id),
@@ -233,7 +234,7 @@ def _check_tasks(
     date and groups."""
     problems: list[dict[str, Any]] = []
     for p in parsed:
-        labels = element_labels(_tree(p.bpmn_xml))
+        labels = _labels(p.bpmn_xml)
         for element, props in p.tasks.items():
             label = labels.get(element) or {}
             codes = [("unknown_role", g) for g in props.candidate_groups if g not in TASK_ROLES]
@@ -278,6 +279,12 @@ def _check_messages(uow: UnitOfWork, parsed: list[ParsedProcess]) -> list[dict[s
 def _tree(xml: str) -> Any:
     content = xml.encode()
     return load_xml("model.bpmn", content, len(content) + 1)
+
+
+@lru_cache(maxsize=8)  # the checks of one deploy each name elements of the same processes
+def _labels(xml: str) -> dict[str, Label]:
+    """The labels of a process's elements (engine/spiff/element_labels.py), read once."""
+    return element_labels(_tree(xml))
 
 
 def _task_names(parsed: ParsedProcess) -> list[tuple[str, str]]:

@@ -118,3 +118,5 @@ STORED_NAMES = {
     "group": "group",
     "form_key": "form key",
 }
+# A problem's `expected` (a timer's kind, a kind of model code, a stored name) in English.
+EXPECTED = {**TIMER_KINDS, **CODE_KINDS, **STORED_NAMES}

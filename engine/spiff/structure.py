@@ -17,7 +17,7 @@ from typing import Any
 
 from engine.durations import parse_duration
 from engine.spiff.element_labels import Label, element_labels, label_words
-from engine.spiff.problem_words import CODE_KINDS, MESSAGES, STORED_NAMES, TIMER_KINDS
+from engine.spiff.problem_words import EXPECTED, MESSAGES, TIMER_KINDS
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
@@ -56,7 +56,7 @@ def named_problem(
     params = {"name": name or element_id or "", "value": value, "kind": expected, **(more or {})}
     words = {
         **params,
-        "expected": {**TIMER_KINDS, **CODE_KINDS, **STORED_NAMES}.get(expected, expected),
+        "expected": EXPECTED.get(expected, expected),
         "at": f" at line {params['line']}" if params.get("line") else "",
         "detail": detail,
     }
